@@ -1,0 +1,109 @@
+"""Letter type definitions: the schema of the data files in `flows/letter_types/`.
+
+One YAML file per letter type. The conversation engine reads `fields`, `groups`
+and `attachments`; the letter renderer (`letters/`) reads `template`; the public
+service pages read the service-standard part (requirements, procedure, SLA, cost).
+Placeholders in template strings are `{field_name}` (values are pre-formatted:
+dates in Indonesian, choices by their label); `{kelurahan}`, `{kecamatan}`,
+`{kota}` are also available.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FieldType = Literal[
+    "nik", "kk", "name", "date", "choice", "rt_rw", "phone", "text", "year", "number",
+]
+AttachmentKind = Literal["ktp", "kk", "pengantar_rt_rw", "akta", "surat_kematian", "lainnya"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    """Ask a field only when another field has one of the given values."""
+
+    field: str
+    in_: list[str] = Field(alias="in")
+
+
+class FieldDef(_Strict):
+    name: str
+    label: str  # short label used on the letter and in summaries ("Tempat Lahir")
+    prompt: str  # the question the bot asks, in Bahasa Indonesia
+    type: FieldType
+    required: bool = True
+    choices: list[str] | None = None  # for type=choice; or a named list (see `choice_set`)
+    choice_set: str | None = None  # agama | jenis_kelamin | status_perkawinan | kewarganegaraan | hubungan
+    min_length: int = 1
+    max_length: int = 200
+    profile: bool = False  # remembered in the resident's saved profile
+    condition: Condition | None = None
+    help: str | None = None
+
+
+class GroupDef(_Strict):
+    """A repeated group, e.g. SKTM dependants (tanggungan)."""
+
+    name: str
+    label: str
+    prompt_more: str  # "Tambah tanggungan lagi?"
+    min_items: int = 0
+    max_items: int = 10
+    fields: list[FieldDef]
+
+
+class AttachmentDef(_Strict):
+    kind: AttachmentKind
+    label: str
+    prompt: str
+    required: bool = True
+
+
+class TableColumn(_Strict):
+    field: str
+    label: str
+
+
+class TableDef(_Strict):
+    group: str
+    columns: list[TableColumn]
+
+
+class LetterTemplate(_Strict):
+    title: str  # SURAT KETERANGAN TIDAK MAMPU
+    opening: str = (
+        "Yang bertanda tangan di bawah ini, Lurah {kelurahan}, Kecamatan {kecamatan}, "
+        "Kota {kota}, dengan ini menerangkan bahwa:"
+    )
+    identity: list[str]  # field names (or derived names `ttl`, `alamat_lengkap`) shown as label : value rows
+    statement: list[str]  # paragraphs with {placeholders}
+    table: TableDef | None = None
+    purpose_field: str | None = "keperluan"
+    closing: str = (
+        "Demikian surat keterangan ini dibuat dengan sebenarnya untuk dapat "
+        "dipergunakan sebagaimana mestinya."
+    )
+    validity_days: int | None = None
+
+
+class LetterTypeDef(_Strict):
+    code: str  # sktm, sku, domisili, ...
+    title: str  # human title: "Surat Keterangan Tidak Mampu (SKTM)"
+    short_title: str = Field(max_length=20)  # fits a chat button
+    classification_code: str  # e.g. "400.12.2.2" (Permendagri 83/2022), used in the letter number
+    description: str
+    requirements: list[str]  # syarat, as shown to residents and on /layanan
+    procedure: list[str]
+    online: bool = True  # False: needs a visit to the kelurahan office
+    visit_note: str | None = None  # what to bring when a visit is needed
+    sla_days: int = 1
+    cost: str = "Gratis"
+    fields: list[FieldDef]
+    groups: list[GroupDef] = []
+    attachments: list[AttachmentDef] = []
+    template: LetterTemplate
