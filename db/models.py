@@ -1,0 +1,234 @@
+"""SQLAlchemy 2 models of e-surat. Schema changes go through Alembic (db/migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BigInteger ids on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UtcDateTime column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+class Kelurahan(Base):
+    __tablename__ = "kelurahan"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    signatory_name: Mapped[str] = mapped_column(String(100), default="")
+    signatory_title: Mapped[str] = mapped_column(String(100), default="Lurah")
+    signatory_rank: Mapped[str] = mapped_column(String(100), default="")
+    signatory_nip: Mapped[str] = mapped_column(String(18), default="")
+    signatory_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
+    numbering_pattern: Mapped[str] = mapped_column(
+        String(100), default="{kode}/{seq:03d}/{unit}/{month_roman}/{year}"
+    )
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    whatsapp_group: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # operator | sekretaris | lurah
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    whatsapp_phone: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    web_login: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Resident(Base):
+    __tablename__ = "resident"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | whatsapp | web
+    external_id: Mapped[str] = mapped_column(String(64))  # chat id / phone / web session
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    profile: Mapped[dict] = mapped_column(JSON, default=dict)
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LetterRequest(Base):
+    __tablename__ = "letter_request"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # shown to the resident, e.g. BT-2026-00017
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    letter_type: Mapped[str] = mapped_column(String(32))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # staff correction note
+    fields_to_fix: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # rejection / cancellation reason
+    number: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("letter_request.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(String(300))  # relative to the uploads dir
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Letter(Base):
+    __tablename__ = "letter"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    letter_type: Mapped[str] = mapped_column(String(32))
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    pdf_path: Mapped[str] = mapped_column(String(300))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(64))
+    holder_name_masked: Mapped[str] = mapped_column(String(100))
+    nik_masked: Mapped[str] = mapped_column(String(16))
+    signatory_name: Mapped[str] = mapped_column(String(100))
+    signatory_title: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="valid")  # valid | revoked
+    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class NumberSequence(Base):
+    """Per kelurahan, per year letter sequence; incremented inside the approval transaction."""
+
+    __tablename__ = "number_sequence"
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("letter_request.id"), nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # "staff:12", "resident:5", "system"
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Conversation(Base):
+    """The engine state of one chat, stored after every step (survives restarts)."""
+
+    __tablename__ = "conversation"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedUpdate(Base):
+    """Inbound update ids already handled (webhook retries, redelivery)."""
+
+    __tablename__ = "processed_update"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxMessage(Base):
+    """Every outbound message, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # e.g. the sent message id
+
+
+class ModerationPost(Base):
+    """Where a request's moderation card was posted, so it can be edited in place."""
+
+    __tablename__ = "moderation_post"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ModerationPrompt(Base):
+    """A pending question to a staff member (reason for a rejection, note for a correction)."""
+
+    __tablename__ = "moderation_prompt"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"))
+    action: Mapped[str] = mapped_column(String(20))  # reject | revise
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
