@@ -1,0 +1,204 @@
+"""The request lifecycle service: every state change of a letter request, in one
+transaction each, checked against `transitions.TRANSITIONS`, audited, and with its
+notifications written to the outbox in the same transaction. No chat library here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest
+from lifecycle.actors import Actor
+from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
+from lifecycle.numbering import format_number, next_sequence
+from lifecycle.transitions import ActorKind, Event, Status, check
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Notifier(Protocol):
+    async def __call__(self, session: AsyncSession, request: LetterRequest, event: Event) -> None: ...
+
+
+async def _no_notifications(session: AsyncSession, request: LetterRequest, event: Event) -> None:
+    return None
+
+
+class RequestLifecycle:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        classification: Mapping[str, str],
+        clock: Clock = utcnow,
+        notify: Notifier = _no_notifications,
+    ) -> None:
+        self.sessions = sessions
+        self.classification = classification
+        self.clock = clock
+        self.notify = notify
+
+    # -- creation ---------------------------------------------------------------------
+    async def submit_new(
+        self, actor: Actor, *, kelurahan_slug: str, letter_type: str, fields: dict[str, Any],
+        attachment_ids: list[int] = (),  # type: ignore[assignment]
+    ) -> LetterRequest:
+        """Create a request from a finished conversation and submit it."""
+        if actor.kind is not ActorKind.RESIDENT or actor.id is None:
+            raise NotAuthorized("Hanya warga yang dapat mengajukan permohonan")
+        if letter_type not in self.classification:
+            raise NotFound(f"Jenis surat tidak dikenal: {letter_type}")
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            kel = await self._kelurahan_by_slug(session, kelurahan_slug)
+            req = LetterRequest(
+                code=f"tmp-{now.timestamp()}-{actor.id}", kelurahan_id=kel.id, resident_id=actor.id,
+                letter_type=letter_type, fields=dict(fields), status=Status.DRAFT.value,
+                created_at=now, updated_at=now, fields_to_fix=[],
+            )
+            session.add(req)
+            await session.flush()
+            req.code = f"{kel.unit_code}-{now.year}-{req.id:06d}"
+            await self._audit(session, req, actor, "create", None, Status.DRAFT)
+            await self._attach(session, req, attachment_ids)
+            await self._apply(session, req, Event.SUBMIT, actor, submitted_at=now)
+            return req
+
+    async def resubmit(
+        self, request_id: int, actor: Actor, *, fields: dict[str, Any], attachment_ids: list[int] = (),  # type: ignore[assignment]
+    ) -> LetterRequest:
+        async with self.sessions.begin() as session:
+            req = await self._load(session, request_id)
+            self._own(req, actor)
+            await self._attach(session, req, attachment_ids)
+            return await self._apply(
+                session, req, Event.SUBMIT, actor, fields=dict(fields), submitted_at=self.clock(),
+                fields_to_fix=[],
+            )
+
+    # -- staff decisions ----------------------------------------------------------------
+    async def request_revision(
+        self, request_id: int, actor: Actor, note: str, fields_to_fix: list[str] = (),  # type: ignore[assignment]
+    ) -> LetterRequest:
+        async with self.sessions.begin() as session:
+            req = await self._load(session, request_id)
+            self._staff_of(req, actor)
+            return await self._apply(
+                session, req, Event.REQUEST_REVISION, actor, reason=note, note=note,
+                fields_to_fix=list(fields_to_fix),
+            )
+
+    async def approve(self, request_id: int, actor: Actor) -> LetterRequest:
+        """Approve and allocate the letter number in the same transaction."""
+        async with self.sessions.begin() as session:
+            req = await self._load(session, request_id)
+            self._staff_of(req, actor)
+            now = self.clock()
+            req = await self._apply(
+                session, req, Event.APPROVE, actor, approved_by=actor.id, decided_at=now, notify=False,
+            )
+            kel = await session.get(Kelurahan, req.kelurahan_id)
+            assert kel is not None
+            seq = await next_sequence(session, kel.id, now.year)
+            req.number = format_number(
+                kel.numbering_pattern, kode=self.classification[req.letter_type], seq=seq,
+                unit=kel.unit_code, when=now,
+            )
+            await session.flush()
+            await self.notify(session, req, Event.APPROVE)
+            return req
+
+    async def reject(self, request_id: int, actor: Actor, reason: str) -> LetterRequest:
+        async with self.sessions.begin() as session:
+            req = await self._load(session, request_id)
+            self._staff_of(req, actor)
+            return await self._apply(
+                session, req, Event.REJECT, actor, reason=reason, decided_at=self.clock(),
+            )
+
+    async def cancel(self, request_id: int, actor: Actor, reason: str | None = None) -> LetterRequest:
+        async with self.sessions.begin() as session:
+            req = await self._load(session, request_id)
+            self._own(req, actor)
+            return await self._apply(session, req, Event.CANCEL, actor, reason=reason)
+
+    # -- helpers used by issuing --------------------------------------------------------
+    async def apply_in(
+        self, session: AsyncSession, req: LetterRequest, event: Event, actor: Actor, **kw: Any,
+    ) -> LetterRequest:
+        return await self._apply(session, req, event, actor, **kw)
+
+    async def _apply(
+        self, session: AsyncSession, req: LetterRequest, event: Event, actor: Actor, *,
+        reason: str | None = None, notify: bool = True, **changes: Any,
+    ) -> LetterRequest:
+        source = Status(req.status)
+        target = check(event, source, actor.kind, reason)
+        values: dict[str, Any] = {"status": target.value, "updated_at": self.clock(), **changes}
+        if reason is not None and "note" not in changes:
+            values["reason"] = reason.strip()
+        # Conditional update: of concurrent transitions from the same status, exactly one wins.
+        result = await session.execute(
+            update(LetterRequest)
+            .where(LetterRequest.id == req.id, LetterRequest.status == source.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            current = await session.scalar(select(LetterRequest.status).where(LetterRequest.id == req.id))
+            raise IllegalTransition(event.value, str(current))
+        await session.refresh(req)
+        await self._audit(session, req, actor, event.value, source, target, reason)
+        if notify:
+            await self.notify(session, req, event)
+        return req
+
+    async def _audit(
+        self, session: AsyncSession, req: LetterRequest, actor: Actor, action: str,
+        source: Status | None, target: Status | None, detail: str | None = None,
+    ) -> None:
+        session.add(AuditEvent(
+            request_id=req.id, actor=actor.label, action=action,
+            from_state=source.value if source else None, to_state=target.value if target else None,
+            detail=detail, at=self.clock(),
+        ))
+
+    async def _attach(self, session: AsyncSession, req: LetterRequest, attachment_ids: list[int]) -> None:
+        if attachment_ids:
+            await session.execute(
+                update(Attachment).where(Attachment.id.in_(list(attachment_ids)))
+                .values(request_id=req.id).execution_options(synchronize_session=False)
+            )
+
+    @staticmethod
+    async def _load(session: AsyncSession, request_id: int) -> LetterRequest:
+        req = await session.get(LetterRequest, request_id)
+        if req is None:
+            raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+        return req
+
+    @staticmethod
+    async def _kelurahan_by_slug(session: AsyncSession, slug: str) -> Kelurahan:
+        kel = await session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+        if kel is None:
+            raise NotFound(f"Kelurahan tidak dikenal: {slug}")
+        return kel
+
+    @staticmethod
+    def _own(req: LetterRequest, actor: Actor) -> None:
+        if actor.kind is ActorKind.RESIDENT and actor.id != req.resident_id:
+            raise NotAuthorized("Permohonan ini bukan milik Anda")
+
+    @staticmethod
+    def _staff_of(req: LetterRequest, actor: Actor) -> None:
+        if actor.kind is ActorKind.STAFF and actor.kelurahan_id != req.kelurahan_id:
+            raise NotAuthorized("Anda bukan petugas kelurahan ini")
