@@ -1,0 +1,49 @@
+# e-surat: `make demo` starts the service on the embedded database; `make test` runs every test.
+# Both do all set-up on a fresh machine (virtualenv, Python packages, Debian packages).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+APT_STAMP := $(VENV)/.apt-stamp
+APT_PACKAGES := chromium fonts-dejavu-core
+BENCH_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 wrk
+
+.PHONY: demo test bench lint install system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Debian packages for the browser test (and the fonts Chromium renders with).
+$(APT_STAMP): | $(BIN)/python
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
+	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); fi; \
+	fi
+	touch $@
+
+system-deps: $(APT_STAMP)
+
+demo: $(STAMP)
+	$(BIN)/esurat demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) $(APT_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	@if ! ldconfig -p | grep -q libpango-1.0 || ! command -v wrk >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BENCH_APT_PACKAGES); fi
+	$(BIN)/pip install -q -e '.[test,bench]'
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

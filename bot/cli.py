@@ -1,0 +1,135 @@
+"""`esurat` command line: run the service, migrate, administer kelurahan and staff."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from config.settings import Settings
+from db.engine import make_engine, make_sessionmaker
+from db.migrate import upgrade
+
+app = typer.Typer(help="e-surat: surat keterangan kelurahan secara daring", no_args_is_help=True)
+db_app = typer.Typer(help="Basis data")
+kel_app = typer.Typer(help="Kelurahan (kop surat, penandatangan, grup moderasi)")
+staff_app = typer.Typer(help="Petugas kelurahan")
+app.add_typer(db_app, name="db")
+app.add_typer(kel_app, name="kelurahan")
+app.add_typer(staff_app, name="staff")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.ensure_dirs()
+    return settings
+
+
+def _with_sessions(settings: Settings, fn):  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        engine = make_engine(settings.effective_database_url)
+        try:
+            return await fn(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+    typer.echo("Basis data mutakhir.")
+
+
+@app.command()
+def run() -> None:
+    """Start the service (HTTP + the bots whose tokens are set)."""
+    from bot.server import serve
+
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+    serve(settings, demo=False)
+
+
+@app.command()
+def demo() -> None:
+    """Start the service on the embedded database with demo staff and the local web chat."""
+    from bot.server import serve
+
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+    serve(settings, demo=True)
+
+
+@kel_app.command("list")
+def kelurahan_list() -> None:
+    from db.directory import list_kelurahan
+
+    for k in _with_sessions(_settings(), list_kelurahan):
+        chat = f" telegram={k.telegram_chat_id}" if k.telegram_chat_id else ""
+        mark = " [contoh]" if k.placeholder else ""
+        typer.echo(f"{k.slug:20} {k.unit_code:4} {k.kecamatan:12} {k.name}{chat}{mark}")
+
+
+@kel_app.command("set")
+def kelurahan_set(
+    slug: str,
+    telegram_chat_id: Annotated[int | None, typer.Option()] = None,
+    whatsapp_group: Annotated[str | None, typer.Option()] = None,
+    address: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    postal_code: Annotated[str | None, typer.Option()] = None,
+    signatory_name: Annotated[str | None, typer.Option()] = None,
+    signatory_title: Annotated[str | None, typer.Option()] = None,
+    signatory_rank: Annotated[str | None, typer.Option()] = None,
+    signatory_nip: Annotated[str | None, typer.Option()] = None,
+    signatory_delegated: Annotated[bool | None, typer.Option()] = None,
+    numbering_pattern: Annotated[str | None, typer.Option()] = None,
+    unit_code: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Set a kelurahan's moderation chat and letterhead data."""
+    changes = {k: v for k, v in locals().items() if k != "slug" and v is not None}
+    from db.directory import DirectoryError, update_kelurahan
+
+    try:
+        kel = _with_sessions(_settings(), lambda s: update_kelurahan(s, slug, **changes))
+    except DirectoryError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from e
+    typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(sorted(changes)) or '-'}")
+
+
+@staff_app.command("add")
+def staff_add(
+    slug: str,
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option()] = "operator",
+    telegram_user_id: Annotated[int | None, typer.Option()] = None,
+    whatsapp_phone: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Register a staff member of a kelurahan."""
+    from db.directory import DirectoryError, add_staff
+
+    try:
+        st = _with_sessions(_settings(), lambda s: add_staff(
+            s, slug, name=name, role=role, telegram_user_id=telegram_user_id, whatsapp_phone=whatsapp_phone,
+        ))
+    except DirectoryError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from e
+    typer.echo(f"Petugas #{st.id} {st.name} ({st.role}) ditambahkan ke {slug}")
+
+
+@staff_app.command("list")
+def staff_list(slug: str) -> None:
+    from db.directory import list_staff
+
+    for st in _with_sessions(_settings(), lambda s: list_staff(s, slug)):
+        demo = " [demo]" if st.demo else ""
+        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} tg={st.telegram_user_id or '-'} "
+                   f"wa={st.whatsapp_phone or '-'}{demo}")

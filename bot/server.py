@@ -1,0 +1,17 @@
+"""Start the HTTP service (uvicorn) with the workers the settings call for."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from bot.composition import build_services
+from bot.web import create_app
+from config.settings import Settings
+
+
+def serve(settings: Settings, *, demo: bool) -> None:
+    services = build_services(settings)
+    services.extras["demo"] = demo
+    app = create_app(services)
+    print(f"e-surat berjalan di {settings.public_url}  (demo: {settings.public_url}/demo)", flush=True)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info")
