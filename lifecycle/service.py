@@ -5,7 +5,8 @@ notifications written to the outbox in the same transaction. No chat library her
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -51,6 +52,7 @@ class RequestLifecycle:
     async def submit_new(
         self, actor: Actor, *, kelurahan_slug: str, letter_type: str, fields: dict[str, Any],
         attachment_ids: list[int] = (),  # type: ignore[assignment]
+        session: AsyncSession | None = None,
     ) -> LetterRequest:
         """Create a request from a finished conversation and submit it."""
         if actor.kind is not ActorKind.RESIDENT or actor.id is None:
@@ -58,7 +60,7 @@ class RequestLifecycle:
         if letter_type not in self.classification:
             raise NotFound(f"Jenis surat tidak dikenal: {letter_type}")
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with self._tx(session) as session:
             kel = await self._kelurahan_by_slug(session, kelurahan_slug)
             req = LetterRequest(
                 code=f"tmp-{now.timestamp()}-{actor.id}", kelurahan_id=kel.id, resident_id=actor.id,
@@ -75,8 +77,9 @@ class RequestLifecycle:
 
     async def resubmit(
         self, request_id: int, actor: Actor, *, fields: dict[str, Any], attachment_ids: list[int] = (),  # type: ignore[assignment]
+        session: AsyncSession | None = None,
     ) -> LetterRequest:
-        async with self.sessions.begin() as session:
+        async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._own(req, actor)
             await self._attach(session, req, attachment_ids)
@@ -88,8 +91,9 @@ class RequestLifecycle:
     # -- staff decisions ----------------------------------------------------------------
     async def request_revision(
         self, request_id: int, actor: Actor, note: str, fields_to_fix: list[str] = (),  # type: ignore[assignment]
+        session: AsyncSession | None = None,
     ) -> LetterRequest:
-        async with self.sessions.begin() as session:
+        async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._staff_of(req, actor)
             return await self._apply(
@@ -97,9 +101,9 @@ class RequestLifecycle:
                 fields_to_fix=list(fields_to_fix),
             )
 
-    async def approve(self, request_id: int, actor: Actor) -> LetterRequest:
+    async def approve(self, request_id: int, actor: Actor, session: AsyncSession | None = None) -> LetterRequest:
         """Approve and allocate the letter number in the same transaction."""
-        async with self.sessions.begin() as session:
+        async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._staff_of(req, actor)
             now = self.clock()
@@ -117,19 +121,32 @@ class RequestLifecycle:
             await self.notify(session, req, Event.APPROVE)
             return req
 
-    async def reject(self, request_id: int, actor: Actor, reason: str) -> LetterRequest:
-        async with self.sessions.begin() as session:
+    async def reject(
+        self, request_id: int, actor: Actor, reason: str, session: AsyncSession | None = None,
+    ) -> LetterRequest:
+        async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._staff_of(req, actor)
             return await self._apply(
                 session, req, Event.REJECT, actor, reason=reason, decided_at=self.clock(),
             )
 
-    async def cancel(self, request_id: int, actor: Actor, reason: str | None = None) -> LetterRequest:
-        async with self.sessions.begin() as session:
+    async def cancel(
+        self, request_id: int, actor: Actor, reason: str | None = None, session: AsyncSession | None = None,
+    ) -> LetterRequest:
+        async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._own(req, actor)
             return await self._apply(session, req, Event.CANCEL, actor, reason=reason)
+
+    @contextlib.asynccontextmanager
+    async def _tx(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        """Join the caller's transaction, or run in a new one."""
+        if session is not None:
+            yield session
+        else:
+            async with self.sessions.begin() as new:
+                yield new
 
     # -- helpers used by issuing --------------------------------------------------------
     async def apply_in(

@@ -1,0 +1,117 @@
+"""Issuing: turn an approved request into a sealed, signed PDF letter, and revoke letters.
+
+The PDF is made outside any transaction (it takes tens of milliseconds), written to the
+letters store, and then the Letter row and the approved -> issued transition are committed
+together. A crash in between leaves the request `approved`; `issue_pending()` (run at
+start-up and periodically) issues it then, so no approved request is lost.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Kelurahan, Letter, LetterRequest
+from lifecycle.actors import Actor
+from lifecycle.errors import NotFound
+from lifecycle.service import RequestLifecycle
+from lifecycle.transitions import Event, Status, check
+
+
+@dataclass(frozen=True)
+class MadeLetter:
+    pdf: bytes
+    pdf_sha256: str
+    public_id: str
+    seal: str
+    key_id: str
+    holder_name_masked: str
+    nik_masked: str
+    signatory_name: str
+    signatory_title: str
+    valid_until: date | None = None
+
+
+class LetterMaker(Protocol):
+    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter: ...
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class Issuing:
+    def __init__(self, lifecycle: RequestLifecycle, maker: LetterMaker, letters_dir: Path) -> None:
+        self.lifecycle = lifecycle
+        self.sessions = lifecycle.sessions
+        self.maker = maker
+        self.letters_dir = letters_dir
+
+    async def issue(self, request_id: int, actor: Actor | None = None) -> Letter:
+        actor = actor or Actor.system()
+        async with self.sessions() as session:
+            req = await session.get(LetterRequest, request_id)
+            if req is None:
+                raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+            check(Event.ISSUE, req.status, actor.kind)
+            kel = await session.get(Kelurahan, req.kelurahan_id)
+            assert kel is not None
+        issued_at = self.lifecycle.clock()
+        made = self.maker.make(req, kel, issued_at)
+        rel = Path(str(issued_at.year)) / f"{made.public_id}.pdf"
+        write_atomically(self.letters_dir / rel, made.pdf)
+        async with self.sessions.begin() as session:
+            req = await session.get(LetterRequest, request_id)
+            assert req is not None and req.number is not None
+            letter = Letter(
+                request_id=req.id, number=req.number, public_id=made.public_id, letter_type=req.letter_type,
+                kelurahan_id=req.kelurahan_id, issued_at=issued_at, valid_until=made.valid_until,
+                pdf_path=str(rel), pdf_sha256=made.pdf_sha256, seal=made.seal, key_id=made.key_id,
+                holder_name_masked=made.holder_name_masked, nik_masked=made.nik_masked,
+                signatory_name=made.signatory_name, signatory_title=made.signatory_title, status="valid",
+            )
+            session.add(letter)
+            await session.flush()
+            await self.lifecycle.apply_in(session, req, Event.ISSUE, actor)
+            return letter
+
+    async def issue_pending(self) -> int:
+        """Issue every approved request that has no letter yet (after a crash or restart)."""
+        async with self.sessions() as session:
+            ids = list(await session.scalars(
+                select(LetterRequest.id).where(LetterRequest.status == Status.APPROVED.value)
+            ))
+        for request_id in ids:
+            await self.issue(request_id)
+        return len(ids)
+
+    async def revoke(self, number: str, actor: Actor, reason: str) -> Letter:
+        async with self.sessions.begin() as session:
+            letter = await session.scalar(select(Letter).where(Letter.number == number))
+            if letter is None:
+                raise NotFound(f"Surat nomor {number} tidak ditemukan")
+            req = await session.get(LetterRequest, letter.request_id)
+            assert req is not None
+            await self.lifecycle.apply_in(session, req, Event.REVOKE, actor, reason=reason)
+            letter.status = "revoked"
+            letter.revoked_reason = reason.strip()
+            letter.revoked_at = self.lifecycle.clock()
+            return letter
+
+    def pdf_path(self, letter: Letter) -> Path:
+        return self.letters_dir / letter.pdf_path
+
+    async def letter_for_request(self, session: AsyncSession, request_id: int) -> Letter | None:
+        return await session.scalar(select(Letter).where(Letter.request_id == request_id))
