@@ -1,0 +1,82 @@
+"""What each transition tells whom, written to the outbox in the transition's transaction.
+
+Residents get a status message in their own channel. The kelurahan's moderation chats get a
+card for a new submission and a card update (edited in place) for each later decision. The
+payloads are channel-neutral; each channel's sender renders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Kelurahan, Letter, LetterRequest, ModerationPost, Resident
+from db.outbox import enqueue
+from lifecycle.service import Clock
+from lifecycle.transitions import Event
+
+WEB_MODERATION = "moderation:{slug}"
+RevisionHook = Callable[[AsyncSession, LetterRequest, Resident], Awaitable[None]]
+
+
+def resident_text(event: Event, req: LetterRequest, title: str) -> str | None:
+    ref = f"{title} nomor permohonan {req.code}"
+    return {
+        Event.SUBMIT: f"Permohonan {ref} telah diterima dan sedang diperiksa petugas kelurahan.",
+        Event.APPROVE: f"Permohonan {ref} DISETUJUI. Nomor surat: {req.number}. Surat sedang diterbitkan.",
+        Event.REJECT: f"Mohon maaf, permohonan {ref} DITOLAK.\nAlasan: {req.reason}",
+        Event.REQUEST_REVISION: f"Petugas meminta perbaikan untuk permohonan {ref}.\nCatatan: {req.note}",
+        Event.CANCEL: f"Permohonan {ref} telah dibatalkan.",
+        Event.REVOKE: f"Surat nomor {req.number} ({title}) telah DICABUT.\nAlasan: {req.reason}",
+    }.get(event)
+
+
+class OutboxNotifier:
+    def __init__(self, titles: Mapping[str, str], clock: Clock, on_revision: RevisionHook | None = None) -> None:
+        self.titles = titles
+        self.clock = clock
+        self.on_revision = on_revision
+
+    async def __call__(self, session: AsyncSession, req: LetterRequest, event: Event) -> None:
+        resident = await session.get(Resident, req.resident_id)
+        kel = await session.get(Kelurahan, req.kelurahan_id)
+        assert resident is not None and kel is not None
+        title = self.titles.get(req.letter_type, req.letter_type)
+        now = self.clock()
+        if event is Event.REQUEST_REVISION and self.on_revision is not None:
+            await self.on_revision(session, req, resident)  # the conversation tells the resident
+        elif event is Event.ISSUE:
+            letter = await session.scalar(select(Letter).where(Letter.request_id == req.id))
+            assert letter is not None
+            enqueue(session, resident.channel, resident.external_id, {
+                "type": "document", "letter_id": letter.id, "path": letter.pdf_path,
+                "filename": f"{req.letter_type}-{req.code}.pdf",
+                "caption": f"Surat {title} Anda telah terbit. Nomor: {letter.number}. "
+                           "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
+            }, now)
+        else:
+            text = resident_text(event, req, title)
+            if text:
+                enqueue(session, resident.channel, resident.external_id, {"type": "text", "text": text}, now)
+        await self._moderation(session, req, kel, event)
+
+    async def _moderation(self, session: AsyncSession, req: LetterRequest, kel: Kelurahan, event: Event) -> None:
+        now = self.clock()
+        posts = list(await session.scalars(select(ModerationPost).where(ModerationPost.request_id == req.id)))
+        if event is Event.SUBMIT and not posts:
+            targets = [("web", WEB_MODERATION.format(slug=kel.slug))]
+            if kel.telegram_chat_id:
+                targets.append(("telegram", str(kel.telegram_chat_id)))
+            for channel, chat in targets:
+                post = ModerationPost(request_id=req.id, channel=channel, chat_id=chat, created_at=now)
+                session.add(post)
+                await session.flush()
+                enqueue(session, channel, chat, {"type": "moderation_card", "request_id": req.id,
+                                                  "post_id": post.id}, now)
+            return
+        for post in posts:
+            enqueue(session, post.channel, post.chat_id, {
+                "type": "card_update", "request_id": req.id, "post_id": post.id, "event": event.value,
+            }, now)
