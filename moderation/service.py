@@ -1,0 +1,136 @@
+"""Staff decisions, for every moderation channel (Telegram group, WhatsApp, web demo):
+who may act, what the request card shows, and what each button does. No chat library."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Staff
+from lifecycle.actors import Actor
+from lifecycle.errors import DomainError, NotAuthorized
+from lifecycle.issuing import Issuing
+from lifecycle.service import RequestLifecycle
+
+log = logging.getLogger("esurat.moderation")
+
+ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}
+OUTCOMES = {
+    "approved": "DISETUJUI", "issued": "DISETUJUI, surat terbit", "rejected": "DITOLAK",
+    "needs_revision": "MENUNGGU PERBAIKAN WARGA", "cancelled": "DIBATALKAN WARGA", "revoked": "SURAT DICABUT",
+}
+NEEDS_TEXT = {"reject": "Tulis alasan penolakan", "revise": "Tulis catatan perbaikan (sebutkan data yang salah)"}
+
+
+@dataclass
+class Card:
+    request_id: int
+    code: str
+    title: str
+    kelurahan: str
+    status: str
+    lines: list[tuple[str, str]]
+    attachments: list[Attachment]
+    actions: list[tuple[str, str]] = field(default_factory=list)
+    outcome: str | None = None
+
+    def text(self) -> str:
+        head = [f"Permohonan {self.code}", f"{self.title} - Kelurahan {self.kelurahan}", ""]
+        body = [f"{label}: {value}" for label, value in self.lines]
+        tail = [f"Lampiran: {len(self.attachments)} berkas"]
+        if self.outcome:
+            tail += ["", f"Status: {self.outcome}"]
+        return "\n".join(head + body + tail)
+
+
+class ModerationService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle, issuing: Issuing,
+                 catalogue: Any) -> None:
+        self.sessions = sessions
+        self.lifecycle = lifecycle
+        self.issuing = issuing
+        self.catalogue = catalogue
+
+    async def card(self, request_id: int) -> Card:
+        async with self.sessions() as s:
+            req = await s.get(LetterRequest, request_id)
+            assert req is not None
+            kel = await s.get(Kelurahan, req.kelurahan_id)
+            atts = list(await s.scalars(select(Attachment).where(Attachment.request_id == req.id)))
+            last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id)
+                                  .order_by(AuditEvent.id.desc()).limit(1))
+        ltype = self.catalogue.get(req.letter_type)
+        labels = {f.name: f.label for f in ltype.fields}
+        lines = [(labels.get(k, k), _short(v)) for k, v in (req.fields or {}).items() if k in labels]
+        for group in ltype.groups:
+            items = (req.fields or {}).get(group.name) or []
+            if items:
+                lines.append((group.label, f"{len(items)} orang"))
+        card = Card(req.id, req.code, ltype.title, kel.name if kel else "", req.status, lines, atts)
+        if req.status == "submitted":
+            card.actions = list(ACTIONS.items())
+        else:
+            who = f" oleh {last.actor}" if last else ""
+            detail = f" - {req.reason}" if req.status in ("rejected", "revoked") and req.reason else ""
+            note = f" - {req.note}" if req.status == "needs_revision" and req.note else ""
+            when = f" ({last.at:%d-%m-%Y %H:%M} UTC)" if last else ""
+            card.outcome = f"{OUTCOMES.get(req.status, req.status)}{detail}{note}{who}{when}"
+            if req.number:
+                card.outcome += f"\nNomor surat: {req.number}"
+        return card
+
+    async def staff_for(self, request_id: int, *, telegram_user_id: int | None = None,
+                        whatsapp_phone: str | None = None, staff_id: int | None = None) -> Staff:
+        """The registered, active staff member of the request's kelurahan, or NotAuthorized."""
+        async with self.sessions() as s:
+            req = await s.get(LetterRequest, request_id)
+            if req is None:
+                raise NotAuthorized("Permohonan tidak ditemukan")
+            q = select(Staff).where(Staff.kelurahan_id == req.kelurahan_id, Staff.active.is_(True))
+            if telegram_user_id is not None:
+                q = q.where(Staff.telegram_user_id == telegram_user_id)
+            elif whatsapp_phone is not None:
+                q = q.where(Staff.whatsapp_phone == whatsapp_phone)
+            elif staff_id is not None:
+                q = q.where(Staff.id == staff_id)
+            else:
+                raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
+            staff = await s.scalar(q.limit(1))
+        if staff is None:
+            raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
+        return staff
+
+    async def act(self, request_id: int, staff: Staff, action: str, text: str | None = None) -> LetterRequest:
+        actor = Actor.staff(staff.id, staff.kelurahan_id, staff.name)
+        if action == "approve":
+            req = await self.lifecycle.approve(request_id, actor)
+            try:
+                await self.issuing.issue(request_id)
+            except DomainError:
+                raise
+            except Exception:  # noqa: BLE001 - stays approved; issue_pending() retries
+                log.exception("issuing request %s failed; it will be retried", request_id)
+            return req
+        if action == "reject":
+            return await self.lifecycle.reject(request_id, actor, text or "")
+        if action == "revise":
+            fields = await self.fields_mentioned(request_id, text or "")
+            return await self.lifecycle.request_revision(request_id, actor, text or "", fields)
+        raise ValueError(f"unknown action {action}")
+
+    async def fields_mentioned(self, request_id: int, note: str) -> list[str]:
+        async with self.sessions() as s:
+            req = await s.get(LetterRequest, request_id)
+        assert req is not None
+        low = note.lower()
+        return [f.name for f in self.catalogue.get(req.letter_type).fields
+                if f.label.lower() in low or f.name.replace("_", " ") in low]
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
