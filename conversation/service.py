@@ -83,7 +83,7 @@ class ConversationService:
         actor = Actor.resident(resident.id)
         if kind in ("reply", "ask_file"):
             enqueue(session, resident.channel, resident.external_id, reply_payload(effect), now)
-        elif kind == "submit_request":
+        elif kind == "submit":
             attachment_ids = [int(ref) for ref in effect.attachments.values() if str(ref).isdigit()]
             if effect.revision_of:
                 await self.lifecycle.resubmit(effect.revision_of, actor, fields=effect.fields,
@@ -97,7 +97,7 @@ class ConversationService:
             resident.profile = {**(resident.profile or {}), **effect.profile}
             if resident.consent_at is None:
                 resident.consent_at = now
-        elif kind == "cancel_request":
+        elif kind == "cancel":
             request_id = getattr(effect, "request_id", None)
             if request_id:
                 await self.lifecycle.cancel(request_id, actor, session=session)

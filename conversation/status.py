@@ -23,11 +23,8 @@ def status_text(requests: list[LetterRequest], catalogue: Any) -> str:
         return "Anda belum memiliki permohonan. Ketik 'mulai' untuk mengajukan surat."
     lines = ["Permohonan Anda:"]
     for r in requests:
-        title = r.letter_type
-        try:
-            title = catalogue.get(r.letter_type).short_title
-        except Exception:  # noqa: BLE001 - unknown or retired type: show its code
-            pass
+        ltype = catalogue.get(r.letter_type)
+        title = ltype.short_title if ltype else r.letter_type
         extra = f" ({r.reason})" if r.status == "rejected" and r.reason else ""
         number = f", nomor surat {r.number}" if r.number else ""
         lines.append(f"- {r.code} {title}: {STATUS_LABELS.get(r.status, r.status)}{extra}{number}")

@@ -63,7 +63,7 @@ class ModerationService:
             atts = list(await s.scalars(select(Attachment).where(Attachment.request_id == req.id)))
             last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id)
                                   .order_by(AuditEvent.id.desc()).limit(1))
-        ltype = self.catalogue.get(req.letter_type)
+        ltype = self.catalogue[req.letter_type]
         labels = {f.name: f.label for f in ltype.fields}
         lines = [(labels.get(k, k), _short(v)) for k, v in (req.fields or {}).items() if k in labels]
         for group in ltype.groups:
@@ -127,7 +127,7 @@ class ModerationService:
             req = await s.get(LetterRequest, request_id)
         assert req is not None
         low = note.lower()
-        return [f.name for f in self.catalogue.get(req.letter_type).fields
+        return [f.name for f in self.catalogue[req.letter_type].fields
                 if f.label.lower() in low or f.name.replace("_", " ") in low]
 
 

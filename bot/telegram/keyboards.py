@@ -1,0 +1,41 @@
+"""Outbox payloads rendered as Telegram inline keyboards. Callback data: `c:<value>` for a
+resident's choice, `m:<action>:<request id>` for a moderation button (at most 64 bytes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+CHOICE_PREFIX = "c:"
+MOD_PREFIX = "m:"
+
+
+def choice_keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    choices = payload.get("choices") or []
+    if not choices:
+        return None
+    buttons = [
+        InlineKeyboardButton(text=c["title"], callback_data=(CHOICE_PREFIX + str(c["value"]))[:64]) for c in choices
+    ]
+    if payload.get("style") == "list" or len(buttons) > 3:
+        rows = [[b] for b in buttons]
+    else:
+        rows = [buttons]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def moderation_keyboard(request_id: int, actions: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    if not actions:
+        return None
+    row = [InlineKeyboardButton(text=label, callback_data=f"{MOD_PREFIX}{action}:{request_id}")
+           for action, label in actions]
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def parse_moderation(data: str) -> tuple[str, int] | None:
+    try:
+        _, action, request_id = data.split(":", 2)
+        return action, int(request_id)
+    except ValueError:
+        return None

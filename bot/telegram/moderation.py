@@ -1,0 +1,79 @@
+"""Staff side: the moderation group. Buttons on each request card; a rejection reason or a
+correction note is asked with a ForceReply prompt and taken from the staff member's reply."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message, Update
+from sqlalchemy import select
+
+from bot.telegram.keyboards import MOD_PREFIX, parse_moderation
+from db.dedup import first_time
+from db.models import LetterRequest, ModerationPrompt
+from db.outbox import enqueue
+from lifecycle.errors import DomainError, NotAuthorized
+from moderation.service import NEEDS_TEXT, ModerationService
+
+router = Router(name="moderation")
+
+
+@router.callback_query(F.data.startswith(MOD_PREFIX))
+async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
+    parsed = parse_moderation(query.data or "")
+    if parsed is None or query.message is None:
+        await query.answer("Tombol tidak dikenal", show_alert=True)
+        return
+    action, request_id = parsed
+    try:
+        staff = await moderation.staff_for(request_id, telegram_user_id=query.from_user.id)
+    except NotAuthorized as e:
+        await query.answer(str(e), show_alert=True)
+        return
+    async with moderation.sessions.begin() as s:
+        if not await first_time(s, "telegram", event_update.update_id, moderation.lifecycle.clock()):
+            await query.answer()
+            return
+    if action in NEEDS_TEXT:
+        await query.answer("Silakan balas pesan berikut")
+        async with moderation.sessions.begin() as s:
+            code = await s.scalar(select(LetterRequest.code).where(LetterRequest.id == request_id))
+            prompt = ModerationPrompt(channel="telegram", chat_id=str(query.message.chat.id), staff_id=staff.id,
+                                      request_id=request_id, action=action, created_at=moderation.lifecycle.clock())
+            s.add(prompt)
+            await s.flush()
+            text = f"{NEEDS_TEXT[action]} untuk permohonan {code}, dengan membalas pesan ini."
+            enqueue(s, "telegram", query.message.chat.id, {"type": "prompt", "text": text, "prompt_id": prompt.id},
+                    moderation.lifecycle.clock())
+        return
+    await query.answer("Diproses…")
+    try:
+        await moderation.act(request_id, staff, action)
+    except DomainError as e:
+        await query.answer(str(e), show_alert=True)
+
+
+@router.message(F.reply_to_message, F.chat.type.in_({"group", "supergroup"}))
+async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:
+    replied = message.reply_to_message
+    assert replied is not None and message.from_user is not None
+    async with moderation.sessions.begin() as s:
+        if not await first_time(s, "telegram", event_update.update_id, moderation.lifecycle.clock()):
+            return
+        prompt = await s.scalar(select(ModerationPrompt).where(
+            ModerationPrompt.channel == "telegram", ModerationPrompt.chat_id == str(message.chat.id),
+            ModerationPrompt.message_id == str(replied.message_id), ModerationPrompt.open.is_(True),
+        ))
+        if prompt is None:
+            return
+    try:
+        staff = await moderation.staff_for(prompt.request_id, telegram_user_id=message.from_user.id)
+        await moderation.act(prompt.request_id, staff, prompt.action, message.text or "")
+    except DomainError as e:
+        async with moderation.sessions.begin() as s:
+            enqueue(s, "telegram", message.chat.id, {"type": "text", "text": f"Tidak dapat diproses: {e}"},
+                    moderation.lifecycle.clock())
+        return
+    async with moderation.sessions.begin() as s:
+        row = await s.get(ModerationPrompt, prompt.id)
+        if row is not None:
+            row.open = False

@@ -1,0 +1,84 @@
+"""Resident side of the Telegram bot: every private-chat update goes through the engine."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command as CommandFilter
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import CallbackQuery, Message, Update
+
+import flows
+from bot.telegram.keyboards import CHOICE_PREFIX
+from conversation.service import ConversationService
+from db.filestore import UploadRefused, UploadStore
+
+log = logging.getLogger("esurat.telegram")
+router = Router(name="resident")
+router.message.filter(F.chat.type == "private")
+COMMANDS = {"start": "mulai", "status": "status", "batal": "batal", "bantuan": "bantuan", "kembali": "kembali"}
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile limit of the Bot API
+
+
+def _name(message: Message) -> str:
+    return message.from_user.full_name if message.from_user else ""
+
+
+@router.message(CommandStart())
+@router.message(CommandFilter(*COMMANDS))
+async def on_command(message: Message, command: CommandObject, event_update: Update,
+                     conversation: ConversationService) -> None:
+    inbound = flows.Command(name=COMMANDS.get(command.command, command.command))
+    await conversation.handle("telegram", message.chat.id, inbound, update_id=event_update.update_id,
+                              display_name=_name(message))
+
+
+@router.message(F.photo | F.document)
+async def on_file(message: Message, bot: Bot, event_update: Update, conversation: ConversationService,
+                  uploads: UploadStore) -> None:
+    if message.photo:
+        item = message.photo[-1]
+        filename, is_photo, declared = None, True, "image/jpeg"
+    else:
+        assert message.document is not None
+        item = message.document
+        filename, is_photo = message.document.file_name, False
+        declared = message.document.mime_type or "application/octet-stream"
+    size = item.file_size or 0
+    file_ref, media_type = "", declared
+    if size <= uploads.max_bytes:
+        file = await bot.get_file(item.file_id)
+        data = (await bot.download(file)).read() if file.file_path else b""  # type: ignore[union-attr]
+        size = len(data)
+        try:
+            media_type = uploads.check(data)
+            async with conversation.sessions.begin() as session:
+                att = await uploads.store(session, data, "upload", conversation.clock())
+                file_ref = str(att.id)
+        except UploadRefused:
+            media_type = "application/octet-stream" if size <= uploads.max_bytes else media_type
+    inbound = flows.FileReceived(file_ref=file_ref, media_type=media_type, size=size, filename=filename,
+                                 is_photo=is_photo)
+    await conversation.handle("telegram", message.chat.id, inbound, update_id=event_update.update_id,
+                              display_name=_name(message))
+
+
+@router.message(F.text)
+async def on_text(message: Message, event_update: Update, conversation: ConversationService) -> None:
+    await conversation.handle("telegram", message.chat.id, flows.Text(text=message.text or ""),
+                              update_id=event_update.update_id, display_name=_name(message))
+
+
+@router.message()
+async def on_other(message: Message, event_update: Update, conversation: ConversationService) -> None:
+    """Stickers, voice notes, locations...: ask again with the current prompt."""
+    await conversation.handle("telegram", message.chat.id, flows.Text(text=""), update_id=event_update.update_id)
+
+
+@router.callback_query(F.data.startswith(CHOICE_PREFIX), F.message.chat.type == "private")
+async def on_choice(query: CallbackQuery, event_update: Update, conversation: ConversationService) -> None:
+    await query.answer()
+    value = (query.data or "")[len(CHOICE_PREFIX):]
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await conversation.handle("telegram", chat_id, flows.ChoiceMade(value=value), update_id=event_update.update_id)
