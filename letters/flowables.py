@@ -1,0 +1,98 @@
+"""Fast flowables for the fixed parts of a letter, drawn as literal text (no markup).
+
+Paragraph parsing dominates reportlab's cost; fixed lines (letterhead, signature block)
+and short table cells do not need it. Text drawn here is never parsed as markup, so it
+must not be escaped; wrapped text goes through `cell()`, which escapes.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+
+Line = tuple[str, str, float]  # text, font name, font size
+
+
+def clean(text: str) -> str:
+    """One line of text: whitespace (newlines, tabs) collapsed."""
+    return " ".join(text.split())
+
+
+def fitted(text: str, font: str, size: float, width: float) -> float:
+    """The font size at which `text` fits `width` (never below 60% of `size`)."""
+    w = stringWidth(text, font, size)
+    return size if w <= width else max(size * width / w, size * 0.6)
+
+
+def cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """A table cell: the plain string when it fits on one line, else a wrapping Paragraph."""
+    text = clean(text) or "-"
+    if stringWidth(text, style.fontName, style.fontSize) <= width:
+        return text
+    return Paragraph(escape(text), style)
+
+
+class CenteredLines(Flowable):
+    def __init__(self, lines: list[Line], width: float, leading: float = 1.2) -> None:
+        super().__init__()
+        self.lines, self.width, self.leading = lines, width, leading
+        self.sizes = [fitted(clean(t), f, s, width) for t, f, s in lines]
+        self.height = sum(s * leading for s in self.sizes)
+
+    def draw(self) -> None:
+        y = self.height
+        for (text, font, _), size in zip(self.lines, self.sizes, strict=True):
+            y -= size * self.leading
+            self.canv.setFont(font, size)
+            self.canv.drawCentredString(self.width / 2, y + size * 0.25, clean(text))
+
+
+class DoubleRule(Flowable):
+    """The letterhead's rule: a thick line over a thin one."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.width, self.height = width, 2.2 * mm
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setLineWidth(2.2)
+        c.line(0, self.height - 1, self.width, self.height - 1)
+        c.setLineWidth(0.6)
+        c.line(0, self.height - 3.6, self.width, self.height - 3.6)
+
+
+class SignatureBlock(Flowable):
+    """Place and date, title, the QR (or blank space), underlined bold name, rank, NIP."""
+
+    def __init__(self, top: list[str], mark: Flowable | None, bottom: list[str], width: float,
+                 font: str = "Times-Roman", bold: str = "Times-Bold", size: float = 11.5) -> None:
+        super().__init__()
+        self.top, self.mark, self.bottom = [clean(t) for t in top], mark, [clean(t) for t in bottom]
+        self.width, self.font, self.bold, self.size = width, font, bold, size
+        self.leading = size * 1.3
+        self.gap = (mark.height + 2 * mm) if mark is not None else 28 * mm
+        self.height = self.leading * (len(self.top) + len(self.bottom)) + self.gap
+
+    def draw(self) -> None:
+        c, y = self.canv, self.height
+        for text in self.top:
+            y -= self.leading
+            c.setFont(self.font, fitted(text, self.font, self.size, self.width))
+            c.drawString(0, y + 3, text)
+        if self.mark is not None:
+            self.mark.drawOn(c, 0, y - self.mark.height - 1 * mm)
+        y -= self.gap
+        for i, text in enumerate(self.bottom):
+            y -= self.leading
+            font = self.bold if i == 0 else self.font
+            size = fitted(text, font, self.size, self.width)
+            c.setFont(font, size)
+            c.drawString(0, y + 3, text)
+            if i == 0:
+                c.setLineWidth(0.7)
+                c.line(0, y + 1.5, stringWidth(text, font, size), y + 1.5)

@@ -1,0 +1,126 @@
+"""Issuing a letter: render, seal, QR, PAdES signature; the only place a QR is made.
+
+`LetterIssuer.prepare` renders the sealed letter (render + QR + seal) and `issue` adds
+the PAdES signature and the PDF's SHA-256. Storing the PDF is `letters.storage`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from config.settings import Settings
+from flows.definitions import LetterTypeDef
+from letters.dates import local_date
+from letters.letterhead import Letterhead
+from letters.qr import encode_qr
+from letters.render import LetterContent, QrMark, render_letter
+from letters.signing import PdfSigner
+from verification.keys import KeyStore
+from verification.masking import mask_name, mask_nik
+from verification.records import LetterRecord
+from verification.seal import SealedFields, content_digest, make_seal, qr_url
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def new_public_id() -> str:
+    """130 random bits in base32 (26 characters), matching `verification.records.PUBLIC_ID_RE`."""
+    return "".join(secrets.choice(_BASE32) for _ in range(26))
+
+
+@dataclass(frozen=True)
+class IssueInput:
+    letter_type: LetterTypeDef
+    letterhead: Letterhead
+    values: dict[str, str]  # formatted field values (`flows.format_values`)
+    rows: list[dict[str, str]]  # rows of the type's table, formatted
+    number: str
+    issued_at: datetime  # aware; the letter's date is its calendar day in Palangka Raya
+    holder_name: str
+    nik: str
+
+    @property
+    def issued_on(self) -> date:
+        return local_date(self.issued_at)
+
+    @property
+    def valid_until(self) -> date | None:
+        days = self.letter_type.template.validity_days
+        return self.issued_on + timedelta(days=days) if days else None
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    input: IssueInput
+    pdf_bytes: bytes
+    public_id: str
+    seal: str
+    key_id: str
+    qr_url: str
+    qr_version: int
+    holder_name_masked: str
+    nik_masked: str
+    content_sha256: str  # hex, salted (see verification.seal.content_digest)
+    content_salt: str  # hex
+
+    @property
+    def pdf_sha256(self) -> str:
+        return hashlib.sha256(self.pdf_bytes).hexdigest()
+
+    def record(self, pdf_path: str) -> LetterRecord:
+        inp, head = self.input, self.input.letterhead
+        return LetterRecord(
+            public_id=self.public_id, number=inp.number, letter_type=inp.letter_type.code,
+            letter_type_title=inp.letter_type.title, kelurahan_slug=head.kelurahan_slug,
+            kelurahan=head.kelurahan, kecamatan=head.kecamatan, issued_on=inp.issued_on,
+            valid_until=inp.valid_until, holder_name_masked=self.holder_name_masked, nik_masked=self.nik_masked,
+            signatory_name=head.signatory_name, signatory_title=head.signatory_title, seal=self.seal,
+            pdf_sha256=self.pdf_sha256, pdf_path=pdf_path,
+        )
+
+
+class LetterIssuer:
+    def __init__(self, settings: Settings, keystore: KeyStore, pdf_signer: PdfSigner) -> None:
+        self._settings = settings
+        self._keystore = keystore
+        self._signer = pdf_signer
+
+    def prepare(self, inp: IssueInput) -> IssuedLetter:
+        """Render the sealed letter with its QR code (not yet PAdES-signed)."""
+        key = self._keystore.active()
+        salt = secrets.token_bytes(16)
+        digest = content_digest(inp.letter_type.code, inp.values, inp.rows, salt)
+        fields = SealedFields(
+            number=inp.number, letter_type=inp.letter_type.code, kelurahan=inp.letterhead.kelurahan_slug,
+            issued_on=inp.issued_on, valid_until=inp.valid_until, holder_name_masked=mask_name(inp.holder_name),
+            nik_masked=mask_nik(inp.nik), content_sha256=digest,
+        )
+        seal = make_seal(key, fields)
+        public_id = new_public_id()
+        url = qr_url(self._settings.public_url, public_id, seal)
+        matrix = encode_qr(url)
+        content = LetterContent(
+            inp.letter_type, inp.letterhead, inp.values, inp.rows, inp.issued_on, inp.valid_until, inp.number
+        )
+        pdf = render_letter(content, self._settings.paper, QrMark(url, matrix))
+        return IssuedLetter(
+            input=inp, pdf_bytes=pdf, public_id=public_id, seal=seal, key_id=key.kid, qr_url=url,
+            qr_version=matrix.version, holder_name_masked=fields.holder_name_masked,
+            nik_masked=fields.nik_masked, content_sha256=digest.hex(), content_salt=salt.hex(),
+        )
+
+    def sign(self, prepared: IssuedLetter) -> IssuedLetter:
+        signed = self._signer.sign(prepared.pdf_bytes, prepared.input.letterhead.kelurahan_slug)
+        return replace(prepared, pdf_bytes=signed)
+
+    def issue(self, inp: IssueInput) -> IssuedLetter:
+        return self.sign(self.prepare(inp))
+
+
+def render_draft(letter_type: LetterTypeDef, letterhead: Letterhead, values: dict[str, str],
+                 rows: list[dict[str, str]], on: date, paper: str = "A4") -> bytes:
+    """A preview for staff or the resident: no number, no QR, a DRAF watermark."""
+    return render_letter(LetterContent(letter_type, letterhead, values, rows, on), paper, qr=None)

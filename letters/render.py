@@ -1,0 +1,130 @@
+"""A kelurahan letter as PDF, with reportlab platypus; a pure function of its inputs.
+
+Top to bottom: letterhead and rule, title and number, opening, identity table,
+statement, the type's table (repeated header when it flows onto another page),
+purpose, validity, closing, and the signature block with place and date, the
+signatory's title, the QR code (issued letters only), name, rank and NIP.
+A letter without a `QrMark` is a draft: no QR, no number, a DRAF watermark.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+
+from flows.definitions import LetterTypeDef
+from letters import styles
+from letters.dates import format_date_id
+from letters.flowables import CenteredLines, DoubleRule, SignatureBlock, cell
+from letters.letterhead import Letterhead
+from letters.qr import QrFlowable, QrMatrix
+from letters.template import fill, identity_rows, table_rows
+
+PAPER = {"A4": A4, "F4": (215 * mm, 330 * mm)}
+QR_CAPTION = "Pindai untuk memeriksa keaslian surat ini"
+QR_CAPTION_LINES = (QR_CAPTION, "Ditandatangani secara elektronik")
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    letter_type: LetterTypeDef
+    letterhead: Letterhead
+    values: dict[str, str]  # formatted field values (dates in Indonesian, choices by label)
+    rows: list[dict[str, str]]  # rows of the type's table (SKTM dependants)
+    issued_on: date
+    valid_until: date | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class QrMark:
+    """The verification QR; only the issuer makes one, after approval."""
+
+    url: str
+    matrix: QrMatrix
+
+
+def _letterhead(head: Letterhead, width: float) -> list:
+    lines = CenteredLines([
+        (f"PEMERINTAH KOTA {head.city.upper()}", "Times-Bold", 14),
+        (f"KECAMATAN {head.kecamatan.upper()}", "Times-Bold", 14),
+        (f"KELURAHAN {head.kelurahan.upper()}", "Times-Bold", 16),
+        (head.contact_line, "Times-Roman", 9.5),
+    ], width - (60 * mm if head.logo_path else 0))
+    block: Flowable = lines
+    if head.logo_path is not None:
+        logo = Image(str(head.logo_path), width=22 * mm, height=26 * mm, kind="proportional")
+        block = Table([[logo, lines, ""]], colWidths=[30 * mm, lines.width, 30 * mm], style=styles.PLAIN)
+    return [block, Spacer(1, 1 * mm), DoubleRule(width), Spacer(1, 4 * mm)]
+
+
+def _identity(rows: list[tuple[str, str]], width: float) -> Table:
+    value_width = width - 54 * mm
+    data = [["", label, ":", cell(value, styles.BODY, value_width - 2)] for label, value in rows]
+    return Table(data, colWidths=[8 * mm, 42 * mm, 4 * mm, value_width], style=styles.IDENTITY, hAlign="LEFT")
+
+
+def _column_widths(header: list[str], body: list[list[str]], width: float) -> list[float]:
+    weights = [min(max(len(h), *(len(r[i]) for r in body), 3), 28) for i, h in enumerate(header)]
+    return [width * w / sum(weights) for w in weights]
+
+
+def _table(header: list[str], body: list[list[str]], width: float) -> Table:
+    widths = _column_widths(header, body, width)
+    data = [header] + [[cell(text, styles.CELL, w - 6) for text, w in zip(row, widths, strict=True)] for row in body]
+    return Table(data, colWidths=widths, repeatRows=1, style=styles.GRID)
+
+
+def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepTogether:
+    head = content.letterhead
+    top = [f"{head.city}, {format_date_id(content.issued_on)}", *head.title_lines]
+    mark = QrFlowable(qr.matrix, caption=QR_CAPTION_LINES) if qr is not None else None
+    bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}"]
+    block = SignatureBlock(top, mark, bottom, 78 * mm)
+    return KeepTogether([Spacer(1, 6 * mm), Table([["", block]], colWidths=[width - 80 * mm, 80 * mm],
+                                                  style=styles.PLAIN)])
+
+
+def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
+    defn, head, tpl = content.letter_type, content.letterhead, content.letter_type.template
+    context = {**content.values, "kelurahan": head.kelurahan, "kecamatan": head.kecamatan, "kota": head.city}
+    story = _letterhead(head, width)
+    story.append(Paragraph(f"<u><b>{escape(tpl.title.upper())}</b></u>", styles.TITLE))
+    story.append(Paragraph(f"Nomor: {escape(content.number or '-')}", styles.NUMBER))
+    story.append(Paragraph(fill(tpl.opening, context), styles.BODY_J))
+    story.append(_identity(identity_rows(defn, content.values), width))
+    story += [Paragraph(fill(par, context), styles.BODY_J) for par in tpl.statement]
+    header, body = table_rows(defn, content.rows)
+    if body:
+        story.append(_table(header, body, width))
+        story.append(Spacer(1, 3 * mm))
+    purpose = content.values.get(tpl.purpose_field or "", "").strip()
+    if purpose:
+        text = f"Surat keterangan ini diberikan untuk keperluan: <b>{escape(purpose)}</b>."
+        story.append(Paragraph(text, styles.BODY_J))
+    if content.valid_until is not None:
+        text = f"Surat keterangan ini berlaku sampai dengan {format_date_id(content.valid_until)}."
+        story.append(Paragraph(text, styles.BODY_J))
+    story.append(Paragraph(fill(tpl.closing, context), styles.BODY_J))
+    story.append(_signature(content, qr, width))
+    return story
+
+
+def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None = None) -> bytes:
+    """The letter as PDF bytes; without `qr` it is a draft (no QR, DRAF watermark)."""
+    buf = io.BytesIO()
+    page = PAPER[paper.upper()]
+    doc = SimpleDocTemplate(
+        buf, pagesize=page, leftMargin=25 * mm, rightMargin=20 * mm, topMargin=12 * mm, bottomMargin=18 * mm,
+        title=content.letter_type.template.title, author=f"Kelurahan {content.letterhead.kelurahan}",
+        subject=content.number or "DRAF", creator="e-surat",
+    )
+    decorate = styles.PageDecoration(content.number, draft=qr is None)
+    doc.build(_story(content, qr, doc.width), onFirstPage=decorate.first, onLaterPages=decorate.later)
+    return buf.getvalue()

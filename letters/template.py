@@ -1,0 +1,65 @@
+"""Filling a letter type's template (`LetterTypeDef.template`) with formatted values.
+
+Everything that reaches reportlab's Paragraph markup passes through `escape`, so
+text a resident typed (``<b>Budi</b> & Sons``) prints literally and cannot inject
+markup. Placeholders are plain ``{name}``; attribute access, indexing and format
+specs are refused.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+from xml.sax.saxutils import escape
+
+from flows.definitions import LetterTypeDef
+
+DERIVED_LABELS = {"ttl": "Tempat/Tgl. Lahir", "alamat_lengkap": "Alamat"}
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Template text with placeholders replaced, as escaped Paragraph markup."""
+    out = []
+    for literal, name, spec, conversion in Formatter().parse(text):
+        out.append(escape(literal))
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            raise TemplateError(f"unsupported placeholder {{{name}}} in {text!r}")
+        if name not in values:
+            raise TemplateError(f"no value for {{{name}}} in {text!r}")
+        out.append(escape(values[name]))
+    return "".join(out)
+
+
+def label_for(defn: LetterTypeDef, name: str) -> str:
+    for field in defn.fields:
+        if field.name == name:
+            return field.label
+    return DERIVED_LABELS.get(name, name.replace("_", " ").title())
+
+
+def identity_rows(defn: LetterTypeDef, values: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value) rows, raw text; fields without a value (not asked) are left out."""
+    return [
+        (label_for(defn, name), values[name])
+        for name in defn.template.identity
+        if values.get(name, "").strip()
+    ]
+
+
+def table_rows(defn: LetterTypeDef, rows: list[dict[str, str]]) -> tuple[list[str], list[list[str]]]:
+    """Header and body of the type's table (e.g. SKTM dependants), raw text, numbered
+    (a "No" column is added unless the definition has a column for the field `no`)."""
+    table = defn.template.table
+    if table is None:
+        return [], []
+    header = [c.label for c in table.columns]
+    body = [[row.get(c.field, "") or "-" for c in table.columns] for row in rows]
+    if "no" not in {c.field for c in table.columns}:
+        header = ["No", *header]
+        body = [[str(i), *cells] for i, cells in enumerate(body, 1)]
+    return header, body
