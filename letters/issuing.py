@@ -15,7 +15,7 @@ from config.settings import Settings
 from flows.definitions import LetterTypeDef
 from letters.dates import local_date
 from letters.letterhead import Letterhead
-from letters.qr import encode_qr
+from letters.qr import QrTooLarge, encode_qr
 from letters.render import LetterContent, QrMark, render_letter
 from letters.signing import PdfSigner
 from verification.keys import KeyStore
@@ -24,6 +24,20 @@ from verification.records import LetterRecord
 from verification.seal import SealedFields, content_digest, make_seal, qr_url
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+# The longest seal expected: 30-character number, 16-character type code, the longest
+# kelurahan slug (17), a 12-letter first name, every date and digit present.
+_LONGEST_SEAL = ":".join([
+    "ES1", "AAAA", "400.12.2.2/1017/ABCD/XII/2026", "X" * 16, "X" * 17, "X" * 13 + " X***", "6271********0001",
+    "9" * 249,
+])
+
+
+def check_qr_capacity(public_url: str) -> None:
+    """Fail at start-up, not at issuance, when ESURAT_PUBLIC_URL is too long for the QR."""
+    try:
+        encode_qr(qr_url(public_url, "A" * 26, _LONGEST_SEAL))
+    except QrTooLarge as exc:
+        raise QrTooLarge(f"ESURAT_PUBLIC_URL {public_url!r} is too long for a version-11 QR: {exc}") from exc
 
 
 def new_public_id() -> str:
@@ -84,6 +98,7 @@ class IssuedLetter:
 
 class LetterIssuer:
     def __init__(self, settings: Settings, keystore: KeyStore, pdf_signer: PdfSigner) -> None:
+        check_qr_capacity(settings.public_url)
         self._settings = settings
         self._keystore = keystore
         self._signer = pdf_signer

@@ -54,7 +54,7 @@ def check_seal(record: LetterRecord, seal_text: str | None, keystore: KeyStore) 
     if not seal_text:
         return SealCheck(False, None, "Segel QR tidak disertakan; pindai QR pada surat untuk memeriksanya.")
     try:
-        parsed = verify_seal(seal_text, keystore)
+        parsed = verify_seal(seal_text, keystore.public_key)
     except SealFormatError:
         return SealCheck(True, False, "Segel QR rusak atau bukan segel e-surat.")
     except InvalidSignature:

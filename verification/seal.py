@@ -1,43 +1,53 @@
 """The seal: a signature over a letter's canonical fields, carried in its QR code.
 
-Seal text (format ``ES1``), fields separated by ``:``::
+Seal text (format ``ES1``)::
 
-    ES1:<kid>:<number>:<TYPE>:<KELURAHAN>:<issued YYYYMMDD>:<valid until YYYYMMDD or ->:
-        <holder name masked>:<NIK masked>:<content SHA-256, 78 decimal digits>:<signature>
+    ES1:<kid>:<number>:<TYPE>:<KELURAHAN>:<holder name masked>:<NIK masked>:<DIGITS>
+
+where ``DIGITS`` is one run of 249 digits: issue date ``YYYYMMDD``, validity end
+``YYYYMMDD`` (``00000000`` when the letter has none), the content SHA-256 as 78 decimal
+digits, then the Ed25519 signature as 155 decimal digits.
 
 - ``TYPE`` is the letter type code, ``KELURAHAN`` the kelurahan slug, both upper-cased.
-- ``content SHA-256`` is ``sha256(salt || canonical JSON of the letter's content fields)``
-  (see :func:`content_digest`); the per-letter salt keeps the hidden NIK digits from
-  being guessed through the digest.
-- The signature is Ed25519 by key ``kid`` over the UTF-8 bytes of everything before the
-  last ``:``; it is written as 155 decimal digits.
+- The content SHA-256 is ``sha256(salt || canonical JSON of the letter's content
+  fields)`` (see :func:`content_digest`); the per-letter salt keeps the hidden NIK
+  digits from being guessed through the digest.
+- The signature (key ``kid``) covers the UTF-8 bytes of the whole text but its last 155
+  digits: that signed text is :func:`canonical_fields`.
 
 Everything but the signature is rebuilt from stored record fields by
 :func:`canonical_fields`, so the server can compare a presented seal with its records;
 and since the QR carries the sealed fields themselves, anyone holding the published
-keys can check a letter offline from the QR alone. Digits and upper case keep the QR in
-its compact numeric/alphanumeric modes (version 11 or lower at level M).
+keys can check a letter offline from the QR alone. Upper case and one long run of
+digits keep the QR in its compact alphanumeric and numeric modes: version 11 at level
+M holds it for public URLs up to about 40 characters (see `letters.qr`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from verification.keys import KeyStore, SealKey
+from verification.keys import SealKey
 
 SEAL_VERSION = "ES1"
+_DATE_DIGITS = 8
 _DIGEST_DIGITS = 78  # 2**256 < 10**78
 _SIG_DIGITS = 155  # 2**512 < 10**155
-_FIELD_COUNT = 11
-# Characters the QR alphanumeric mode holds, less the separator and space/percent.
-_QR_SAFE = "$*+-./"
+_TAIL_DIGITS = 2 * _DATE_DIGITS + _DIGEST_DIGITS + _SIG_DIGITS
+_NO_DATE = "0" * _DATE_DIGITS
+_TEXT_FIELDS = 7
+# Characters the QR alphanumeric mode holds (space and % aside), kept as they are in the URL.
+_QR_SAFE = "$*+-./:"
 
 
 class SealFormatError(ValueError):
@@ -71,72 +81,70 @@ def content_digest(letter_type: str, values: dict[str, str], rows: list[dict[str
 
 
 def canonical_fields(kid: str, fields: SealedFields) -> str:
-    """The signed text: every field of the seal but the signature."""
-    parts = [
-        SEAL_VERSION,
-        kid,
-        fields.number,
-        fields.letter_type.upper(),
-        fields.kelurahan.upper(),
-        fields.issued_on.strftime("%Y%m%d"),
-        fields.valid_until.strftime("%Y%m%d") if fields.valid_until else "-",
-        fields.holder_name_masked,
-        fields.nik_masked,
-        str(int.from_bytes(fields.content_sha256, "big")).zfill(_DIGEST_DIGITS),
+    """The signed text: the seal without its signature digits."""
+    texts = [
+        SEAL_VERSION, kid, fields.number, fields.letter_type.upper(), fields.kelurahan.upper(),
+        fields.holder_name_masked, fields.nik_masked,
     ]
-    for part in parts:
-        if ":" in part or not part:
-            raise SealFormatError(f"field cannot be sealed: {part!r}")
-    return ":".join(parts)
+    for text in texts:
+        if ":" in text or not text:
+            raise SealFormatError(f"field cannot be sealed: {text!r}")
+    digits = (
+        fields.issued_on.strftime("%Y%m%d")
+        + (fields.valid_until.strftime("%Y%m%d") if fields.valid_until else _NO_DATE)
+        + str(int.from_bytes(fields.content_sha256, "big")).zfill(_DIGEST_DIGITS)
+    )
+    return ":".join([*texts, digits])
 
 
 def make_seal(key: SealKey, fields: SealedFields) -> str:
     message = canonical_fields(key.kid, fields)
     signature = key.sign(message.encode())
-    return f"{message}:{int.from_bytes(signature, 'big'):0{_SIG_DIGITS}d}"
+    return message + str(int.from_bytes(signature, "big")).zfill(_SIG_DIGITS)
 
 
 def _date(text: str) -> date:
-    if not re.fullmatch(r"\d{8}", text):
-        raise SealFormatError("bad date")
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError as exc:
         raise SealFormatError("bad date") from exc
 
 
-def _number(text: str, digits: int, size: int) -> bytes:
-    if not re.fullmatch(rf"\d{{{digits}}}", text):
-        raise SealFormatError("bad number")
-    value = int(text)
+def _bytes(digits: str, size: int) -> bytes:
+    value = int(digits)
     if value >= 1 << (8 * size):
         raise SealFormatError("number out of range")
     return value.to_bytes(size, "big")
 
 
 def parse_seal(text: str) -> ParsedSeal:
-    parts = text.strip().split(":")
-    if len(parts) != _FIELD_COUNT or parts[0] != SEAL_VERSION:
+    text = text.strip()
+    parts = text.split(":")
+    tail = parts[-1]
+    if len(parts) != _TEXT_FIELDS + 1 or parts[0] != SEAL_VERSION:
         raise SealFormatError("not an ES1 seal")
-    _, kid, number, typ, kel, issued, valid, name, nik, digest, sig = parts
+    if len(tail) != _TAIL_DIGITS or not tail.isascii() or not tail.isdigit():
+        raise SealFormatError("bad digits")
+    _, kid, number, typ, kel, name, nik = parts[:_TEXT_FIELDS]
+    issued, valid = tail[:_DATE_DIGITS], tail[_DATE_DIGITS : 2 * _DATE_DIGITS]
+    digest = tail[2 * _DATE_DIGITS : 2 * _DATE_DIGITS + _DIGEST_DIGITS]
     fields = SealedFields(
-        number=number,
-        letter_type=typ,
-        kelurahan=kel,
-        issued_on=_date(issued),
-        valid_until=None if valid == "-" else _date(valid),
-        holder_name_masked=name,
-        nik_masked=nik,
-        content_sha256=_number(digest, _DIGEST_DIGITS, 32),
+        number=number, letter_type=typ, kelurahan=kel, issued_on=_date(issued),
+        valid_until=None if valid == _NO_DATE else _date(valid),
+        holder_name_masked=name, nik_masked=nik, content_sha256=_bytes(digest, 32),
     )
-    message = text.strip().rsplit(":", 1)[0].encode()
-    return ParsedSeal(kid, fields, _number(sig, _SIG_DIGITS, 64), message)
+    message = text[:-_SIG_DIGITS].encode()
+    return ParsedSeal(kid, fields, _bytes(tail[-_SIG_DIGITS:], 64), message)
 
 
-def verify_seal(text: str, keystore: KeyStore) -> ParsedSeal:
-    """Parse and check the signature; raises SealFormatError or InvalidSignature."""
+def verify_seal(text: str, public_key_for: Callable[[str], Ed25519PublicKey | None]) -> ParsedSeal:
+    """Parse and check the signature; raises SealFormatError or InvalidSignature.
+
+    `public_key_for` is `KeyStore.public_key` on the server, or `public_keys(jwks).get`
+    offline, with the keys published at ``/.well-known/esurat-keys.json``.
+    """
     parsed = parse_seal(text)
-    public_key = keystore.public_key(parsed.kid)
+    public_key = public_key_for(parsed.kid)
     if public_key is None:
         raise InvalidSignature(f"unknown key {parsed.kid}")
     if canonical_fields(parsed.kid, parsed.fields).encode() != parsed.message:
@@ -151,4 +159,22 @@ def same_fields(a: SealedFields, b: SealedFields) -> bool:
 
 def qr_url(public_url: str, public_id: str, seal: str) -> str:
     """The URL in the QR: the seal rides in the fragment, percent-encoded."""
-    return f"{public_url.rstrip('/')}/v/{public_id}#{quote(seal, safe=_QR_SAFE + ':')}"
+    return f"{public_url.rstrip('/')}/v/{public_id}#{quote(seal, safe=_QR_SAFE)}"
+
+
+def seal_from_url(url: str) -> str:
+    """The seal text from a scanned QR URL (fragment) or a page URL (``?s=``)."""
+    parts = urlsplit(url)
+    if parts.fragment:
+        return unquote(parts.fragment)
+    return parse_qs(parts.query).get("s", [""])[0]
+
+
+def public_keys(jwks: dict[str, Any]) -> dict[str, Ed25519PublicKey]:
+    """The keys of a published JWK set (``/.well-known/esurat-keys.json``) by kid."""
+    out = {}
+    for jwk in jwks.get("keys", []):
+        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
+            out[jwk["kid"]] = Ed25519PublicKey.from_public_bytes(raw)
+    return out
