@@ -1,0 +1,1 @@
+"""Self-tests of tests/fakes against the real clients."""
