@@ -1,0 +1,24 @@
+"""e-surat conversation engine and letter catalogue (pure: no I/O beyond loading the catalogue).
+
+    state, effects = advance(state, inbound, ctx)
+
+See `engine` for the order of handling, `steps` for the transition table, `definitions` for the
+letter type files, `formatting.format_values` for the renderer's placeholders.
+"""
+
+from flows import messages
+from flows.catalogue import Catalogue, CatalogueError, load_catalogue
+from flows.context import Context, Directory, Kelurahan
+from flows.definitions import LetterTypeDef
+from flows.effects import AskFile, CancelRequest, Choice, Effect, Reply, SaveProfile, ShowStatus, SubmitRequest
+from flows.engine import advance
+from flows.formatting import LetterValues, format_rows, format_values
+from flows.inbound import ChoiceMade, Command, FileReceived, Inbound, RevisionRequested, Text
+from flows.state import SCHEMA_VERSION, ConversationState, Step
+
+__all__ = [
+    "SCHEMA_VERSION", "AskFile", "CancelRequest", "Catalogue", "CatalogueError", "Choice", "ChoiceMade", "Command",
+    "Context", "ConversationState", "Directory", "Effect", "FileReceived", "Inbound", "Kelurahan", "LetterTypeDef",
+    "LetterValues", "Reply", "RevisionRequested", "SaveProfile", "ShowStatus", "Step", "SubmitRequest", "Text",
+    "advance", "format_rows", "format_values", "load_catalogue", "messages",
+]

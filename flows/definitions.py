@@ -99,6 +99,7 @@ class LetterTypeDef(_Strict):
     description: str
     requirements: list[str]  # syarat, as shown to residents and on /layanan
     procedure: list[str]
+    menu_order: int = 100  # position in the residents' menu of letters (then by code)
     online: bool = True  # False: needs a visit to the kelurahan office
     visit_note: str | None = None  # what to bring when a visit is needed
     sla_days: int = 1

@@ -1,0 +1,84 @@
+"""Named lists of choices (agama, jenis kelamin, ...): stored value, label on the letter, typed aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.definitions import FieldDef
+
+TITLE_MAX = 20  # a chat button title
+
+
+def short(text: str, limit: int = TITLE_MAX) -> str:
+    """`text` cut to fit a button (with an ellipsis when cut)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str  # stored (canonical) value
+    label: str  # as written on the letter and listed in the message text
+    title: str = ""  # button title (<= 20 characters); defaults to the label, shortened
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def button(self) -> str:
+        return short(self.title or self.label)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.label, self.button, self.value, *self.aliases]
+
+
+CHOICE_SETS: dict[str, tuple[Option, ...]] = {
+    "jenis_kelamin": (
+        Option("L", "Laki-laki", aliases=("lk", "laki", "laki laki", "pria", "cowok")),
+        Option("P", "Perempuan", aliases=("pr", "wanita", "cewek")),
+    ),
+    "agama": (
+        Option("islam", "Islam", aliases=("muslim",)),
+        Option("kristen", "Kristen", aliases=("kristen protestan", "protestan")),
+        Option("katolik", "Katolik", aliases=("katholik", "kristen katolik")),
+        Option("hindu", "Hindu", aliases=("hindu kaharingan", "kaharingan")),
+        Option("buddha", "Buddha", aliases=("budha", "budda")),
+        Option("khonghucu", "Khonghucu", aliases=("konghucu", "khong hu cu", "konghuchu")),
+        Option("kepercayaan", "Kepercayaan terhadap Tuhan YME", "Kepercayaan"),
+    ),
+    "status_perkawinan": (
+        Option("belum_kawin", "Belum Kawin", aliases=("belum menikah", "lajang", "bujang", "single")),
+        Option("kawin", "Kawin", aliases=("menikah", "sudah menikah", "sudah kawin", "nikah")),
+        Option("cerai_hidup", "Cerai Hidup", aliases=("cerai", "janda", "duda")),
+        Option("cerai_mati", "Cerai Mati", aliases=("janda mati", "duda mati")),
+    ),
+    "kewarganegaraan": (
+        Option("WNI", "WNI", "WNI (Indonesia)", ("indonesia", "warga negara indonesia")),
+        Option("WNA", "WNA", "WNA (Asing)", ("asing", "warga negara asing")),
+    ),
+    "hubungan": (
+        Option("anak", "Anak", aliases=("anak kandung", "anak tiri", "anak angkat")),
+        Option("istri", "Istri", aliases=("isteri",)),
+        Option("suami", "Suami"),
+        Option("orang_tua", "Orang Tua", aliases=("ayah", "ibu", "bapak", "ortu")),
+        Option("mertua", "Mertua"),
+        Option("menantu", "Menantu"),
+        Option("cucu", "Cucu"),
+        Option("saudara", "Saudara Kandung", aliases=("kakak", "adik", "saudara")),
+        Option("famili_lain", "Famili Lain", aliases=("keluarga lain", "famili")),
+        Option("lainnya", "Lainnya", aliases=("lain lain", "lain")),
+    ),
+}
+
+
+def options_for(field: FieldDef) -> tuple[Option, ...]:
+    """The options of a choice field: its named set, or its own list (stored as written)."""
+    if field.choice_set is not None:
+        return CHOICE_SETS.get(field.choice_set, ())
+    return tuple(Option(c, c) for c in field.choices or ())
+
+
+def label_of(field: FieldDef, value: str) -> str:
+    """The label of a stored choice value (the value itself when unknown)."""
+    for option in options_for(field):
+        if option.value == value:
+            return option.label
+    return value

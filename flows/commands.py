@@ -1,0 +1,112 @@
+"""Commands available at every step: batal, kembali, bantuan, status, start.
+
+They arrive as a Command (/batal from a menu) or as the bare word typed ("Batal", "/kembali").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows import messages as m
+from flows.context import Context
+from flows.effects import Reply, ShowStatus
+from flows.inbound import Command, Text
+from flows.questions import current, find
+from flows.review import cancel
+from flows.start import on_idle, profile_values
+from flows.state import ConversationState, Draft, Step
+from flows.steps import Effect, again, goto, letter_of, reenter
+
+ALIASES = {
+    "batal": "batal", "cancel": "batal", "batalkan": "batal", "kembali": "kembali", "back": "kembali",
+    "bantuan": "bantuan", "help": "bantuan", "tolong": "bantuan", "status": "status", "start": "start",
+    "mulai": "start", "menu": "start",
+}
+# "kembali" from these steps goes to the step named (transitions as data).
+BACK = {Step.KELURAHAN: Step.KECAMATAN, Step.LETTER: Step.KELURAHAN, Step.REQUIREMENTS: Step.LETTER,
+        Step.PROFILE: Step.REQUIREMENTS, Step.FIX_PICK: Step.SUMMARY}
+
+
+def command_of(inbound: object) -> str | None:
+    """The command an inbound message is ("unknown" for an unknown /command), or None."""
+    if isinstance(inbound, Command):
+        return ALIASES.get(inbound.name, "unknown")
+    if isinstance(inbound, Text):
+        word = inbound.text.strip().lower().rstrip(".!")
+        return ALIASES.get(word[1:] if word.startswith("/") else word)
+    return None
+
+
+def _start(state: ConversationState, ctx: Context) -> list[Effect]:
+    if state.step == Step.IDLE:
+        return on_idle(state, ctx)
+    if state.draft.revision_of is not None:
+        return again(state, ctx, m.IN_REVISION.format(n=state.draft.revision_of))
+    if state.draft.has_answers():
+        return goto(state, ctx, Step.RESUME)
+    state.step, state.draft = Step.IDLE, Draft()
+    return on_idle(state, ctx)
+
+
+def _cancel(state: ConversationState, ctx: Context) -> list[Effect]:
+    if state.step == Step.CONFIRM_CANCEL:
+        return cancel(state)
+    if state.draft.has_answers() or state.draft.revision_of is not None:
+        return goto(state, ctx, Step.CONFIRM_CANCEL)
+    was_idle = state.step == Step.IDLE
+    state.step, state.draft, state.page = Step.IDLE, Draft(), 0
+    return [Reply(text=m.NOTHING_TO_CANCEL if was_idle else m.CANCELLED)]
+
+
+def _back_in_draft(state: ConversationState, ctx: Context) -> list[Effect]:
+    """One question back: the last one answered is asked again (its answer kept until replaced)."""
+    d, letter = state.draft, letter_of(state, ctx)
+    if state.step == Step.FILL and d.editing and d.reviewed:
+        d.editing = []
+        return goto(state, ctx, Step.SUMMARY)
+    while d.history and letter is not None:
+        key = d.history.pop()
+        if find(letter, d, key) is not None:
+            d.editing.insert(0, key)
+            return goto(state, ctx, Step.FILL)
+    if d.revision_of is not None:
+        return again(state, ctx, m.FIRST_STEP)
+    d.started = False
+    return goto(state, ctx, Step.PROFILE if profile_values(state, ctx) else Step.REQUIREMENTS)
+
+
+def _back(state: ConversationState, ctx: Context) -> list[Effect]:
+    if state.step == Step.IDLE:
+        return on_idle(state, ctx)
+    if state.step == Step.CONFIRM_CANCEL:
+        return reenter(state, ctx)
+    if state.step in (Step.FILL, Step.SUMMARY):
+        return _back_in_draft(state, ctx)
+    if state.step in BACK and state.draft.revision_of is None:
+        state.draft.started = False
+        return goto(state, ctx, BACK[state.step])
+    return again(state, ctx, m.FIRST_STEP)
+
+
+def _help(state: ConversationState, ctx: Context) -> list[Effect]:
+    text = m.HELP[state.step.value]
+    letter = letter_of(state, ctx)
+    q = current(letter, state.draft) if state.step == Step.FILL and letter else None
+    if q is not None and q.field is not None and q.field.help:
+        text += f"\n{q.field.help}"
+    return [Reply(text=f"{text}\n\n{m.COMMANDS_HINT}"), *again(state, ctx)]
+
+
+def _status(state: ConversationState, ctx: Context) -> list[Effect]:
+    return [ShowStatus(), *again(state, ctx)]
+
+
+def _unknown(state: ConversationState, ctx: Context) -> list[Effect]:
+    if state.step == Step.IDLE:
+        return on_idle(state, ctx)
+    return again(state, ctx, m.NOT_UNDERSTOOD)
+
+
+COMMANDS: dict[str, Callable[[ConversationState, Context], list[Effect]]] = {
+    "batal": _cancel, "kembali": _back, "bantuan": _help, "status": _status, "start": _start, "unknown": _unknown,
+}

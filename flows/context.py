@@ -1,0 +1,62 @@
+"""What the engine is given besides the state: catalogue, kelurahan directory, the time, the profile."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from flows.catalogue import Catalogue
+from flows.names import best_match
+
+
+@dataclass(frozen=True)
+class Kelurahan:
+    kecamatan: str
+    name: str
+    slug: str
+
+
+class Directory:
+    """The kelurahan of the city, grouped by kecamatan (in the order given)."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, str] | Kelurahan]):
+        self.kelurahan: list[Kelurahan] = [e if isinstance(e, Kelurahan) else Kelurahan(*e) for e in entries]
+        self._by_slug = {k.slug: k for k in self.kelurahan}
+        self.kecamatan: list[str] = list(dict.fromkeys(k.kecamatan for k in self.kelurahan))
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> Directory:
+        """From a CSV with the columns kecamatan,kelurahan,slug."""
+        with open(path, newline="", encoding="utf-8") as f:
+            return cls((r["kecamatan"], r["kelurahan"], r["slug"]) for r in csv.DictReader(f))
+
+    def get(self, slug: str | None) -> Kelurahan | None:
+        return self._by_slug.get(slug) if slug else None
+
+    def in_kecamatan(self, kecamatan: str | None) -> list[Kelurahan]:
+        return [k for k in self.kelurahan if k.kecamatan == kecamatan]
+
+    def find(self, text: str, kecamatan: str | None = None) -> Kelurahan | None:
+        """The kelurahan a resident typed ("bukit tunggal", "Bkt Tunggal", "buki tungal").
+
+        Looked up within `kecamatan` first, then in the whole city.
+        """
+        for pool in (self.in_kecamatan(kecamatan), self.kelurahan):
+            found = best_match(text, [[k.name, k.slug] for k in pool]) if pool else None
+            if found is not None:
+                return pool[found]
+        return None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Injected into every `advance` call; `now` is the only clock the engine knows."""
+
+    catalogue: Catalogue
+    directory: Directory
+    now: datetime
+    profile: Mapping[str, str] = field(default_factory=dict)  # the resident's saved profile
+    city: str = "Palangka Raya"

@@ -1,0 +1,99 @@
+"""What the engine asks the runner to do. Replies are checked against what every channel can show.
+
+Limits (WhatsApp is the tightest): at most 3 buttons or 10 list rows, titles of at most 20
+characters, values of at most 64 bytes (Telegram callback data), text of at most 4096
+characters, or 1024 with choices; every choice listed in the text as "N. ..." so that typing
+its number works everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_BUTTONS = 3
+MAX_ROWS = 10
+MAX_TITLE = 20
+MAX_VALUE_BYTES = 64
+MAX_TEXT = 4096
+MAX_TEXT_WITH_CHOICES = 1024
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Choice(_Out):
+    value: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> Self:
+        if len(self.value.encode()) > MAX_VALUE_BYTES:
+            raise ValueError(f"choice value longer than {MAX_VALUE_BYTES} bytes: {self.value!r}")
+        return self
+
+
+class _Prompt(_Out):
+    text: str = Field(min_length=1)
+    choices: list[Choice] = []
+    style: Literal["buttons", "list"] = "buttons"
+
+    @model_validator(mode="after")
+    def _fits_every_channel(self) -> Self:
+        n = len(self.choices)
+        if n > (MAX_BUTTONS if self.style == "buttons" else MAX_ROWS):
+            raise ValueError(f"{n} choices do not fit a {self.style} message")
+        if len(self.text) > (MAX_TEXT_WITH_CHOICES if n else MAX_TEXT):
+            raise ValueError(f"text of {len(self.text)} characters is too long")
+        if len({c.value for c in self.choices}) != n:
+            raise ValueError("choice values must be unique")
+        lines = self.text.splitlines()
+        for i in range(1, n + 1):
+            if not any(line.startswith(f"{i}. ") for line in lines):
+                raise ValueError(f"choice {i} is not listed in the text as '{i}. ...'")
+        return self
+
+
+class Reply(_Prompt):
+    kind: Literal["reply"] = "reply"
+
+
+class AskFile(_Prompt):
+    """Ask for a photo or document of `attachment_kind` (KTP, KK, surat pengantar, ...)."""
+
+    kind: Literal["ask_file"] = "ask_file"
+    attachment_kind: str
+
+
+class SubmitRequest(_Out):
+    """File the request (or, with `revision_of`, its corrected version). Group rows are lists in `fields`."""
+
+    kind: Literal["submit"] = "submit"
+    kelurahan_slug: str
+    letter_type: str
+    fields: dict[str, Any]
+    attachments: dict[str, str]
+    revision_of: int | None = None
+
+
+class CancelRequest(_Out):
+    """Discard the draft; with `request_id`, also withdraw that (revision-pending) request."""
+
+    kind: Literal["cancel"] = "cancel"
+    request_id: int | None = None
+
+
+class SaveProfile(_Out):
+    kind: Literal["save_profile"] = "save_profile"
+    profile: dict[str, str]
+
+
+class ShowStatus(_Out):
+    kind: Literal["show_status"] = "show_status"
+
+
+Effect = Annotated[
+    Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus, Field(discriminator="kind")
+]

@@ -1,0 +1,76 @@
+"""The conversation engine: `advance(state, inbound, ctx) -> (new_state, effects)`, pure.
+
+No I/O, no clock (ctx.now), no chat library. The state given is not modified. Order of
+handling: a system correction request; a draft whose letter type or kelurahan is gone; the
+status command; a draft idle for 24 hours (offered again before anything else); the other
+commands; else the current step's handler from the transition table (`steps.STEPS`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flows import fill, review, start  # noqa: F401  (register their steps)
+from flows import messages as m
+from flows.commands import COMMANDS, command_of
+from flows.context import Context
+from flows.effects import MAX_ROWS
+from flows.inbound import RevisionRequested
+from flows.menus import NEXT, PREV, resolve
+from flows.revision import start_revision
+from flows.state import ConversationState, Draft, Step
+from flows.steps import STEPS, Effect, again, elapsed, goto, reset
+
+IDLE_LIMIT = timedelta(hours=24)
+
+
+def _usable(state: ConversationState, ctx: Context) -> bool:
+    d = state.draft
+    return (d.letter_type is None or d.letter_type in ctx.catalogue) and (
+        d.kelurahan_slug is None or ctx.directory.get(d.kelurahan_slug) is not None
+    )
+
+
+def _expired(state: ConversationState, ctx: Context) -> bool:
+    return (
+        state.updated_at is not None
+        and state.step not in (Step.IDLE, Step.RESUME)
+        and state.draft.has_answers()
+        and state.draft.revision_of is None
+        and elapsed(state.updated_at, ctx.now) >= IDLE_LIMIT
+    )
+
+
+def _page(state: ConversationState, ctx: Context, inbound: object) -> list[Effect] | None:
+    """Turn the page of a long menu, if that is what the resident chose."""
+    prompt = STEPS[state.step].ask(state, ctx)
+    if len(prompt.options) <= MAX_ROWS:
+        return None
+    value = resolve(inbound, prompt, state.page)
+    if value not in (NEXT.value, PREV.value):
+        return None
+    state.page += 1 if value == NEXT.value else -1
+    return again(state, ctx)
+
+
+def _dispatch(state: ConversationState, inbound: object, ctx: Context) -> list[Effect]:
+    if isinstance(inbound, RevisionRequested):
+        return start_revision(state, ctx, inbound)
+    if not _usable(state, ctx):
+        reset(state, keep=("consent", "queued"))
+        state.draft = Draft()
+        return [*goto(state, ctx, Step.KECAMATAN, m.LETTER_GONE)] if state.consent else start.on_idle(state, ctx)
+    command = command_of(inbound)
+    if command != "status" and _expired(state, ctx):
+        return goto(state, ctx, Step.RESUME)
+    if command is not None:
+        return COMMANDS[command](state, ctx)
+    return _page(state, ctx, inbound) or STEPS[state.step].handle(state, ctx, inbound)
+
+
+def advance(state: ConversationState, inbound: object, ctx: Context) -> tuple[ConversationState, list[Effect]]:
+    """The state after `inbound`, and what to do (replies to send, request to submit, ...)."""
+    new = state.model_copy(deep=True)
+    effects = _dispatch(new, inbound, ctx)
+    new.updated_at = ctx.now
+    return new, effects

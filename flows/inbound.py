@@ -1,0 +1,66 @@
+"""What reaches the engine: the resident's messages, and the system's revision requests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Text(_In):
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class ChoiceMade(_In):
+    """A button or list row pressed (its `Choice.value`)."""
+
+    kind: Literal["choice"] = "choice"
+    value: str
+
+
+class FileReceived(_In):
+    """A photo or document, already stored by the runner under `file_ref`."""
+
+    kind: Literal["file"] = "file"
+    file_ref: str
+    media_type: str
+    size: int
+    filename: str | None = None
+    is_photo: bool = False
+
+
+class Command(_In):
+    """/start, /batal, /kembali, /bantuan, /status (name without the slash; "@bot" suffix ignored)."""
+
+    kind: Literal["command"] = "command"
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _normalise(cls, v: str) -> str:
+        return v.strip().lstrip("/").split("@")[0].split(" ")[0].lower()
+
+
+class RevisionRequested(_In):
+    """Staff asked for a correction of request `request_id`: re-ask `fields_to_fix`, then resubmit.
+
+    `fields` as in SubmitRequest (group name -> list of rows); `fields_to_fix` may name fields,
+    groups or attachment kinds.
+    """
+
+    kind: Literal["revision"] = "revision"
+    request_id: int
+    letter_type: str
+    kelurahan_slug: str
+    fields: dict[str, Any]
+    attachments: dict[str, str] = {}
+    fields_to_fix: list[str]
+    note: str = ""
+
+
+Inbound = Annotated[Text | ChoiceMade | FileReceived | Command | RevisionRequested, Field(discriminator="kind")]

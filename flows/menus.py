@@ -1,0 +1,108 @@
+"""Prompts with choices, rendered within the channel limits, and the resident's answer matched to them.
+
+A menu of more than 10 options is paged (8 a page plus "Sebelumnya"/"Berikutnya"). Numbers typed
+refer to the options shown; names typed match any option (tolerant of case and small typos).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows import messages as m
+from flows.choice_sets import Option
+from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Choice, Reply
+from flows.inbound import ChoiceMade, Text
+from flows.names import best_match, normalize
+
+PAGE_SIZE = 8
+NEXT = Option("__next", m.NEXT_PAGE, aliases=("berikutnya", "lanjut"))
+PREV = Option("__prev", m.PREV_PAGE, aliases=("sebelumnya",))
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    options: tuple[Option, ...] = ()
+    attachment_kind: str | None = None  # set when a file is expected
+
+
+def shown(prompt: Prompt, page: int) -> list[Option]:
+    """The options shown on `page` (with navigation rows when paged)."""
+    options = list(prompt.options)
+    if len(options) <= MAX_ROWS:
+        return options
+    pages = -(-len(options) // PAGE_SIZE)
+    page = page % pages
+    items = options[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    return items + ([PREV] if page > 0 else []) + ([NEXT] if page < pages - 1 else [])
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """`text` cut at line ends into pieces of at most `limit` characters."""
+    pieces, current = [], ""
+    for line in text.splitlines():
+        while len(line) > limit:
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [p for p in [*pieces, current] if p.strip()] or ["..."]
+
+
+def texts(text: str) -> list[Reply]:
+    return [Reply(text=piece) for piece in split_text(text)]
+
+
+def render(prompt: Prompt, page: int = 0) -> list[Reply | AskFile]:
+    """The prompt as one message (or more, when the text is long), within every channel's limits."""
+    items = shown(prompt, page)
+    listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(items, 1))
+    text = f"{prompt.text}\n\n{listing}" if items else prompt.text
+    before: list[Reply | AskFile] = []
+    limit = MAX_TEXT_WITH_CHOICES if items else MAX_TEXT
+    if len(text) > limit:
+        before = list(texts(prompt.text))
+        text = f"{m.PICK_ONE}\n\n{listing}" if items else m.SEND_FILE
+    choices = [Choice(value=o.value, title=o.button) for o in items]
+    style = "buttons" if len(items) <= MAX_BUTTONS else "list"
+    if prompt.attachment_kind is not None:
+        return [*before, AskFile(text=text, choices=choices, style=style, attachment_kind=prompt.attachment_kind)]
+    return [*before, Reply(text=text, choices=choices, style=style)]
+
+
+def resolve(inbound: object, prompt: Prompt, page: int = 0, *, numbers: bool = True, names: bool = True,
+            fuzzy: bool = True) -> str | None:
+    """The value of the option the resident chose (pressed, numbered or named), or None.
+
+    Free-text questions match names exactly (`fuzzy=False`) and numbers only after their own
+    validation failed, so that "1" or "Tetapi" stay answers.
+    """
+    items = shown(prompt, page)
+    candidates = [*prompt.options, *(o for o in items if o not in prompt.options)]
+    if isinstance(inbound, ChoiceMade):
+        return inbound.value if any(o.value == inbound.value for o in candidates) else None
+    if not isinstance(inbound, Text):
+        return None
+    text = inbound.text.strip().rstrip(".!")
+    if text.isdigit():
+        n = int(text)
+        return items[n - 1].value if numbers and 1 <= n <= len(items) else None
+    if not names:
+        return None
+    folded = text.casefold()
+    exact = next((o.value for o in candidates if folded in (n.casefold() for n in o.names)), None)
+    if exact is not None or not fuzzy:
+        key = normalize(text)
+        return exact or next((o.value for o in candidates if key and key in {normalize(n) for n in o.names}), None)
+    found = best_match(text[:200], [o.names for o in candidates])
+    return candidates[found].value if found is not None else None
+
+
+def yes_no(yes: str = m.YES, no: str = m.NO) -> tuple[Option, Option]:
+    return (
+        Option("ya", yes, aliases=("ya", "y", "iya", "yes", "ok", "oke", "benar", "betul", "setuju", "boleh")),
+        Option("tidak", no, aliases=("tidak", "tdk", "no", "n", "nggak", "gak", "enggak", "bukan", "jangan")),
+    )

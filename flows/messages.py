@@ -1,0 +1,144 @@
+"""Everything the bot says, in Bahasa Indonesia. Texts only; no logic beyond filling them in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# Button and row titles (at most 20 characters).
+AGREE, DISAGREE = "Setuju", "Tidak Setuju"
+YES, NO = "Ya", "Tidak"
+CONTINUE, OTHER_LETTER = "Lanjut", "Pilih surat lain"
+SEND, CHANGE, CANCEL = "Kirim", "Ubah data", "Batalkan"
+RESUME, START_OVER = "Lanjutkan", "Mulai baru"
+SKIP, KEEP = "Lewati", "Tetap (tidak diubah)"
+ADD, DONE = "Tambah", "Selesai"
+NEXT_PAGE, PREV_PAGE = "Berikutnya »", "« Sebelumnya"
+CANCEL_YES, CANCEL_NO = "Ya, batalkan", "Tidak, lanjutkan"
+
+COMMANDS_HINT = "Perintah: ketik *batal*, *kembali*, *bantuan* atau *status* kapan saja."
+
+CONSENT = (
+    "Selamat datang di layanan e-Surat Kelurahan se-Kota Palangka Raya.\n\n"
+    "Untuk membuat surat, kami perlu memproses data pribadi Anda (nama, NIK, alamat, dan dokumen "
+    "seperti KTP/KK). Sesuai UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi, data tersebut "
+    "hanya dipakai untuk memproses permohonan surat Anda oleh petugas kelurahan, disimpan dengan aman, "
+    "dan tidak dibagikan kepada pihak lain. Data diri Anda juga disimpan agar tidak perlu diisi ulang "
+    "pada permohonan berikutnya.\n\nApakah Anda menyetujui pemrosesan data pribadi tersebut?"
+)
+CONSENT_REFUSED = (
+    "Terima kasih. Tanpa persetujuan Anda, kami tidak dapat memproses permohonan secara daring, "
+    "dan tidak ada data Anda yang kami simpan. Anda tetap dapat datang langsung ke kantor kelurahan. "
+    "Ketik /start bila ingin memulai lagi."
+)
+WELCOME_BACK = "Selamat datang kembali di layanan e-Surat Kelurahan Kota Palangka Raya."
+ASK_KECAMATAN = "Di kecamatan mana Anda tinggal? Pilih kecamatan, atau ketik langsung nama kelurahan Anda."
+NOT_A_PLACE = "Maaf, nama kecamatan atau kelurahan itu tidak kami kenali."
+NOT_UNDERSTOOD = "Maaf, jawaban tidak dikenali. Ketik nomor pilihan atau pilih salah satu tombol."
+NOT_A_FILE_STEP = "Maaf, saat ini kami belum memerlukan berkas. Mohon jawab pertanyaan berikut."
+FILE_EXPECTED = "Mohon kirim foto atau dokumen (JPG, PNG, atau PDF, paling besar 10 MB)."
+PICK_ONE = "Silakan pilih:"
+SEND_FILE = "Silakan kirim berkasnya."
+FIRST_STEP = "Ini sudah langkah pertama."
+NOTHING_TO_CANCEL = "Tidak ada permohonan yang sedang berjalan."
+CONFIRM_CANCEL = "Apakah Anda yakin ingin membatalkan permohonan ini? Data yang sudah diisi akan dihapus."
+CANCELLED = "Permohonan dibatalkan. Ketik /start bila ingin mengajukan surat lagi."
+ASK_PROFILE_HEAD = "Kami menyimpan data diri Anda dari permohonan sebelumnya:"
+ASK_PROFILE_TAIL = "Gunakan data tersimpan?"
+REVIEW = "Periksa kembali data di atas. Apakah sudah benar?"
+PICK_FIX = "Data mana yang ingin diubah?"
+NOT_A_FIELD = "Maaf, data itu tidak kami temukan."
+MIN_ITEMS = "Mohon isi paling sedikit {n} {label}."
+SKIP_HINT = "(Boleh dilewati: ketik - atau pilih Lewati.)"
+STATUS_NOTE = "Berikut status permohonan Anda."
+LETTER_GONE = "Maaf, jenis surat atau kelurahan pada permohonan Anda tidak lagi tersedia. Silakan mulai lagi."
+QUEUED_REVISION = "Ada permintaan perbaikan lain dari petugas; akan kami tampilkan setelah langkah ini selesai."
+IN_REVISION = "Anda sedang memperbaiki permohonan nomor {n}. Ketik batal bila ingin membatalkannya."
+DELETED = "Data dihapus."
+MAX_ITEMS = "Paling banyak {n} {label}."
+BAD_REVISION = "Maaf, permintaan perbaikan tidak dapat dibuka. Silakan hubungi kantor kelurahan."
+
+HELP = {
+    "idle": "Layanan ini membantu Anda mengajukan surat keterangan kelurahan secara daring.",
+    "consent": "Kami perlu persetujuan Anda sebelum memproses data pribadi. Pilih Setuju atau Tidak Setuju.",
+    "kecamatan": "Pilih kecamatan tempat tinggal Anda (sesuai alamat), atau ketik nama kelurahan.",
+    "kelurahan": "Pilih kelurahan tempat tinggal Anda. Surat akan diterbitkan oleh kelurahan ini.",
+    "letter": "Pilih jenis surat yang Anda perlukan. Persyaratannya akan ditampilkan dulu.",
+    "requirements": "Siapkan persyaratan di atas, lalu pilih Lanjut untuk mengisi data.",
+    "profile": "Pilih Ya agar data diri yang tersimpan dipakai lagi, atau Tidak untuk mengisi ulang.",
+    "fill": "Jawab pertanyaan berikut. Foto dokumen dikirim sebagai foto atau berkas (JPG, PNG, PDF).",
+    "summary": "Periksa ringkasan. Pilih Kirim bila sudah benar, atau ketik misalnya \"ubah alamat\".",
+    "fix_pick": "Pilih data yang ingin diubah; setelah itu ringkasan ditampilkan lagi.",
+    "confirm_cancel": "Pilih \"Ya, batalkan\" untuk membatalkan, atau \"Tidak, lanjutkan\".",
+    "resume": "Pilih Lanjutkan untuk meneruskan permohonan yang tersimpan, atau Mulai baru.",
+}
+
+
+def ask_kelurahan(kecamatan: str) -> str:
+    return f"Pilih kelurahan di Kecamatan {kecamatan}:"
+
+
+def ask_letter(kelurahan: str) -> str:
+    return f"Surat apa yang Anda perlukan dari Kelurahan {kelurahan}?"
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def requirements(title: str, description: str, items: list[str], sla_days: int, cost: str) -> str:
+    return (
+        f"*{title}*\n{description}\n\nPersyaratan:\n{bullets(items)}\n\n"
+        f"Waktu penyelesaian: {sla_days} hari kerja. Biaya: {cost}.\n\n"
+        "Lanjutkan pengisian permohonan?"
+    )
+
+
+def visit(title: str, kelurahan: str, note: str, items: list[str]) -> str:
+    return (
+        f"*{title}* tidak dapat diajukan secara daring dan memerlukan kunjungan ke Kantor Kelurahan "
+        f"{kelurahan}.\n\n{note}\n\nPersyaratan yang perlu dibawa:\n{bullets(items)}\n\n"
+        "Ketik /start bila ingin mengajukan surat lain."
+    )
+
+
+def resume(title: str | None) -> str:
+    what = f"permohonan {title}" if title else "permohonan"
+    return f"Anda memiliki {what} yang belum selesai. Lanjutkan permohonan sebelumnya?"
+
+
+def previous_answer(value: str) -> str:
+    return f"Jawaban tersimpan: {value}. Ketik jawaban baru, atau pilih Tetap."
+
+
+def item_heading(label: str, number: int) -> str:
+    return f"{label} ke-{number}"
+
+
+def ask_more(label: str, count: int, prompt_more: str) -> str:
+    return f"Apakah ada {label.lower()} yang perlu dicantumkan?" if count == 0 else prompt_more
+
+
+def edit_group(label: str, rows: list[str]) -> str:
+    listed = "\n".join(rows) if rows else "(belum ada)"
+    return f"{label} saat ini:\n{listed}\n\nHapus salah satu, tambah, atau pilih Selesai."
+
+
+def summary_heading(title: str, kelurahan: str, kecamatan: str) -> str:
+    return f"*Ringkasan permohonan {title}*\nKelurahan {kelurahan}, Kecamatan {kecamatan}"
+
+
+def revision_intro(request_id: int, note: str, labels: list[str]) -> str:
+    text = f"Petugas kelurahan meminta perbaikan permohonan nomor {request_id}."
+    if note.strip():
+        text += f"\nCatatan petugas: {note.strip()[:500]}"
+    if labels:
+        text += f"\nMohon perbaiki: {', '.join(labels)}."
+    return text
+
+
+def submitted(code: str) -> str:
+    """What the runner tells the resident once a request is filed under `code`."""
+    return (
+        f"Terima kasih, permohonan Anda telah kami terima dengan nomor *{code}*. Petugas kelurahan akan "
+        "memeriksanya dan mengabari Anda melalui percakapan ini. Ketik *status* untuk melihat perkembangannya."
+    )

@@ -1,0 +1,129 @@
+"""The questions of a letter type, derived from its definition and the draft's answers.
+
+Nothing here is stored but the answers: the current question is the first of `draft.editing`
+that still makes sense, else the first unanswered one in definition order (fields, group rows
+and "tambah lagi?", attachments). None means everything is answered: time for the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from flows.definitions import AttachmentDef, FieldDef, GroupDef, LetterTypeDef
+from flows.state import Draft
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    kind: Literal["field", "item", "more", "file", "edit"]
+    field: FieldDef | None = None
+    group: GroupDef | None = None
+    index: int = 0
+    attachment: AttachmentDef | None = None
+
+
+def visible(field: FieldDef, values: Mapping[str, str]) -> bool:
+    return field.condition is None or values.get(field.condition.field) in field.condition.in_
+
+
+def _field_q(f: FieldDef) -> Question:
+    return Question(f"f:{f.name}", "field", field=f)
+
+
+def _item_q(g: GroupDef, i: int, f: FieldDef) -> Question:
+    return Question(f"g:{g.name}:{i}:{f.name}", "item", field=f, group=g, index=i)
+
+
+def all_questions(letter: LetterTypeDef, draft: Draft) -> Iterator[Question]:
+    for f in letter.fields:
+        if visible(f, draft.fields):
+            yield _field_q(f)
+    for g in letter.groups:
+        for i, item in enumerate(draft.groups.get(g.name, [])):
+            yield from (_item_q(g, i, f) for f in g.fields if visible(f, item))
+        if g.name not in draft.closed:
+            yield Question(f"m:{g.name}", "more", group=g)
+    for a in letter.attachments:
+        yield Question(f"a:{a.kind}", "file", attachment=a)
+
+
+def answered(q: Question, draft: Draft) -> bool:
+    if q.kind == "field":
+        return q.field is not None and q.field.name in draft.fields
+    if q.kind == "item":
+        rows = draft.groups.get(q.group.name, []) if q.group else []
+        return q.index < len(rows) and q.field is not None and q.field.name in rows[q.index]
+    if q.kind == "more":
+        return q.group is not None and q.group.name in draft.closed
+    if q.kind == "file":
+        return q.attachment is not None and q.attachment.kind in draft.attachments
+    return False
+
+
+def find(letter: LetterTypeDef, draft: Draft, key: str) -> Question | None:
+    """The question with `key`, if it exists (and is visible) for this letter and draft."""
+    kind, _, rest = key.partition(":")
+    if kind == "f":
+        f = next((f for f in letter.fields if f.name == rest), None)
+        return _field_q(f) if f is not None and visible(f, draft.fields) else None
+    if kind == "a":
+        a = next((a for a in letter.attachments if a.kind == rest), None)
+        return Question(key, "file", attachment=a) if a else None
+    name, _, rest = rest.partition(":")
+    g = next((g for g in letter.groups if g.name == name), None)
+    if g is None:
+        return None
+    if kind in ("m", "e"):
+        return Question(key, "more" if kind == "m" else "edit", group=g) if not rest else None
+    index, _, fname = rest.partition(":")
+    rows = draft.groups.get(g.name, [])
+    f = next((f for f in g.fields if f.name == fname), None)
+    if kind != "g" or not index.isdigit() or int(index) >= len(rows) or f is None:
+        return None
+    return _item_q(g, int(index), f) if visible(f, rows[int(index)]) else None
+
+
+def settle(letter: LetterTypeDef, draft: Draft) -> None:
+    """Automatic moves: open a row while a group has fewer than min_items; close it at max_items."""
+    for g in letter.groups:
+        rows = draft.groups.setdefault(g.name, [])
+        complete = all(f.name in row for row in rows for f in g.fields if visible(f, row))
+        if g.name in draft.closed and len(rows) < g.min_items:
+            draft.closed.remove(g.name)
+        if g.name not in draft.closed and complete:
+            if len(rows) < g.min_items:
+                rows.append({})
+            elif len(rows) >= g.max_items:
+                draft.closed.append(g.name)
+
+
+def current(letter: LetterTypeDef, draft: Draft) -> Question | None:
+    settle(letter, draft)
+    while draft.editing:
+        q = find(letter, draft, draft.editing[0])
+        if q is not None:
+            return q
+        draft.editing.pop(0)
+    return next((q for q in all_questions(letter, draft) if not answered(q, draft)), None)
+
+
+def targets(letter: LetterTypeDef, draft: Draft) -> list[tuple[str, str]]:
+    """What the resident may change at the summary: (question key, label)."""
+    out = [(f"f:{f.name}", f.label) for f in letter.fields if visible(f, draft.fields)]
+    out += [(f"e:{g.name}", g.label) for g in letter.groups]
+    out += [(f"a:{a.kind}", a.label) for a in letter.attachments]
+    return out
+
+
+def key_for(letter: LetterTypeDef, name: str) -> str | None:
+    """The question key for a field name, group name or attachment kind (as staff name them)."""
+    if any(f.name == name for f in letter.fields):
+        return f"f:{name}"
+    if any(g.name == name for g in letter.groups):
+        return f"e:{name}"
+    if any(a.kind == name for a in letter.attachments):
+        return f"a:{name}"
+    return None

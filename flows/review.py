@@ -1,0 +1,174 @@
+"""Summary, changing an answer, submission; confirming a cancellation; resuming a paused draft."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flows import messages as m
+from flows.choice_sets import Option
+from flows.context import Context
+from flows.definitions import LetterTypeDef
+from flows.effects import CancelRequest, Reply, SaveProfile, SubmitRequest
+from flows.fill import row_label
+from flows.formatting import display
+from flows.inbound import Text
+from flows.menus import Prompt, resolve
+from flows.names import best_match
+from flows.questions import targets, visible
+from flows.state import ConversationState, Draft, Step
+from flows.steps import Effect, again, goto, letter_of, reenter, register
+from flows.validators import identity_problems
+
+_CHANGE = re.compile(r"^\s*(?:ubah|ganti|perbaiki|koreksi|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def collect(letter: LetterTypeDef, d: Draft) -> dict[str, Any]:
+    """The answers as submitted: visible fields ("" when skipped) and group rows (lists)."""
+    out: dict[str, Any] = {f.name: d.fields.get(f.name, "") for f in letter.fields if visible(f, d.fields)}
+    for g in letter.groups:
+        rows = [r for r in d.groups.get(g.name, []) if r]
+        out[g.name] = [{f.name: r.get(f.name, "") for f in g.fields if visible(f, r)} for r in rows]
+    return out
+
+
+def problems(letter: LetterTypeDef, d: Draft) -> list[str]:
+    """Conflicts between answers (a NIK that does not fit the sex or birth date given)."""
+    found = []
+    for values, where in [(d.fields, ""), *((r, f" ({g.label} ke-{i + 1})") for g in letter.groups
+                                             for i, r in enumerate(d.groups.get(g.name, [])))]:
+        for name, value in values.items():
+            if name == "nik" or name.startswith("nik_"):
+                found += [p + where for p in identity_problems(name, value, values)]
+    return found
+
+
+def summary_text(state: ConversationState, ctx: Context) -> str:
+    letter, d = letter_of(state, ctx), state.draft
+    kel = ctx.directory.get(d.kelurahan_slug)
+    if letter is None or kel is None:
+        return m.NOT_UNDERSTOOD
+    lines = [m.summary_heading(letter.title, kel.name, kel.kecamatan)]
+    if d.revision_of is not None:
+        lines.append(f"(Perbaikan permohonan nomor {d.revision_of})")
+    lines.append("")
+    lines += [f"{f.label}: {display(f, d.fields.get(f.name))}" for f in letter.fields if visible(f, d.fields)]
+    for g in letter.groups:
+        rows = [r for r in d.groups.get(g.name, []) if r]
+        lines.append(f"{g.label}: {'(tidak ada)' if not rows else ''}".rstrip())
+        lines += [f"  {i}) {row_label(g, r)}" for i, r in enumerate(rows, 1)]
+    lines += [f"{a.label}: {'terlampir' if d.attachments.get(a.kind) else 'tidak dilampirkan'}"
+              for a in letter.attachments]
+    return "\n".join(lines)
+
+
+def _ask_summary(state: ConversationState, ctx: Context) -> Prompt:
+    letter = letter_of(state, ctx)
+    warn = problems(letter, state.draft) if letter else []
+    text = "\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW])
+    return Prompt(text, (
+        Option("kirim", m.SEND, aliases=("ya", "benar", "sudah benar", "betul", "kirimkan")),
+        Option("ubah", m.CHANGE, aliases=("ubah", "ganti", "perbaiki", "salah")),
+        Option("batal", m.CANCEL, aliases=("batalkan",)),
+    ))
+
+
+def _target(state: ConversationState, ctx: Context, text: str) -> str | None:
+    letter = letter_of(state, ctx)
+    options = targets(letter, state.draft) if letter else []
+    names = [[label, key[2:], key[2:].replace("_", " ")] for key, label in options]
+    found = best_match(text, names) if text.strip() else None
+    return options[found][0] if found is not None else None
+
+
+def _change(state: ConversationState, ctx: Context, key: str) -> list[Effect]:
+    state.draft.editing = [key]
+    return goto(state, ctx, Step.FILL)
+
+
+def _submit(state: ConversationState, ctx: Context) -> list[Effect]:
+    letter, d = letter_of(state, ctx), state.draft
+    if letter is None or d.kelurahan_slug is None:
+        return reenter(state, ctx)
+    if problems(letter, d):
+        return again(state, ctx)
+    fields = collect(letter, d)
+    attachments = {a.kind: d.attachments[a.kind] for a in letter.attachments if d.attachments.get(a.kind)}
+    effects: list[Effect] = [SubmitRequest(kelurahan_slug=d.kelurahan_slug, letter_type=letter.code,
+                                           fields=fields, attachments=attachments, revision_of=d.revision_of)]
+    saved = {f.name: fields[f.name] for f in letter.fields if f.profile and fields.get(f.name)}
+    profile = {**ctx.profile, **saved}
+    if profile != dict(ctx.profile):
+        effects.append(SaveProfile(profile=profile))
+    state.draft, state.step, state.page = Draft(), Step.IDLE, 0
+    return effects
+
+
+def _on_summary(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
+    change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
+    if change and change[1].strip():
+        key = _target(state, ctx, change[1])
+        return _change(state, ctx, key) if key else goto(state, ctx, Step.FIX_PICK, m.NOT_A_FIELD)
+    value = resolve(inbound, _ask_summary(state, ctx))
+    if value == "kirim":
+        return _submit(state, ctx)
+    if value == "ubah":
+        return goto(state, ctx, Step.FIX_PICK)
+    if value == "batal":
+        return goto(state, ctx, Step.CONFIRM_CANCEL)
+    return again(state, ctx, m.NOT_UNDERSTOOD)
+
+
+def _ask_fix(state: ConversationState, ctx: Context) -> Prompt:
+    letter = letter_of(state, ctx)
+    options = targets(letter, state.draft) if letter else []
+    return Prompt(m.PICK_FIX, tuple(Option(key, label) for key, label in options))
+
+
+def _on_fix(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
+    change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
+    key = _target(state, ctx, change[1]) if change else resolve(inbound, _ask_fix(state, ctx), state.page)
+    return _change(state, ctx, key) if key else again(state, ctx, m.NOT_A_FIELD)
+
+
+def cancel(state: ConversationState) -> list[Effect]:
+    """Discard the draft (and withdraw the request under correction, if any)."""
+    request_id = state.draft.revision_of
+    state.draft, state.step, state.page = Draft(), Step.IDLE, 0
+    return [CancelRequest(request_id=request_id), Reply(text=m.CANCELLED)]
+
+
+def _ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
+    return Prompt(m.CONFIRM_CANCEL, (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
+                                     Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan"))))
+
+
+def _on_confirm(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
+    value = resolve(inbound, _ask_confirm(state, ctx))
+    if value == "ya":
+        return cancel(state)
+    return reenter(state, ctx) if value == "tidak" else again(state, ctx, m.NOT_UNDERSTOOD)
+
+
+def _ask_resume(state: ConversationState, ctx: Context) -> Prompt:
+    letter = letter_of(state, ctx)
+    return Prompt(m.resume(letter.title if letter else None), (
+        Option("lanjut", m.RESUME, aliases=("ya", "lanjut", "teruskan")),
+        Option("baru", m.START_OVER, aliases=("baru", "ulang", "mulai ulang")),
+    ))
+
+
+def _on_resume(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
+    value = resolve(inbound, _ask_resume(state, ctx))
+    if value == "lanjut":
+        return reenter(state, ctx)
+    if value != "baru":
+        return again(state, ctx, m.NOT_UNDERSTOOD)
+    effects = cancel(state)[:1]
+    return [*effects, *(goto(state, ctx, Step.KECAMATAN) if state.consent else reenter(state, ctx))]
+
+
+register(Step.SUMMARY, _ask_summary, _on_summary, intro=summary_text)
+register(Step.FIX_PICK, _ask_fix, _on_fix)
+register(Step.CONFIRM_CANCEL, _ask_confirm, _on_confirm)
+register(Step.RESUME, _ask_resume, _on_resume)

@@ -1,0 +1,71 @@
+"""The conversation state: plain data, JSON round-trippable, stored by the runner between messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from flows.inbound import RevisionRequested
+
+SCHEMA_VERSION = 1
+
+
+class Step(StrEnum):
+    IDLE = "idle"  # no conversation under way (start, after submission, cancellation or refusal)
+    CONSENT = "consent"  # asked to agree to the processing of personal data (UU PDP)
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    LETTER = "letter"
+    REQUIREMENTS = "requirements"  # requirements shown: continue or choose another letter
+    PROFILE = "profile"  # "Gunakan data tersimpan?"
+    FILL = "fill"  # answering the current question (field, group row, "tambah lagi?", upload)
+    SUMMARY = "summary"
+    FIX_PICK = "fix_pick"  # choosing what to change
+    CONFIRM_CANCEL = "confirm_cancel"
+    RESUME = "resume"  # "Lanjutkan permohonan sebelumnya?"
+
+
+class Draft(BaseModel):
+    """A request being put together. Question keys: f:<field>, g:<group>:<i>:<field>, m:<group>
+    ("tambah lagi?"), a:<attachment kind>, e:<group> (edit the rows of a group)."""
+
+    kecamatan: str | None = None
+    kelurahan_slug: str | None = None
+    letter_type: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict)  # canonical values; "" = skipped (optional)
+    groups: dict[str, list[dict[str, str]]] = Field(default_factory=dict)
+    closed: list[str] = Field(default_factory=list)  # groups answered "no more"
+    attachments: dict[str, str] = Field(default_factory=dict)  # kind -> file_ref; "" = skipped
+    editing: list[str] = Field(default_factory=list)  # questions to (re-)ask before the pending ones
+    history: list[str] = Field(default_factory=list)  # questions answered, in order (for "kembali")
+    started: bool = False  # requirements seen and accepted
+    reviewed: bool = False  # the summary has been shown
+    revision_of: int | None = None
+    staff_note: str | None = None
+
+    def has_answers(self) -> bool:
+        return bool(self.fields or any(self.groups.values()) or self.attachments)
+
+
+class ConversationState(BaseModel):
+    version: int = SCHEMA_VERSION
+    step: Step = Step.IDLE
+    consent: bool = False
+    draft: Draft = Field(default_factory=Draft)
+    stash: Draft | None = None  # a draft put aside while the resident corrects a request
+    queued: list[RevisionRequested] = Field(default_factory=list)  # corrections waiting their turn
+    page: int = 0  # page of a long menu
+    updated_at: datetime | None = None
+
+    @classmethod
+    def restore(cls, data: dict[str, Any] | None) -> ConversationState:
+        """A stored state, or a fresh one when missing, unreadable or of another schema version."""
+        if not data or data.get("version") != SCHEMA_VERSION:
+            return cls()
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            return cls()

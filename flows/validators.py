@@ -1,0 +1,182 @@
+"""Field validators: each turns what a resident typed into a canonical value, or raises FieldError.
+
+Canonical values: NIK and No. KK as 16 digits, dates ISO (YYYY-MM-DD), RT/RW "003/005",
+phones "+62...", choices by their stored value. Error messages are Indonesian, for the resident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from flows.choice_sets import options_for
+from flows.dates import DateError, parse_date
+from flows.definitions import FieldDef
+from flows.names import best_match
+from flows.nik import NikError, nik_conflicts, parse_kk, parse_nik
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
+_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '.\-])*$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_PHONE_JUNK = re.compile(r"[\s\-.()]")
+_RT_RW_REST = re.compile(r"\d+|rt|rw|[\s./\-,:]")
+# Fields whose names are these bases plus a shared suffix ("nik_almarhum", "tanggal_lahir_almarhum")
+# are checked against each other.
+_IDENTITY_BASES = ("nik", "tanggal_lahir", "jenis_kelamin")
+
+
+class FieldError(ValueError):
+    """An answer that cannot be accepted; str(error) is the Indonesian message for the resident."""
+
+
+def validate_nik(raw: str) -> str:
+    try:
+        return parse_nik(raw)[0]
+    except NikError as e:
+        raise FieldError(str(e)) from None
+
+
+def validate_kk(raw: str) -> str:
+    try:
+        return parse_kk(raw)
+    except NikError as e:
+        raise FieldError(str(e)) from None
+
+
+def validate_name(raw: str, max_length: int = 100) -> str:
+    text = " ".join(raw.translate(_APOSTROPHES).split())
+    if not _NAME.match(text) or sum(c.isalpha() for c in text) < 2:
+        raise FieldError(
+            "Nama hanya boleh berisi huruf, spasi, tanda petik ('), tanda hubung (-) dan titik. "
+            "Contoh: Ni Luh Putu Ayu, Ma'ruf, Siti-Aisyah."
+        )
+    if len(text) > max_length:
+        raise FieldError(f"Nama terlalu panjang (paling banyak {max_length} karakter).")
+    if text.islower():
+        text = re.sub(r"(^|[ \-])(\w)", lambda m: m[1] + m[2].upper(), text)
+    return text
+
+
+def validate_date(raw: str, today: date) -> str:
+    try:
+        return parse_date(raw, today).isoformat()
+    except DateError as e:
+        raise FieldError(str(e)) from None
+
+
+def validate_rt_rw(raw: str) -> str:
+    text = raw.lower()
+    numbers = re.findall(r"\d+", text)
+    if len(numbers) != 2 or _RT_RW_REST.sub("", text) or not all(1 <= int(n) <= 999 for n in numbers):
+        raise FieldError("RT/RW tidak dikenali. Contoh: 003/005, 3/5 atau RT 3 RW 5.")
+    return f"{int(numbers[0]):03d}/{int(numbers[1]):03d}"
+
+
+def validate_phone(raw: str) -> str:
+    text = _PHONE_JUNK.sub("", raw)
+    for prefix in ("+62", "62", "0"):
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            if rest.isdigit() and rest[:1] != "0" and 8 <= len(rest) <= 12:
+                return "+62" + rest
+            break
+    raise FieldError("Nomor HP tidak valid. Contoh: 0812 3456 7890 atau +62 812 3456 7890.")
+
+
+def validate_text(raw: str, min_length: int = 1, max_length: int = 200) -> str:
+    text = " ".join(raw.split())
+    if len(text) < max(min_length, 1) or not any(c.isalnum() for c in text):
+        raise FieldError(f"Jawaban terlalu pendek (paling sedikit {max(min_length, 1)} karakter).")
+    if len(text) > max_length:
+        raise FieldError(f"Jawaban terlalu panjang (paling banyak {max_length} karakter).")
+    return text
+
+
+def validate_year(raw: str, today: date) -> str:
+    text = raw.strip()
+    if not (text.isdigit() and len(text) == 4):
+        raise FieldError("Mohon ketik tahun dengan 4 digit, misalnya 2015.")
+    if not 1900 <= int(text) <= today.year:
+        raise FieldError(f"Tahun harus antara 1900 dan {today.year}.")
+    return text
+
+
+def validate_number(raw: str) -> str:
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 999_999:
+        raise FieldError("Mohon ketik angka saja, misalnya 2.")
+    return str(int(text))
+
+
+def validate_choice(field: FieldDef, raw: str) -> str:
+    """A choice by its number in the list, its label, or a close spelling of it."""
+    options = options_for(field)
+    text = raw.strip()
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1].value
+    found = best_match(text, [o.names for o in options])
+    if found is None:
+        listed = ", ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
+        raise FieldError(f"Pilihan tidak dikenali. Pilih salah satu: {listed}.")
+    return options[found].value
+
+
+def validate_upload(media_type: str, size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    kind = media_type.split(";")[0].strip().lower()
+    if kind not in UPLOAD_TYPES:
+        raise FieldError(f"Jenis berkas tidak didukung ({kind or 'tidak diketahui'}). Kirim foto JPG/PNG atau PDF.")
+    if size <= 0:
+        raise FieldError("Berkas kosong. Mohon kirim ulang.")
+    if size > max_bytes:
+        mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+        raise FieldError(f"Ukuran berkas {mb} MB melebihi batas {max_bytes // (1024 * 1024)} MB.")
+
+
+def _split_identity(name: str) -> tuple[str, str] | None:
+    for base in _IDENTITY_BASES:
+        if name == base or name.startswith(base + "_"):
+            return base, name[len(base):]
+    return None
+
+
+def identity_problems(name: str, value: str, known: Mapping[str, str]) -> list[str]:
+    """Conflicts of a NIK, birth date or sex field with the other two of the same person."""
+    split = _split_identity(name)
+    if split is None:
+        return []
+    suffix = split[1]
+    values = {base: known.get(base + suffix) for base in _IDENTITY_BASES}
+    values[split[0]] = value
+    nik = values["nik"]
+    if not nik:
+        return []
+    try:
+        info = parse_nik(nik)[1]
+    except NikError:
+        return []
+    return nik_conflicts(info, values["tanggal_lahir"], values["jenis_kelamin"])
+
+
+_BY_TYPE: dict[str, Callable[[FieldDef, str, date], str]] = {
+    "nik": lambda f, raw, today: validate_nik(raw),
+    "kk": lambda f, raw, today: validate_kk(raw),
+    "name": lambda f, raw, today: validate_name(raw, f.max_length),
+    "date": lambda f, raw, today: validate_date(raw, today),
+    "choice": lambda f, raw, today: validate_choice(f, raw),
+    "rt_rw": lambda f, raw, today: validate_rt_rw(raw),
+    "phone": lambda f, raw, today: validate_phone(raw),
+    "text": lambda f, raw, today: validate_text(raw, f.min_length, f.max_length),
+    "year": lambda f, raw, today: validate_year(raw, today),
+    "number": lambda f, raw, today: validate_number(raw),
+}
+
+
+def validate(field: FieldDef, raw: str, today: date, known: Mapping[str, str] | None = None) -> str:
+    """The canonical value of an answer to `field`; with `known`, also checked against NIK/sex/birth date."""
+    value = _BY_TYPE[field.type](field, raw[:2000], today)
+    problems = identity_problems(field.name, value, known or {})
+    if problems:
+        raise FieldError(" ".join(problems))
+    return value
