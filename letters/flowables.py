@@ -67,32 +67,35 @@ class DoubleRule(Flowable):
 
 
 class SignatureBlock(Flowable):
-    """Place and date, title, the QR (or blank space), underlined bold name, rank, NIP."""
+    """Place and date, title, the space for the signature (with an optional note), the
+    name (bold, underlined), rank and NIP; every line shrinks to fit the width."""
 
-    def __init__(self, top: list[str], mark: Flowable | None, bottom: list[str], width: float,
+    def __init__(self, top: list[str], bottom: list[str], width: float, gap: float, note: str | None = None,
                  font: str = "Times-Roman", bold: str = "Times-Bold", size: float = 11.5) -> None:
         super().__init__()
-        self.top, self.mark, self.bottom = [clean(t) for t in top], mark, [clean(t) for t in bottom]
-        self.width, self.font, self.bold, self.size = width, font, bold, size
+        self.top, self.bottom = [clean(t) for t in top], [clean(t) for t in bottom]
+        self.width, self.gap, self.note = width, gap, note
+        self.font, self.bold, self.size = font, bold, size
         self.leading = size * 1.3
-        self.gap = (mark.height + 2 * mm) if mark is not None else 28 * mm
-        self.height = self.leading * (len(self.top) + len(self.bottom)) + self.gap
+        self.height = self.leading * (len(self.top) + len(self.bottom)) + gap
+
+    def _line(self, text: str, font: str, y: float, underline: bool = False) -> None:
+        size = fitted(text, font, self.size, self.width)
+        self.canv.setFont(font, size)
+        self.canv.drawString(0, y + 3, text)
+        if underline:
+            self.canv.setLineWidth(0.7)
+            self.canv.line(0, y + 1.5, stringWidth(text, font, size), y + 1.5)
 
     def draw(self) -> None:
-        c, y = self.canv, self.height
+        y = self.height
         for text in self.top:
             y -= self.leading
-            c.setFont(self.font, fitted(text, self.font, self.size, self.width))
-            c.drawString(0, y + 3, text)
-        if self.mark is not None:
-            self.mark.drawOn(c, 0, y - self.mark.height - 1 * mm)
+            self._line(text, self.font, y)
+        if self.note:
+            self.canv.setFont("Helvetica-Oblique", 7)
+            self.canv.drawString(0, y - self.gap / 2, self.note)
         y -= self.gap
         for i, text in enumerate(self.bottom):
             y -= self.leading
-            font = self.bold if i == 0 else self.font
-            size = fitted(text, font, self.size, self.width)
-            c.setFont(font, size)
-            c.drawString(0, y + 3, text)
-            if i == 0:
-                c.setLineWidth(0.7)
-                c.line(0, y + 1.5, stringWidth(text, font, size), y + 1.5)
+            self._line(text, self.bold if i == 0 else self.font, y, underline=i == 0)

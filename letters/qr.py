@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 MAX_VERSION = 11
@@ -83,7 +84,7 @@ class QrFlowable(Flowable):
     def __init__(self, matrix: QrMatrix, side: float = 34 * mm, caption: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.matrix, self.side, self.caption = matrix, side, caption
-        self.width = side
+        self.width = max([side, *(stringWidth(c, self.CAPTION_FONT, self.CAPTION_SIZE) for c in caption)])
         self.height = side + len(caption) * self.CAPTION_SIZE * 1.25
 
     def _path(self) -> str:
@@ -100,11 +101,12 @@ class QrFlowable(Flowable):
         c.saveState()
         c.setFillColorRGB(0, 0, 0)
         # origin at the top-left module, y growing downwards, one unit per module
-        c.transform(module, 0, 0, -module, 4 * module, self.height - 4 * module)
+        left = (self.width - self.side) / 2
+        c.transform(module, 0, 0, -module, left + 4 * module, self.height - 4 * module)
         c.addLiteral(self._path() + "\nf")
         c.restoreState()
         c.setFont(self.CAPTION_FONT, self.CAPTION_SIZE)
         y = self.height - self.side
         for line in self.caption:
             y -= self.CAPTION_SIZE * 1.25
-            c.drawString(4 * module, y + 2, line)
+            c.drawCentredString(self.width / 2, y + 2, line)

@@ -28,7 +28,7 @@ from letters.template import fill, identity_rows, table_rows
 
 PAPER = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 QR_CAPTION = "Pindai untuk memeriksa keaslian surat ini"
-QR_CAPTION_LINES = (QR_CAPTION, "Ditandatangani secara elektronik")
+QR_NOTE = "Ditandatangani secara elektronik"
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,18 @@ def _table(header: list[str], body: list[list[str]], width: float) -> Table:
 
 
 def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepTogether:
+    """The QR (issued letters only) beside the signature block, at the right of the page."""
     head = content.letterhead
     top = [f"{head.city}, {format_date_id(content.issued_on)}", *head.title_lines]
-    mark = QrFlowable(qr.matrix, caption=QR_CAPTION_LINES) if qr is not None else None
     bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}"]
-    block = SignatureBlock(top, mark, bottom, 78 * mm)
-    return KeepTogether([Spacer(1, 6 * mm), Table([["", block]], colWidths=[width - 80 * mm, 80 * mm],
-                                                  style=styles.PLAIN)])
+    if qr is None:
+        cells, widths = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm)], [78 * mm]
+    else:
+        mark = QrFlowable(qr.matrix, caption=(QR_CAPTION,))
+        block = SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE)
+        cells, widths = [mark, block], [mark.width + 4 * mm, 74 * mm]
+    table = Table([["", *cells]], colWidths=[width - sum(widths), *widths], style=styles.PLAIN)
+    return KeepTogether([Spacer(1, 5 * mm), table])
 
 
 def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
@@ -98,7 +103,9 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
     story.append(Paragraph(f"<u><b>{escape(tpl.title.upper())}</b></u>", styles.TITLE))
     story.append(Paragraph(f"Nomor: {escape(content.number or '-')}", styles.NUMBER))
     story.append(Paragraph(fill(tpl.opening, context), styles.BODY_J))
-    story.append(_identity(identity_rows(defn, content.values), width))
+    identity = identity_rows(defn, content.values)
+    if identity:
+        story.append(_identity(identity, width))
     story += [Paragraph(fill(par, context), styles.BODY_J) for par in tpl.statement]
     header, body = table_rows(defn, content.rows)
     if body:

@@ -8,7 +8,8 @@ where ``DIGITS`` is one run of 249 digits: issue date ``YYYYMMDD``, validity end
 ``YYYYMMDD`` (``00000000`` when the letter has none), the content SHA-256 as 78 decimal
 digits, then the Ed25519 signature as 155 decimal digits.
 
-- ``TYPE`` is the letter type code, ``KELURAHAN`` the kelurahan slug, both upper-cased.
+- ``TYPE`` is the letter type code, ``KELURAHAN`` the kelurahan slug, both upper-cased
+  with ``_`` written as ``-`` (``pengantar_skck`` -> ``PENGANTAR-SKCK``).
 - The content SHA-256 is ``sha256(salt || canonical JSON of the letter's content
   fields)`` (see :func:`content_digest`); the per-letter salt keeps the hidden NIK
   digits from being guessed through the digest.
@@ -80,10 +81,14 @@ def content_digest(letter_type: str, values: dict[str, str], rows: list[dict[str
     return hashlib.sha256(salt + canonical.encode()).digest()
 
 
+def _code(text: str) -> str:
+    return text.upper().replace("_", "-")
+
+
 def canonical_fields(kid: str, fields: SealedFields) -> str:
     """The signed text: the seal without its signature digits."""
     texts = [
-        SEAL_VERSION, kid, fields.number, fields.letter_type.upper(), fields.kelurahan.upper(),
+        SEAL_VERSION, kid, fields.number, _code(fields.letter_type), _code(fields.kelurahan),
         fields.holder_name_masked, fields.nik_masked,
     ]
     for text in texts:
