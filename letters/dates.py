@@ -1,19 +1,13 @@
-"""Dates as written on a letter, in Bahasa Indonesia, on Palangka Raya's clock (WIB)."""
+"""Palangka Raya's clock (WIB, UTC+7): the calendar day of a moment, as a letter is dated.
+
+Dates are written in Indonesian by `flows.dates.format_date` ("22 November 2026").
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
 WIB = timezone(timedelta(hours=7), "WIB")
-MONTHS_ID = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
-
-
-def format_date_id(d: date) -> str:
-    """22 November 2026"""
-    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
 
 
 def local_date(moment: datetime) -> date:

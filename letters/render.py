@@ -18,9 +18,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
+from flows.dates import format_date
 from flows.definitions import LetterTypeDef
 from letters import styles
-from letters.dates import format_date_id
 from letters.flowables import CenteredLines, DoubleRule, SignatureBlock, cell
 from letters.letterhead import Letterhead
 from letters.qr import QrFlowable, QrMatrix
@@ -84,7 +84,7 @@ def _table(header: list[str], body: list[list[str]], width: float) -> Table:
 def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepTogether:
     """The QR (issued letters only) beside the signature block, at the right of the page."""
     head = content.letterhead
-    top = [f"{head.city}, {format_date_id(content.issued_on)}", *head.title_lines]
+    top = [f"{head.city}, {format_date(content.issued_on)}", *head.title_lines]
     bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}"]
     if qr is None:
         cells, widths = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm)], [78 * mm]
@@ -116,7 +116,7 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
         text = f"Surat keterangan ini diberikan untuk keperluan: <b>{escape(purpose)}</b>."
         story.append(Paragraph(text, styles.BODY_J))
     if content.valid_until is not None:
-        text = f"Surat keterangan ini berlaku sampai dengan {format_date_id(content.valid_until)}."
+        text = f"Surat keterangan ini berlaku sampai dengan {format_date(content.valid_until)}."
         story.append(Paragraph(text, styles.BODY_J))
     story.append(Paragraph(fill(tpl.closing, context), styles.BODY_J))
     story.append(_signature(content, qr, width))

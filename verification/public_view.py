@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from letters.dates import format_date_id, local_date
+from flows.dates import format_date
+from letters.dates import local_date
 from verification.checks import SealCheck, Verdict, expired
 from verification.pades import PadesReport
 from verification.records import LetterRecord
@@ -66,9 +67,9 @@ def upload_view(record: LetterRecord, identical: bool, report: PadesReport) -> d
 
 def display_dates(record: LetterRecord) -> dict[str, str]:
     """Indonesian dates for the HTML page (revocation on Palangka Raya's calendar)."""
-    out = {"issued_on": format_date_id(record.issued_on)}
+    out = {"issued_on": format_date(record.issued_on)}
     if record.valid_until:
-        out["valid_until"] = format_date_id(record.valid_until)
+        out["valid_until"] = format_date(record.valid_until)
     if record.revoked_at:
-        out["revoked_at"] = format_date_id(local_date(record.revoked_at))
+        out["revoked_at"] = format_date(local_date(record.revoked_at))
     return out

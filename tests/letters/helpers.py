@@ -1,0 +1,63 @@
+"""Shared by the letters and verification tests: settings, issuer, sample inputs, QR reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import zxingcpp
+
+from config.settings import Settings
+from flows.definitions import LetterTypeDef
+from letters.issuing import IssueInput, LetterIssuer
+from letters.letterhead import Letterhead
+from letters.pki import LocalCA
+from letters.signing import LocalCASigner
+from verification.keys import KeyStore
+from verification.pades import PadesValidator
+
+PUBLIC_URL = "https://esurat.palangkaraya.go.id"
+ISSUED_AT = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 10:00 WIB
+HOLDER = "SITI AMINAH BINTI ABDULLAH"
+NIK = "6271035205900001"
+LETTERHEAD = Letterhead(
+    kecamatan="Jekan Raya", kelurahan="Bukit Tunggal", kelurahan_slug="bukit-tunggal",
+    address="Jl. Contoh Alamat No. 1 (DATA CONTOH)", phone="(0536) 000000", email="contoh@example.go.id",
+    postal_code="73112", signatory_name="CONTOH NAMA LURAH, S.STP", signatory_rank="Penata Tk. I (III/d)",
+    signatory_nip="198001012005011001",
+)
+
+
+@dataclass
+class Kit:
+    settings: Settings
+    keystore: KeyStore
+    ca: LocalCA
+    issuer: LetterIssuer
+    validator: PadesValidator
+
+
+def make_kit(tmp_path: Path, paper: str = "A4", public_url: str = PUBLIC_URL, **settings_kw: object) -> Kit:
+    settings = Settings(data_dir=tmp_path, public_url=public_url, paper=paper, _env_file=None, **settings_kw)
+    keystore = KeyStore(settings.keys_dir)
+    ca = LocalCA(settings.data_dir / "pki")
+    issuer = LetterIssuer(settings, keystore, LocalCASigner(ca))
+    return Kit(settings, keystore, ca, issuer, PadesValidator([ca.ca().cert]))
+
+
+def issue_input(defn: LetterTypeDef, values: dict[str, str], rows: list[dict[str, str]], number: str,
+                *, holder: str = HOLDER, head: Letterhead = LETTERHEAD) -> IssueInput:
+    return IssueInput(defn, head, values, rows, number, ISSUED_AT, holder, NIK)
+
+
+def qr_texts(pdf: bytes, page: int = 0) -> list[str]:
+    """Render a page at 150 dpi with pdfium and decode every QR code on it with zxing-cpp."""
+    image = pdfium.PdfDocument(pdf)[page].render(scale=150 / 72).to_pil()
+    return [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+def pdf_text(pdf: bytes) -> str:
+    doc = pdfium.PdfDocument(pdf)
+    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))

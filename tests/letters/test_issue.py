@@ -1,0 +1,129 @@
+"""Issuing letters of every type: the PDF reads like a kelurahan letter, its QR decodes
+to the sealed URL, its PAdES signature validates against the kelurahan CA."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pypdfium2 as pdfium
+import pytest
+
+from letters.issuing import render_draft
+from letters.qr import MAX_VERSION
+from tests.letters.helpers import HOLDER, ISSUED_AT, LETTERHEAD, NIK, issue_input, make_kit, pdf_text, qr_texts
+from tests.letters.samples import formatted, letter_types
+from verification.records import PUBLIC_ID_RE
+
+TYPES = letter_types()
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory):
+    return make_kit(tmp_path_factory.mktemp("issue"))
+
+
+@pytest.mark.parametrize("defn", TYPES, ids=[t.code for t in TYPES])
+def test_every_type_issues_a_sealed_signed_letter(kit, defn) -> None:
+    values, rows = formatted(defn)
+    issued = kit.issuer.issue(issue_input(defn, values, rows, f"{defn.classification_code}/017/BT/XI/2026"))
+
+    assert qr_texts(issued.pdf_bytes) == [issued.qr_url]
+    assert issued.qr_version <= MAX_VERSION
+    assert PUBLIC_ID_RE.fullmatch(issued.public_id)
+    assert issued.qr_url.startswith(f"{kit.settings.public_url}/v/{issued.public_id}#ES1")
+    text = pdf_text(issued.pdf_bytes)
+    for expected in (
+        "PEMERINTAH KOTA PALANGKA RAYA", "KECAMATAN JEKAN RAYA", "KELURAHAN BUKIT TUNGGAL",
+        defn.template.title.upper(), f"Nomor: {defn.classification_code}/017/BT/XI/2026",
+        "Palangka Raya, 22 November 2026", "Lurah Bukit Tunggal", LETTERHEAD.signatory_name,
+        f"NIP. {LETTERHEAD.signatory_nip}", "Pindai untuk memeriksa keaslian surat ini",
+        *([HOLDER, NIK] if {"nama", "nik"} <= set(defn.template.identity) else []),
+    ):
+        assert expected in text, expected
+    report = kit.validator.validate(issued.pdf_bytes)
+    assert report.ok, report.detail
+    assert "Bukit Tunggal" in (report.signer or "")
+
+
+def test_sktm_lists_dependants_purpose_and_validity(kit) -> None:
+    defn = next(t for t in TYPES if t.template.table is not None)
+    values, rows = formatted(defn, dependants=3)
+    issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/018/BT/XI/2026"))
+    text = pdf_text(issued.pdf_bytes)
+    for column in defn.template.table.columns:
+        assert column.label in text
+    assert all(row["nama"] in text for row in rows)
+    purpose = values[defn.template.purpose_field]
+    assert f"Surat keterangan ini diberikan untuk keperluan: {purpose}" in text
+    if defn.template.validity_days:
+        assert "berlaku sampai dengan" in text
+
+
+def test_resident_text_is_printed_literally_never_as_markup(kit) -> None:
+    defn = TYPES[0]
+    name = "<b>Budi</b> & Sons <font size=40>"
+    values, rows = formatted(defn, nama=name, alamat="Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>")
+    issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/019/BT/XI/2026", holder=name))
+    text = pdf_text(issued.pdf_bytes)
+    assert name in text
+    assert "Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>" in " ".join(text.split())
+
+
+def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(kit) -> None:
+    defn = next(t for t in TYPES if t.template.table is not None)
+    group = next(g for g in defn.groups if g.name == defn.template.table.group)
+    long_address = "Jalan Tjilik Riwut Kilometer Tujuh Setengah Gang Mawar Merah Nomor Seratus Dua Puluh " * 3
+    values, rows = formatted(defn, dependants=group.max_items, alamat=long_address)
+    rows = rows * 3  # more rows than fit one page
+    issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/020/BT/XI/2026"))
+    doc = pdfium.PdfDocument(issued.pdf_bytes)
+    assert len(doc) >= 2
+    page1, page2 = (doc[i].get_textpage().get_text_range() for i in (0, 1))
+    header = defn.template.table.columns[-1].label
+    assert header in page1 and header in page2
+    assert "Lanjutan Surat Nomor: 400.12.2.2/020/BT/XI/2026" in page2
+    assert " ".join(long_address.split()) in " ".join(page1.split())
+    width = doc[0].get_size()[0]
+    for obj in doc[0].get_objects():  # nothing runs off the page
+        left, _, right, _ = obj.get_bounds()
+        assert 0 <= left and right <= width
+    assert qr_texts(issued.pdf_bytes, page=len(doc) - 1) == [issued.qr_url]
+
+
+def test_f4_paper(tmp_path) -> None:
+    kit = make_kit(tmp_path, paper="F4")
+    values, rows = formatted(TYPES[0])
+    issued = kit.issuer.issue(issue_input(TYPES[0], values, rows, "400.12.2.2/021/BT/XI/2026"))
+    w, h = pdfium.PdfDocument(issued.pdf_bytes)[0].get_size()
+    assert (round(w / 72 * 25.4), round(h / 72 * 25.4)) == (215, 330)
+    assert qr_texts(issued.pdf_bytes) == [issued.qr_url]
+
+
+def test_delegated_signatory_signs_on_behalf_of_the_lurah(tmp_path) -> None:
+    from dataclasses import replace
+
+    kit = make_kit(tmp_path)
+    head = replace(LETTERHEAD, delegated=True, signatory_position="Sekretaris Kelurahan")
+    values, rows = formatted(TYPES[0])
+    issued = kit.issuer.issue(issue_input(TYPES[0], values, rows, "400.12.2.2/022/BT/XI/2026", head=head))
+    text = pdf_text(issued.pdf_bytes)
+    assert "a.n. Lurah Bukit Tunggal" in text and "Sekretaris Kelurahan" in text
+
+
+def test_a_draft_has_no_qr_and_no_number() -> None:
+    values, rows = formatted(TYPES[0])
+    pdf = render_draft(TYPES[0], LETTERHEAD, values, rows, ISSUED_AT.date())
+    assert qr_texts(pdf) == []
+    text = pdf_text(pdf)
+    assert "DRAF" in text and "Pindai untuk memeriksa" not in text and "Nomor: -" in text
+
+
+def test_secrets_live_under_the_data_dir_with_private_modes(kit) -> None:
+    kit.keystore.active()
+    kit.ca.signer("bukit-tunggal")
+    data = kit.settings.data_dir
+    private = [*data.glob("keys/seal-*.json"), data / "pki" / "ca.key.pem", *data.glob("pki/kelurahan/*.key.pem")]
+    assert len(private) >= 3
+    for path in private:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
