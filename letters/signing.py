@@ -7,7 +7,10 @@ electronic signature) replaces it by implementing the same one method.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from asn1crypto import keys as asn1_keys
@@ -36,23 +39,37 @@ class LocalCASigner:
         self._ca = ca
         self._location = location
         self._signers: dict[str, signers.SimpleSigner] = {}
+        self._lock = threading.Lock()
 
     def _signer(self, slug: str) -> signers.SimpleSigner:
-        signer = self._signers.get(slug)
-        if signer is None:
-            creds = self._ca.signer(slug)
-            der_key = creds.key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-            signer = signers.SimpleSigner(
-                signing_cert=asn1_cert(creds.cert),
-                signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-                cert_registry=SimpleCertificateStore.from_certs([asn1_cert(self._ca.ca().cert)]),
-            )
-            self._signers[slug] = signer
+        with self._lock:
+            return self._signers.get(slug) or self._load_signer(slug)
+
+    def _load_signer(self, slug: str) -> signers.SimpleSigner:
+        creds = self._ca.signer(slug)
+        der_key = creds.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        signer = signers.SimpleSigner(
+            signing_cert=asn1_cert(creds.cert),
+            signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+            cert_registry=SimpleCertificateStore.from_certs([asn1_cert(self._ca.ca().cert)]),
+        )
+        self._signers[slug] = signer
         return signer
 
     def sign(self, pdf_bytes: bytes, kelurahan_slug: str) -> bytes:
+        """Thread-safe and blocking. pyHanko's synchronous API starts an event loop of its own,
+        so when called from inside a running loop the work moves to a worker thread; callers in
+        async code should rather run the whole issue in a thread (`asyncio.to_thread`)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self._sign(pdf_bytes, kelurahan_slug)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(self._sign, pdf_bytes, kelurahan_slug).result()
+
+    def _sign(self, pdf_bytes: bytes, kelurahan_slug: str) -> bytes:
         meta = signers.PdfSignatureMetadata(
             field_name="TandaTanganElektronik",
             subfilter=fields.SigSeedSubFilter.PADES,

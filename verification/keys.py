@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,7 @@ class KeyStore:
         self._clock = clock
         self._keys: list[SealKey] = []  # oldest first
         self._mtime: int | None = None
+        self._lock = threading.RLock()
 
     def _refresh(self) -> None:
         try:
@@ -76,8 +78,9 @@ class KeyStore:
 
     def active(self) -> SealKey:
         """The signing key; created on first use."""
-        self._refresh()
-        return self._keys[-1] if self._keys else self.rotate()
+        with self._lock:
+            self._refresh()
+            return self._keys[-1] if self._keys else self.rotate()
 
     def public_key(self, kid: str) -> Ed25519PublicKey | None:
         self._refresh()
@@ -85,6 +88,10 @@ class KeyStore:
 
     def rotate(self) -> SealKey:
         """Add a new active key; the old ones stay published."""
+        with self._lock:
+            return self._add_key()
+
+    def _add_key(self) -> SealKey:
         self._refresh()
         taken = {k.kid for k in self._keys}
         private = Ed25519PrivateKey.generate()

@@ -1,0 +1,77 @@
+"""From an approved request to the public page, through the database: the lifecycle issues
+with `CatalogueLetterMaker`, `DbRecordSource` serves the verification router."""
+
+from __future__ import annotations
+
+import hashlib
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from flows import load_catalogue
+from letters.maker import CatalogueLetterMaker
+from lifecycle.errors import DomainError
+from lifecycle.issuing import Issuing
+from lifecycle.service import RequestLifecycle
+from tests.letters.helpers import make_kit, qr_texts
+from tests.letters.samples import stored_fields
+from tests.lifecycle.helpers import FixedClock, make_resident, make_staff
+from verification.db_source import DbRecordSource
+from verification.router import create_verification_router
+from verification.seal import seal_from_url
+
+CATALOGUE = load_catalogue()
+
+
+@pytest.fixture
+async def world(sessions, tmp_path):
+    clock = FixedClock()
+    lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
+                                 clock=clock)
+    kit = make_kit(tmp_path)
+    issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.issuer, CATALOGUE, "Palangka Raya"),
+                      kit.settings.letters_dir)
+    source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE})
+    app = FastAPI()
+    app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    resident, staff = await make_resident(sessions), await make_staff(sessions)
+    yield lifecycle, issuing, client, resident, staff, kit
+    await client.aclose()
+
+
+async def test_issued_request_verifies_then_revoked_shows_dicabut(world) -> None:
+    lifecycle, issuing, client, resident, staff, kit = world
+    defn = CATALOGUE["sktm"]
+    req = await lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sktm",
+                                     fields=stored_fields(defn))
+    await lifecycle.approve(req.id, staff)
+    letter = await issuing.issue(req.id)
+
+    pdf = (kit.settings.letters_dir / letter.pdf_path).read_bytes()
+    assert hashlib.sha256(pdf).hexdigest() == letter.pdf_sha256
+    (url,) = qr_texts(pdf)
+    path = url.split("#")[0].removeprefix(kit.settings.public_url)
+    data = (await client.get(path, params={"s": seal_from_url(url)}, headers={"Accept": "application/json"})).json()
+    assert data["status"] == "ASLI" and data["seal"]["valid"] is True
+    assert data["letter"]["number"] == letter.number and data["letter"]["kelurahan"] == "Bukit Tunggal"
+    assert data["letter"]["holder_name"] == "SITI A***" and data["letter"]["nik"] == "6271********0001"
+    assert data["letter"]["type_title"] == defn.title
+
+    upload = await client.post(f"{path}/check", files={"pdf": ("s.pdf", pdf)}, headers={"Accept": "application/json"})
+    assert upload.json()["upload"]["verdict"] == "SAMA"
+
+    await issuing.revoke(letter.number, staff, "Data pemohon tidak benar")
+    page = await client.get(path)
+    assert "DICABUT" in page.text and "Data pemohon tidak benar" in page.text
+
+
+async def test_no_letter_and_no_qr_for_a_rejected_request(world) -> None:
+    lifecycle, issuing, _, resident, staff, kit = world
+    req = await lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sku",
+                                     fields=stored_fields(CATALOGUE["sku"]))
+    await lifecycle.reject(req.id, staff, "Persyaratan tidak lengkap")
+    with pytest.raises(DomainError):
+        await issuing.issue(req.id)
+    assert not list(kit.settings.letters_dir.rglob("*.pdf"))
