@@ -12,7 +12,7 @@ MONTHS = (
 _MONTH_WORDS: dict[str, int] = {name.lower(): i for i, name in enumerate(MONTHS, 1)}
 _MONTH_WORDS.update({
     "jan": 1, "feb": 2, "peb": 2, "pebruari": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7,
-    "agu": 8, "agt": 8, "ags": 8, "agust": 8, "aug": 8, "sep": 9, "sept": 9, "okt": 10, "oct": 10,
+    "agu": 8, "agt": 8, "ags": 8, "agst": 8, "agust": 8, "aug": 8, "sep": 9, "sept": 9, "okt": 10, "oct": 10,
     "nov": 11, "nop": 11, "nopember": 11, "des": 12, "dec": 12,
 })
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.\s]+(\d{1,2})[-/.\s]+(\d{2,4})$")
