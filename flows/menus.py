@@ -12,7 +12,7 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Choice, Reply
 from flows.inbound import ChoiceMade, Text
-from flows.names import best_match, normalize
+from flows.names import ascii_digits, best_match, normalize
 
 PAGE_SIZE = 8
 NEXT = Option("__next", m.NEXT_PAGE, aliases=("berikutnya", "lanjut"))
@@ -87,7 +87,7 @@ def resolve(inbound: object, prompt: Prompt, page: int = 0, *, numbers: bool = T
     if not isinstance(inbound, Text):
         return None
     text = inbound.text.strip().rstrip(".!")
-    if text.isdigit():
+    if ascii_digits(text):
         n = int(text)
         return items[n - 1].value if numbers and 1 <= n <= len(items) else None
     if not names:

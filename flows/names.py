@@ -15,6 +15,11 @@ ABBREVIATIONS = {
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+def ascii_digits(text: str) -> bool:
+    """Only the digits 0-9 (not "²" or other scripts' digits, which `str.isdigit` accepts)."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize(text: str) -> str:
     """Lower case, accents and punctuation removed, abbreviations expanded, spaces collapsed."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flows.names import ascii_digits
+
 # Kode provinsi (Kemendagri), including the Papua provinces formed in 2022.
 PROVINCES: dict[str, str] = {
     "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
@@ -39,7 +41,7 @@ class NikInfo:
 
 def _digits16(raw: str, what: str) -> str:
     text = _SEPARATORS.sub("", raw)
-    if not text.isdigit():
+    if not ascii_digits(text):
         raise NikError(f"{what} hanya boleh berisi angka.")
     if len(text) != 16:
         raise NikError(f"{what} harus 16 digit (yang Anda ketik {len(text)} digit).")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flows.definitions import AttachmentDef, FieldDef, GroupDef, LetterTypeDef
+from flows.names import ascii_digits
 from flows.state import Draft
 
 
@@ -81,7 +82,7 @@ def find(letter: LetterTypeDef, draft: Draft, key: str) -> Question | None:
     index, _, fname = rest.partition(":")
     rows = draft.groups.get(g.name, [])
     f = next((f for f in g.fields if f.name == fname), None)
-    if kind != "g" or not index.isdigit() or int(index) >= len(rows) or f is None:
+    if kind != "g" or not ascii_digits(index) or int(index) >= len(rows) or f is None:
         return None
     return _item_q(g, int(index), f) if visible(f, rows[int(index)]) else None
 

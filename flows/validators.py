@@ -13,7 +13,7 @@ from datetime import date
 from flows.choice_sets import options_for
 from flows.dates import DateError, parse_date
 from flows.definitions import FieldDef
-from flows.names import best_match
+from flows.names import ascii_digits, best_match
 from flows.nik import NikError, nik_conflicts, parse_kk, parse_nik
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -21,7 +21,7 @@ UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "ap
 _NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '.\-])*$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _PHONE_JUNK = re.compile(r"[\s\-.()]")
-_RT_RW_REST = re.compile(r"\d+|rt|rw|[\s./\-,:]")
+_RT_RW_REST = re.compile(r"[0-9]+|rt|rw|[\s./\-,:]")
 # Fields whose names are these bases plus a shared suffix ("nik_almarhum", "tanggal_lahir_almarhum")
 # are checked against each other.
 _IDENTITY_BASES = ("nik", "tanggal_lahir", "jenis_kelamin")
@@ -68,7 +68,7 @@ def validate_date(raw: str, today: date) -> str:
 
 def validate_rt_rw(raw: str) -> str:
     text = raw.lower()
-    numbers = re.findall(r"\d+", text)
+    numbers = re.findall(r"[0-9]+", text)
     if len(numbers) != 2 or _RT_RW_REST.sub("", text) or not all(1 <= int(n) <= 999 for n in numbers):
         raise FieldError("RT/RW tidak dikenali. Contoh: 003/005, 3/5 atau RT 3 RW 5.")
     return f"{int(numbers[0]):03d}/{int(numbers[1]):03d}"
@@ -79,7 +79,7 @@ def validate_phone(raw: str) -> str:
     for prefix in ("+62", "62", "0"):
         if text.startswith(prefix):
             rest = text[len(prefix):]
-            if rest.isdigit() and rest[:1] != "0" and 8 <= len(rest) <= 12:
+            if ascii_digits(rest) and rest[:1] != "0" and 8 <= len(rest) <= 12:
                 return "+62" + rest
             break
     raise FieldError("Nomor HP tidak valid. Contoh: 0812 3456 7890 atau +62 812 3456 7890.")
@@ -96,7 +96,7 @@ def validate_text(raw: str, min_length: int = 1, max_length: int = 200) -> str:
 
 def validate_year(raw: str, today: date) -> str:
     text = raw.strip()
-    if not (text.isdigit() and len(text) == 4):
+    if not (ascii_digits(text) and len(text) == 4):
         raise FieldError("Mohon ketik tahun dengan 4 digit, misalnya 2015.")
     if not 1900 <= int(text) <= today.year:
         raise FieldError(f"Tahun harus antara 1900 dan {today.year}.")
@@ -105,7 +105,7 @@ def validate_year(raw: str, today: date) -> str:
 
 def validate_number(raw: str) -> str:
     text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 999_999:
+    if not ascii_digits(text) or not 1 <= int(text) <= 999_999:
         raise FieldError("Mohon ketik angka saja, misalnya 2.")
     return str(int(text))
 
@@ -114,7 +114,7 @@ def validate_choice(field: FieldDef, raw: str) -> str:
     """A choice by its number in the list, its label, or a close spelling of it."""
     options = options_for(field)
     text = raw.strip()
-    if text.isdigit() and 1 <= int(text) <= len(options):
+    if ascii_digits(text) and 1 <= int(text) <= len(options):
         return options[int(text) - 1].value
     found = best_match(text, [o.names for o in options])
     if found is None:

@@ -109,7 +109,9 @@ class Chat:
 
     @property
     def values(self) -> list[str]:
-        return [c.value for c in self.prompt.choices]
+        """Values of the choices last offered (none when the last answer asked nothing)."""
+        prompts = [e for e in self.effects if isinstance(e, Reply | AskFile)]
+        return [c.value for c in prompts[-1].choices] if prompts else []
 
     def of(self, kind: type) -> list[Any]:
         return [e for e in self.effects if isinstance(e, kind)]
