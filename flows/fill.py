@@ -1,18 +1,20 @@
 """The FILL step: the current question of the draft (a field, a group row's field, "tambah lagi?",
-an upload, or the rows of a group to edit), asked and answered."""
+an upload, or the rows of a group to edit), asked and answered; group questions are in `groups`."""
 
 from __future__ import annotations
 
 from flows import messages as m
 from flows.choice_sets import Option, options_for
 from flows.context import Context
-from flows.definitions import GroupDef, LetterTypeDef
+from flows.definitions import LetterTypeDef
+from flows.effects import Effect
 from flows.formatting import display
+from flows.groups import answer_edit, answer_more, ask_edit, ask_more
 from flows.inbound import FileReceived, Text
-from flows.menus import Prompt, resolve, yes_no
-from flows.questions import Question, current, visible
+from flows.menus import Prompt, resolve
+from flows.questions import Question, current
 from flows.state import ConversationState, Step
-from flows.steps import Effect, again, letter_of, proceed, register, today
+from flows.steps import again, letter_of, proceed, register, today
 from flows.validators import FieldError, identity_problems, validate, validate_upload
 
 SKIP = Option("__skip", m.SKIP, aliases=("-", "lewati", "tidak ada", "kosong", "skip"))
@@ -25,11 +27,6 @@ def _store(state: ConversationState, q: Question) -> dict[str, str]:
     if q.kind == "item" and q.group is not None:
         return state.draft.groups[q.group.name][q.index]
     return state.draft.fields
-
-
-def row_label(group: GroupDef, row: dict[str, str]) -> str:
-    shown = [display(f, row.get(f.name)) for f in group.fields if row.get(f.name) and visible(f, row)]
-    return ", ".join(shown[:2]) or "(kosong)"
 
 
 def _ask_field(state: ConversationState, q: Question) -> Prompt:
@@ -60,17 +57,6 @@ def _ask_file(state: ConversationState, q: Question) -> Prompt:
     return Prompt(text, tuple(options), attachment_kind=a.kind)
 
 
-def _ask_edit(state: ConversationState, g: GroupDef) -> Prompt:
-    rows = state.draft.groups.get(g.name, [])
-    listed = [(i, row_label(g, r)) for i, r in enumerate(rows) if r]
-    options = [Option(f"del:{i}", f"Hapus {g.label.lower()} ke-{i + 1} ({name})", f"Hapus {i + 1}: {name}")
-               for i, name in listed]
-    if len(rows) < g.max_items:
-        options.append(Option("add", m.ADD, aliases=("tambah",)))
-    options.append(Option("done", m.DONE, aliases=("selesai", "cukup", "sudah")))
-    return Prompt(m.edit_group(g.label, [f"- {name}" for _, name in listed]), tuple(options))
-
-
 def _question(state: ConversationState, ctx: Context) -> tuple[LetterTypeDef, Question] | None:
     letter = letter_of(state, ctx)
     q = current(letter, state.draft) if letter else None
@@ -87,10 +73,7 @@ def ask_fill(state: ConversationState, ctx: Context) -> Prompt:
     if q.kind == "file":
         return _ask_file(state, q)
     assert q.group is not None
-    if q.kind == "edit":
-        return _ask_edit(state, q.group)
-    count = len([r for r in state.draft.groups.get(q.group.name, []) if r])
-    return Prompt(m.ask_more(q.group.label, count, q.group.prompt_more), yes_no())
+    return ask_edit(state, q.group) if q.kind == "edit" else ask_more(state, q.group)
 
 
 def _done(state: ConversationState, ctx: Context, key: str) -> list[Effect]:
@@ -131,31 +114,6 @@ def _answer_field(state: ConversationState, ctx: Context, q: Question, inbound: 
     return _done(state, ctx, q.key)
 
 
-def _answer_more(state: ConversationState, ctx: Context, q: Question, inbound: object) -> list[Effect]:
-    g, d = q.group, state.draft
-    assert g is not None
-    rows = d.groups.setdefault(g.name, [])
-    filled = len([r for r in rows if r])
-    value = resolve(inbound, ask_fill(state, ctx), state.page)
-    if value == "ya":
-        if filled >= g.max_items:
-            return again(state, ctx, m.MAX_ITEMS.format(n=g.max_items, label=g.label.lower()))
-        if not rows or all(f.name in rows[-1] for f in g.fields if visible(f, rows[-1])):
-            rows.append({})
-        if g.name in d.closed:
-            d.closed.remove(g.name)
-    elif value == "tidak":
-        if filled < g.min_items:
-            return again(state, ctx, m.MIN_ITEMS.format(n=g.min_items, label=g.label.lower()))
-        while rows and not rows[-1]:
-            rows.pop()
-        if g.name not in d.closed:
-            d.closed.append(g.name)
-    else:
-        return again(state, ctx, m.NOT_UNDERSTOOD)
-    return _done(state, ctx, q.key)
-
-
 def _answer_file(state: ConversationState, ctx: Context, q: Question, inbound: object) -> list[Effect]:
     assert q.attachment is not None
     kind = q.attachment.kind
@@ -176,22 +134,18 @@ def _answer_file(state: ConversationState, ctx: Context, q: Question, inbound: o
     return _done(state, ctx, q.key)
 
 
+def _answer_more(state: ConversationState, ctx: Context, q: Question, inbound: object) -> list[Effect]:
+    assert q.group is not None
+    value = resolve(inbound, ask_more(state, q.group), state.page)
+    return answer_more(state, ctx, q.group, value) or _done(state, ctx, q.key)
+
+
 def _answer_edit(state: ConversationState, ctx: Context, q: Question, inbound: object) -> list[Effect]:
-    g, d = q.group, state.draft
-    assert g is not None
-    rows = d.groups.setdefault(g.name, [])
-    value = resolve(inbound, ask_fill(state, ctx), state.page) or ""
-    if value.startswith("del:") and int(value[4:]) < len(rows):
-        rows.pop(int(value[4:]))
-        state.page = 0
-        return again(state, ctx, m.DELETED)
-    if value == "add" and len(rows) < g.max_items:
-        rows.append({})
-        if g.name in d.closed:
-            d.closed.remove(g.name)
-    elif value != "done":
-        return again(state, ctx, m.NOT_UNDERSTOOD)
-    d.editing.pop(0)
+    assert q.group is not None
+    value = resolve(inbound, ask_edit(state, q.group), state.page)
+    if (effects := answer_edit(state, ctx, q.group, value)) is not None:
+        return effects
+    state.draft.editing.pop(0)
     return proceed(state, ctx)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,9 @@ PROVINCES: dict[str, str] = {
     "93": "Papua Selatan", "94": "Papua Tengah", "95": "Papua Pegunungan", "96": "Papua Barat Daya",
 }
 _SEPARATORS = re.compile(r"[\s.\-]")
+# Fields named by these bases plus a shared suffix ("nik_almarhum", "tanggal_lahir_almarhum") are
+# one person's, and checked against each other.
+_IDENTITY_BASES = ("nik", "tanggal_lahir", "jenis_kelamin")
 
 
 class NikError(ValueError):
@@ -109,3 +113,28 @@ def nik_conflicts(info: NikInfo, birth_date: str | None, sex: str | None) -> lis
                 "Tanggal lahir pada NIK (digit ke-7 sampai ke-12) tidak sesuai dengan tanggal lahir yang diisi."
             )
     return problems
+
+
+def _split_identity(name: str) -> tuple[str, str] | None:
+    for base in _IDENTITY_BASES:
+        if name == base or name.startswith(base + "_"):
+            return base, name[len(base):]
+    return None
+
+
+def identity_problems(name: str, value: str, known: Mapping[str, str]) -> list[str]:
+    """Conflicts of a NIK, birth date or sex field with the other two of the same person."""
+    split = _split_identity(name)
+    if split is None:
+        return []
+    suffix = split[1]
+    values = {base: known.get(base + suffix) for base in _IDENTITY_BASES}
+    values[split[0]] = value
+    nik = values["nik"]
+    if not nik:
+        return []
+    try:
+        info = parse_nik(nik)[1]
+    except NikError:
+        return []
+    return nik_conflicts(info, values["tanggal_lahir"], values["jenis_kelamin"])

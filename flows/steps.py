@@ -14,12 +14,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from flows.context import Context
 from flows.definitions import LetterTypeDef
-from flows.effects import AskFile, CancelRequest, Reply, SaveProfile, ShowStatus, SubmitRequest
+from flows.effects import Effect
 from flows.menus import Prompt, render, texts
 from flows.questions import current
 from flows.state import ConversationState, Step
 
-Effect = Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus
 AskFn = Callable[[ConversationState, Context], Prompt]
 HandleFn = Callable[[ConversationState, Context, object], list[Effect]]
 IntroFn = Callable[[ConversationState, Context], str]

@@ -14,7 +14,7 @@ from flows.choice_sets import options_for
 from flows.dates import DateError, parse_date
 from flows.definitions import FieldDef
 from flows.names import ascii_digits, best_match
-from flows.nik import NikError, nik_conflicts, parse_kk, parse_nik
+from flows.nik import NikError, identity_problems, parse_kk, parse_nik
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
@@ -22,9 +22,6 @@ _NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '.\-])*$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _PHONE_JUNK = re.compile(r"[\s\-.()]")
 _RT_RW_REST = re.compile(r"[0-9]+|rt|rw|[\s./\-,:]")
-# Fields whose names are these bases plus a shared suffix ("nik_almarhum", "tanggal_lahir_almarhum")
-# are checked against each other.
-_IDENTITY_BASES = ("nik", "tanggal_lahir", "jenis_kelamin")
 
 
 class FieldError(ValueError):
@@ -132,31 +129,6 @@ def validate_upload(media_type: str, size: int, max_bytes: int = MAX_UPLOAD_BYTE
     if size > max_bytes:
         mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
         raise FieldError(f"Ukuran berkas {mb} MB melebihi batas {max_bytes // (1024 * 1024)} MB.")
-
-
-def _split_identity(name: str) -> tuple[str, str] | None:
-    for base in _IDENTITY_BASES:
-        if name == base or name.startswith(base + "_"):
-            return base, name[len(base):]
-    return None
-
-
-def identity_problems(name: str, value: str, known: Mapping[str, str]) -> list[str]:
-    """Conflicts of a NIK, birth date or sex field with the other two of the same person."""
-    split = _split_identity(name)
-    if split is None:
-        return []
-    suffix = split[1]
-    values = {base: known.get(base + suffix) for base in _IDENTITY_BASES}
-    values[split[0]] = value
-    nik = values["nik"]
-    if not nik:
-        return []
-    try:
-        info = parse_nik(nik)[1]
-    except NikError:
-        return []
-    return nik_conflicts(info, values["tanggal_lahir"], values["jenis_kelamin"])
 
 
 _BY_TYPE: dict[str, Callable[[FieldDef, str, date], str]] = {
