@@ -1,4 +1,8 @@
-"""The composition root: builds every service once from the Settings and wires them."""
+"""The composition root: builds every service once from the Settings and wires them.
+
+Nothing else constructs Settings, engines or services; tests build their own Services
+with `build_services(settings, clock=...)`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import flows
 from config.settings import Settings
+from conversation.service import ConversationService
 from db.engine import make_engine, make_sessionmaker
+from db.filestore import UploadStore
+from db.seed import SEED_CSV
+from letters.issuing import LetterIssuer
+from letters.maker import CatalogueLetterMaker
+from letters.pki import LocalCA
+from letters.signing import LocalCASigner
+from lifecycle.issuing import Issuing
+from lifecycle.notifications import OutboxNotifier
 from lifecycle.service import Clock, RequestLifecycle, utcnow
+from moderation.service import ModerationService
+from verification.db_source import DbRecordSource
+from verification.keys import KeyStore
+from verification.pades import PadesValidator
 
 
 @dataclass
@@ -17,8 +35,18 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    lifecycle: RequestLifecycle
     clock: Clock
+    catalogue: flows.Catalogue
+    directory: flows.Directory
+    lifecycle: RequestLifecycle
+    issuing: Issuing
+    conversation: ConversationService
+    moderation: ModerationService
+    uploads: UploadStore
+    keystore: KeyStore
+    ca: LocalCA
+    records: DbRecordSource
+    pades: PadesValidator
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -29,9 +57,22 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     settings.ensure_dirs()
     engine = make_engine(settings.effective_database_url)
     sessions = make_sessionmaker(engine)
-    from flows import load_catalogue
-
-    catalogue = load_catalogue()
-    classification = {t.code: t.classification_code for t in catalogue.types}
-    lifecycle = RequestLifecycle(sessions, classification=classification, clock=clock)
-    return Services(settings, engine, sessions, lifecycle, clock, {"catalogue": catalogue})
+    catalogue = flows.load_catalogue()
+    directory = flows.Directory.from_csv(SEED_CSV)
+    titles = {t.code: t.title for t in catalogue}
+    lifecycle = RequestLifecycle(
+        sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
+    )
+    keystore = KeyStore(settings.keys_dir, clock=clock)
+    ca = LocalCA(settings.data_dir / "pki", clock=clock)
+    issuer = LetterIssuer(settings, keystore, LocalCASigner(ca, location=settings.city_name))
+    issuing = Issuing(lifecycle, CatalogueLetterMaker(issuer, catalogue, settings.city_name), settings.letters_dir)
+    conversation = ConversationService(sessions, lifecycle, catalogue, directory, clock)
+    lifecycle.notify = OutboxNotifier(titles, clock, on_revision=conversation.revision_requested)
+    moderation = ModerationService(sessions, lifecycle, issuing, catalogue)
+    return Services(
+        settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directory=directory,
+        lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation,
+        uploads=UploadStore(settings.uploads_dir, settings.upload_max_bytes), keystore=keystore, ca=ca,
+        records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
+    )
