@@ -36,6 +36,52 @@ def cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
     return Paragraph(escape(text), style)
 
 
+class LabelledRows(Flowable):
+    """``label : value`` rows (the identity table); a long value wraps under itself."""
+
+    def __init__(self, rows: list[tuple[str, str]], width: float, style: ParagraphStyle,
+                 indent: float = 8 * mm, label_width: float = 42 * mm, colon_width: float = 4 * mm,
+                 gap: float = 3.5) -> None:
+        super().__init__()
+        self.style, self.gap = style, gap
+        self.label_x, self.colon_x, self.value_x = indent, indent + label_width, indent + label_width + colon_width
+        value_width = width - self.value_x - 2
+        self.rows = [(clean(label), cell(value, style, value_width)) for label, value in rows]
+        self.heights = [
+            v.wrap(value_width, 10_000)[1] if isinstance(v, Paragraph) else style.leading for _, v in self.rows
+        ]
+        self.width, self.height = width, sum(self.heights) + gap * len(self.rows)
+
+    def draw(self) -> None:
+        c, st, y = self.canv, self.style, self.height
+        c.setFont(st.fontName, st.fontSize)
+        for (label, value), h in zip(self.rows, self.heights, strict=True):
+            y -= h + self.gap
+            base = y + self.gap + h - st.fontSize
+            c.drawString(self.label_x, base, label)
+            c.drawString(self.colon_x, base, ":")
+            if isinstance(value, Paragraph):
+                value.drawOn(c, self.value_x, y + self.gap)
+                c.setFont(st.fontName, st.fontSize)
+            else:
+                c.drawString(self.value_x, base, value)
+
+
+class RightAligned(Flowable):
+    """Flowables side by side, top-aligned, against the right margin."""
+
+    def __init__(self, parts: list[Flowable], width: float, gap: float = 4 * mm) -> None:
+        super().__init__()
+        self.parts, self.gap, self.width = parts, gap, width
+        self.height = max(p.height for p in parts)
+
+    def draw(self) -> None:
+        x = self.width - sum(p.width for p in self.parts) - self.gap * (len(self.parts) - 1)
+        for part in self.parts:
+            part.drawOn(self.canv, x, self.height - part.height)
+            x += part.width + self.gap
+
+
 class CenteredLines(Flowable):
     def __init__(self, lines: list[Line], width: float, leading: float = 1.2) -> None:
         super().__init__()

@@ -81,7 +81,7 @@ class QrFlowable(Flowable):
 
     CAPTION_FONT, CAPTION_SIZE = "Helvetica", 7.0
 
-    def __init__(self, matrix: QrMatrix, side: float = 34 * mm, caption: tuple[str, ...] = ()) -> None:
+    def __init__(self, matrix: QrMatrix, side: float = 38 * mm, caption: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.matrix, self.side, self.caption = matrix, side, caption
         self.width = max([side, *(stringWidth(c, self.CAPTION_FONT, self.CAPTION_SIZE) for c in caption)])
@@ -91,7 +91,9 @@ class QrFlowable(Flowable):
         ops = []
         for y, row in enumerate(self.matrix.rows):
             # rows overlap by a hair so that they merge without seams when rasterised
-            ops.extend(f"{x} {y} {n} 1.04 re" for x, n in runs(row))
+            for run in _RUN.finditer(row):
+                start, end = run.span()
+                ops.append(f"{start} {y} {end - start} 1.04 re")
         return "\n".join(ops)
 
     def draw(self) -> None:

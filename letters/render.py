@@ -21,7 +21,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleD
 from flows.dates import format_date
 from flows.definitions import LetterTypeDef
 from letters import styles
-from letters.flowables import CenteredLines, DoubleRule, SignatureBlock, cell
+from letters.flowables import CenteredLines, DoubleRule, LabelledRows, RightAligned, SignatureBlock, cell
 from letters.letterhead import Letterhead
 from letters.qr import QrFlowable, QrMatrix
 from letters.template import fill, identity_rows, table_rows
@@ -64,12 +64,6 @@ def _letterhead(head: Letterhead, width: float) -> list:
     return [block, Spacer(1, 1 * mm), DoubleRule(width), Spacer(1, 4 * mm)]
 
 
-def _identity(rows: list[tuple[str, str]], width: float) -> Table:
-    value_width = width - 54 * mm
-    data = [["", label, ":", cell(value, styles.BODY, value_width - 2)] for label, value in rows]
-    return Table(data, colWidths=[8 * mm, 42 * mm, 4 * mm, value_width], style=styles.IDENTITY, hAlign="LEFT")
-
-
 def _column_widths(header: list[str], body: list[list[str]], width: float) -> list[float]:
     weights = [min(max(len(h), *(len(r[i]) for r in body), 3), 28) for i, h in enumerate(header)]
     return [width * w / sum(weights) for w in weights]
@@ -87,13 +81,11 @@ def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepT
     top = [f"{head.city}, {format_date(content.issued_on)}", *head.title_lines]
     bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}"]
     if qr is None:
-        cells, widths = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm)], [78 * mm]
+        parts: list[Flowable] = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm)]
     else:
         mark = QrFlowable(qr.matrix, caption=(QR_CAPTION,))
-        block = SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE)
-        cells, widths = [mark, block], [mark.width + 4 * mm, 74 * mm]
-    table = Table([["", *cells]], colWidths=[width - sum(widths), *widths], style=styles.PLAIN)
-    return KeepTogether([Spacer(1, 5 * mm), table])
+        parts = [mark, SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE)]
+    return KeepTogether([Spacer(1, 5 * mm), RightAligned(parts, width)])
 
 
 def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
@@ -105,7 +97,7 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
     story.append(Paragraph(fill(tpl.opening, context), styles.BODY_J))
     identity = identity_rows(defn, content.values)
     if identity:
-        story.append(_identity(identity, width))
+        story.append(LabelledRows(identity, width, styles.BODY))
     story += [Paragraph(fill(par, context), styles.BODY_J) for par in tpl.statement]
     header, body = table_rows(defn, content.rows)
     if body:

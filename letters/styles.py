@@ -21,14 +21,6 @@ PLAIN = TableStyle([
     ("TOPPADDING", (0, 0), (-1, -1), 0),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
 ])
-IDENTITY = TableStyle([
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("FONT", (0, 0), (-1, -1), _BASE.fontName, _BASE.fontSize, _BASE.leading),
-    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-    ("TOPPADDING", (0, 0), (-1, -1), 0),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-])
 GRID = TableStyle([
     ("FONT", (0, 0), (-1, 0), "Times-Bold", CELL.fontSize, CELL.leading),
     ("FONT", (0, 1), (-1, -1), CELL.fontName, CELL.fontSize, CELL.leading),

@@ -127,3 +127,16 @@ def test_secrets_live_under_the_data_dir_with_private_modes(kit) -> None:
     assert len(private) >= 3
     for path in private:
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+
+
+def test_qr_decodes_at_150_dpi_whatever_the_letter(kit) -> None:
+    """Different numbers, dependants and lengths move and change the QR; it must still decode."""
+    failures = []
+    for defn in TYPES:
+        for n in range(3):
+            values, rows = formatted(defn, dependants=n)
+            number = f"{defn.classification_code}/{n}{n}{n}/BT/XI/2026"
+            letter = kit.issuer.prepare(issue_input(defn, values, rows, number))
+            if qr_texts(letter.pdf_bytes) != [letter.qr_url]:
+                failures.append((defn.code, n))
+    assert failures == []
