@@ -82,8 +82,9 @@ def _back(state: ConversationState, ctx: Context) -> list[Effect]:
         return reenter(state, ctx)
     if state.step in (Step.FILL, Step.SUMMARY):
         return _back_in_draft(state, ctx)
-    if state.step in BACK and state.draft.revision_of is None:
-        state.draft.started = False
+    if state.step in BACK:
+        if BACK[state.step] == Step.REQUIREMENTS:
+            state.draft.started = False  # the questions are not under way any more
         return goto(state, ctx, BACK[state.step])
     return again(state, ctx, m.FIRST_STEP)
 

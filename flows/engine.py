@@ -18,7 +18,7 @@ from flows.effects import MAX_ROWS
 from flows.inbound import RevisionRequested
 from flows.menus import NEXT, PREV, resolve
 from flows.revision import start_revision
-from flows.state import ConversationState, Draft, Step
+from flows.state import ConversationState, Step
 from flows.steps import STEPS, Effect, again, elapsed, goto, reset
 
 IDLE_LIMIT = timedelta(hours=24)
@@ -57,9 +57,8 @@ def _dispatch(state: ConversationState, inbound: object, ctx: Context) -> list[E
     if isinstance(inbound, RevisionRequested):
         return start_revision(state, ctx, inbound)
     if not _usable(state, ctx):
-        reset(state, keep=("consent", "queued"))
-        state.draft = Draft()
-        return [*goto(state, ctx, Step.KECAMATAN, m.LETTER_GONE)] if state.consent else start.on_idle(state, ctx)
+        reset(state, keep=("consent", "queued", "stash"))
+        return goto(state, ctx, Step.KECAMATAN, m.LETTER_GONE) if state.consent else start.on_idle(state, ctx)
     command = command_of(inbound)
     if command != "status" and _expired(state, ctx):
         return goto(state, ctx, Step.RESUME)

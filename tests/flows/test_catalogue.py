@@ -27,10 +27,11 @@ def test_every_file_loads(catalogue: Catalogue) -> None:
 
 def test_consistent_field_names(catalogue: Catalogue) -> None:
     """The same names (and types) everywhere, so that the saved profile fits every letter."""
-    types: dict[str, str] = {}
+    kinds: dict[str, tuple[str, tuple[str, ...]]] = {}
     for t in catalogue:
         for f in t.fields:
-            assert types.setdefault(f.name, f.type) == f.type, (t.code, f.name)
+            kind = (f.type, tuple(o.value for o in options_for(f)))
+            assert kinds.setdefault(f.name, kind) == kind, (t.code, f.name)
     for code in ("sktm", "sku", "domisili", "pengantar_skck"):
         names = [f.name for f in catalogue[code].fields]
         assert set(IDENTITY + ["status_perkawinan", "no_kk", "no_hp", "keperluan"]) <= set(names), code

@@ -319,6 +319,14 @@ def test_revision_back_and_start(chat: Any) -> None:
     assert "Anda sedang memperbaiki permohonan nomor 41" in chat.text
 
 
+def test_revision_fix_pick_back_to_summary(chat: Any) -> None:
+    chat.send(revision(fix=[]))
+    assert chat.state.step == Step.SUMMARY
+    chat.press("ubah")
+    chat.send("kembali")
+    assert chat.state.step == Step.SUMMARY and chat.state.draft.started
+
+
 def test_revision_of_unknown_letter(chat: Any) -> None:
     chat.send(revision().model_copy(update={"letter_type": "paspor"}))
     assert chat.text == messages.BAD_REVISION and chat.state == ConversationState(updated_at=NOW)
