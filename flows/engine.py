@@ -15,7 +15,7 @@ from flows import messages as m
 from flows.commands import COMMANDS, command_of
 from flows.context import Context
 from flows.effects import MAX_ROWS
-from flows.inbound import RevisionRequested
+from flows.inbound import Inbound, RevisionRequested
 from flows.menus import NEXT, PREV, resolve
 from flows.revision import start_revision
 from flows.state import ConversationState, Step
@@ -67,7 +67,7 @@ def _dispatch(state: ConversationState, inbound: object, ctx: Context) -> list[E
     return _page(state, ctx, inbound) or STEPS[state.step].handle(state, ctx, inbound)
 
 
-def advance(state: ConversationState, inbound: object, ctx: Context) -> tuple[ConversationState, list[Effect]]:
+def advance(state: ConversationState, inbound: Inbound, ctx: Context) -> tuple[ConversationState, list[Effect]]:
     """The state after `inbound`, and what to do (replies to send, request to submit, ...)."""
     new = state.model_copy(deep=True)
     effects = _dispatch(new, inbound, ctx)
