@@ -92,8 +92,8 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
     defn, head, tpl = content.letter_type, content.letterhead, content.letter_type.template
     context = {**content.values, "kelurahan": head.kelurahan, "kecamatan": head.kecamatan, "kota": head.city}
     story = _letterhead(head, width)
-    story.append(Paragraph(f"<u><b>{escape(tpl.title.upper())}</b></u>", styles.TITLE))
-    story.append(Paragraph(f"Nomor: {escape(content.number or '-')}", styles.NUMBER))
+    title = [(tpl.title.upper(), "Times-Bold", 13.0), (f"Nomor: {content.number or '-'}", "Times-Roman", 11.5)]
+    story += [CenteredLines(title, width, leading=1.25, underline=True), Spacer(1, 3 * mm)]
     story.append(Paragraph(fill(tpl.opening, context), styles.BODY_J))
     identity = identity_rows(defn, content.values)
     if identity:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import TableStyle
@@ -10,8 +10,6 @@ from reportlab.platypus import TableStyle
 _BASE = ParagraphStyle("base", fontName="Times-Roman", fontSize=11.5, leading=15)
 BODY = _BASE
 BODY_J = ParagraphStyle("body_j", _BASE, alignment=TA_JUSTIFY, spaceBefore=2, spaceAfter=4)
-TITLE = ParagraphStyle("title", _BASE, fontName="Times-Bold", fontSize=13, leading=16, alignment=TA_CENTER)
-NUMBER = ParagraphStyle("number", _BASE, alignment=TA_CENTER, spaceAfter=8)
 CELL = ParagraphStyle("cell", _BASE, fontSize=10, leading=12)
 
 PLAIN = TableStyle([

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from config.settings import Settings
 from letters.dates import local_date
-from verification.checks import Verdict, check_seal, verdict
+from verification.checks import check_seal, verdict
 from verification.keys import KeyStore
 from verification.pades import PdfSignatureValidator
 from verification.public_view import display_dates, letter_view, not_found_view, upload_view
@@ -129,6 +129,3 @@ def create_verification_router(
         return respond(request, view, 200, dates=display_dates(record), verdict=result)
 
     return router
-
-
-__all__ = ["create_verification_router", "Verdict"]
