@@ -54,7 +54,7 @@ def not_found_view() -> dict[str, Any]:
     return {"status": Verdict.NOT_FOUND.label, "status_code": Verdict.NOT_FOUND.code, "letter": None}
 
 
-def upload_view(record: LetterRecord, identical: bool, report: PadesReport) -> dict[str, Any]:
+def upload_view(identical: bool, report: PadesReport) -> dict[str, Any]:
     return {
         "identical": identical,
         "pades": {

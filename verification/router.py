@@ -125,7 +125,7 @@ def create_verification_router(
         report = await run_in_threadpool(validator.validate, data)
         seal = check_seal(record, None, keystore)
         result = verdict(record, seal)
-        view = letter_view(record, result, seal, today()) | {"upload": upload_view(record, identical, report)}
+        view = letter_view(record, result, seal, today()) | {"upload": upload_view(identical, report)}
         return respond(request, view, 200, dates=display_dates(record), verdict=result)
 
     return router

@@ -140,3 +140,20 @@ def test_qr_decodes_at_150_dpi_whatever_the_letter(kit) -> None:
             if qr_texts(letter.pdf_bytes) != [letter.qr_url]:
                 failures.append((defn.code, n))
     assert failures == []
+
+
+def test_the_coat_of_arms_sits_left_of_the_letterhead(tmp_path) -> None:
+    from dataclasses import replace
+
+    from PIL import Image
+
+    logo = tmp_path / "lambang.png"
+    Image.new("RGB", (220, 260), (200, 30, 30)).save(logo)
+    values, rows = formatted(TYPES[0])
+    pdf = render_draft(TYPES[0], replace(LETTERHEAD, logo_path=logo), values, rows, ISSUED_AT.date())
+    page = pdfium.PdfDocument(pdf)[0]
+    images = [o for o in page.get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    assert len(images) == 1
+    left, _, right, top = images[0].get_bounds()
+    assert right < page.get_size()[0] / 3 and top > page.get_size()[1] * 0.85
+    assert "KELURAHAN BUKIT TUNGGAL" in pdf_text(pdf)
