@@ -10,6 +10,7 @@ from string import Formatter
 
 from flows.choice_sets import CHOICE_SETS, TITLE_MAX, options_for
 from flows.definitions import FieldDef, LetterTypeDef
+from flows.effects import MAX_VALUE_BYTES
 from flows.formatting import CONTEXT_NAMES, ROW_NAMES, derived_names
 
 Problem = tuple[str, str]
@@ -28,8 +29,8 @@ def _check_fields(fields: Sequence[FieldDef], where: str, outer: set[str]) -> Pr
                 return f"{at}.choices", "a choice field needs exactly one of `choices` or `choice_set`"
             if f.choice_set is not None and f.choice_set not in CHOICE_SETS:
                 return f"{at}.choice_set", f"unknown choice set {f.choice_set!r} (known: {', '.join(CHOICE_SETS)})"
-            if f.choices is not None and (not f.choices or any(len(c.encode()) > 64 for c in f.choices)):
-                return f"{at}.choices", "needs at least one choice, each at most 64 bytes"
+            if f.choices is not None and (not f.choices or any(len(c.encode()) > MAX_VALUE_BYTES for c in f.choices)):
+                return f"{at}.choices", f"needs at least one choice, each at most {MAX_VALUE_BYTES} bytes"
         elif f.choices is not None or f.choice_set is not None:
             return f"{at}.choices", "only fields of type `choice` have choices"
         if f.min_length > f.max_length:

@@ -1,7 +1,7 @@
 """What the engine asks the runner to do. Replies are checked against what every channel can show.
 
 Limits (WhatsApp is the tightest): at most 3 buttons or 10 list rows, titles of at most 20
-characters, values of at most 64 bytes (Telegram callback data), text of at most 4096
+characters, values of at most 48 bytes (Telegram callback data is 64, with room for a prefix), text of at most 4096
 characters, or 1024 with choices; every choice listed in the text as "N. ..." so that typing
 its number works everywhere.
 """
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 MAX_TITLE = 20
-MAX_VALUE_BYTES = 64
+MAX_VALUE_BYTES = 48  # Telegram callback data is 64 bytes; room is left for an adapter's prefix
 MAX_TEXT = 4096
 MAX_TEXT_WITH_CHOICES = 1024
 

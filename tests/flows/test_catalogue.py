@@ -12,6 +12,7 @@ import yaml
 from flows import Catalogue, CatalogueError, format_values, load_catalogue
 from flows.catalogue import DEFAULT_PATH
 from flows.choice_sets import options_for
+from flows.effects import MAX_VALUE_BYTES
 
 CODES = {"sktm", "sku", "domisili", "pengantar_skck", "belum_menikah", "kelahiran", "kematian", "ahli_waris"}
 IDENTITY = ["nama", "nik", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "agama", "pekerjaan",
@@ -60,7 +61,7 @@ def test_button_titles_fit(catalogue: Catalogue) -> None:
         assert len(t.short_title) <= 20
         for f in [*t.fields, *(f for g in t.groups for f in g.fields)]:
             for o in options_for(f):
-                assert len(o.button) <= 20 and len(o.value.encode()) <= 64
+                assert len(o.button) <= 20 and len(o.value.encode()) <= MAX_VALUE_BYTES
 
 
 def test_templates_use_known_placeholders(catalogue: Catalogue) -> None:
