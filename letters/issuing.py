@@ -1,7 +1,7 @@
 """Issuing a letter: render, seal, QR, PAdES signature; the only place a QR is made.
 
 `LetterIssuer.prepare` renders the sealed letter (render + QR + seal) and `issue` adds
-the PAdES signature and the PDF's SHA-256. Storing the PDF is `letters.storage`.
+the PAdES signature and the PDF's SHA-256. `lifecycle.issuing` stores the PDF and the row.
 """
 
 from __future__ import annotations
