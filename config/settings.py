@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     telegram_api_base: str = Field(default="https://api.telegram.org", validation_alias="TELEGRAM_API_BASE")
     telegram_mode: str = Field(default="polling", validation_alias="TELEGRAM_MODE")
     telegram_webhook_secret: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    # Spacing of messages (seconds): per private chat, per group (20/min), and overall (30/s).
+    telegram_chat_interval: float = 1.0
+    telegram_group_interval: float = 3.0
+    telegram_global_per_second: float = 30.0
+    telegram_polling_timeout: int = 10
 
     @property
     def effective_database_url(self) -> str:

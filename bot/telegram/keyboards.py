@@ -3,12 +3,22 @@ resident's choice, `m:<action>:<request id>` for a moderation button (at most 64
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 CHOICE_PREFIX = "c:"
 MOD_PREFIX = "m:"
+
+
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+
+
+def to_html(text: str) -> str:
+    """The engine marks bold as *text* (WhatsApp style); Telegram gets escaped HTML with <b>."""
+    return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
 
 
 def choice_keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:

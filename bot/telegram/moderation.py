@@ -14,10 +14,7 @@ from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
 from moderation.service import NEEDS_TEXT, ModerationService
 
-router = Router(name="moderation")
 
-
-@router.callback_query(F.data.startswith(MOD_PREFIX))
 async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
     parsed = parse_moderation(query.data or "")
     if parsed is None or query.message is None:
@@ -52,7 +49,6 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
         await query.answer(str(e), show_alert=True)
 
 
-@router.message(F.reply_to_message, F.chat.type.in_({"group", "supergroup"}))
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:
     replied = message.reply_to_message
     assert replied is not None and message.from_user is not None
@@ -77,3 +73,11 @@ async def on_reply(message: Message, event_update: Update, moderation: Moderatio
         row = await s.get(ModerationPrompt, prompt.id)
         if row is not None:
             row.open = False
+
+
+def make_router() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="moderation")
+    router.callback_query.register(on_button, F.data.startswith(MOD_PREFIX))
+    router.message.register(on_reply, F.reply_to_message, F.chat.type.in_({"group", "supergroup"}))
+    return router

@@ -15,8 +15,6 @@ from conversation.service import ConversationService
 from db.filestore import UploadRefused, UploadStore
 
 log = logging.getLogger("esurat.telegram")
-router = Router(name="resident")
-router.message.filter(F.chat.type == "private")
 COMMANDS = {"start": "mulai", "status": "status", "batal": "batal", "bantuan": "bantuan", "kembali": "kembali"}
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile limit of the Bot API
 
@@ -25,8 +23,6 @@ def _name(message: Message) -> str:
     return message.from_user.full_name if message.from_user else ""
 
 
-@router.message(CommandStart())
-@router.message(CommandFilter(*COMMANDS))
 async def on_command(message: Message, command: CommandObject, event_update: Update,
                      conversation: ConversationService) -> None:
     inbound = flows.Command(name=COMMANDS.get(command.command, command.command))
@@ -34,7 +30,6 @@ async def on_command(message: Message, command: CommandObject, event_update: Upd
                               display_name=_name(message))
 
 
-@router.message(F.photo | F.document)
 async def on_file(message: Message, bot: Bot, event_update: Update, conversation: ConversationService,
                   uploads: UploadStore) -> None:
     if message.photo:
@@ -64,21 +59,31 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
                               display_name=_name(message))
 
 
-@router.message(F.text)
 async def on_text(message: Message, event_update: Update, conversation: ConversationService) -> None:
     await conversation.handle("telegram", message.chat.id, flows.Text(text=message.text or ""),
                               update_id=event_update.update_id, display_name=_name(message))
 
 
-@router.message()
 async def on_other(message: Message, event_update: Update, conversation: ConversationService) -> None:
     """Stickers, voice notes, locations...: ask again with the current prompt."""
     await conversation.handle("telegram", message.chat.id, flows.Text(text=""), update_id=event_update.update_id)
 
 
-@router.callback_query(F.data.startswith(CHOICE_PREFIX), F.message.chat.type == "private")
 async def on_choice(query: CallbackQuery, event_update: Update, conversation: ConversationService) -> None:
     await query.answer()
     value = (query.data or "")[len(CHOICE_PREFIX):]
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await conversation.handle("telegram", chat_id, flows.ChoiceMade(value=value), update_id=event_update.update_id)
+
+
+def make_router() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="resident")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_command, CommandStart())
+    router.message.register(on_command, CommandFilter(*COMMANDS))
+    router.message.register(on_file, F.photo | F.document)
+    router.message.register(on_text, F.text)
+    router.message.register(on_other)
+    router.callback_query.register(on_choice, F.data.startswith(CHOICE_PREFIX), F.message.chat.type == "private")
+    return router

@@ -47,7 +47,8 @@ class TelegramRuntime:
         # handle_as_tasks=False: an update is handled (and committed) before the next getUpdates
         # confirms it, so a crash never loses one; redelivery is deduplicated by update_id.
         await self.dispatcher.start_polling(self.bot, handle_as_tasks=False, handle_signals=False,
-                                            close_bot_session=False, polling_timeout=10)
+                                            close_bot_session=False,
+                                            polling_timeout=self.settings.telegram_polling_timeout)
 
     async def stop(self) -> None:
         if self.dispatcher._running_lock.locked():  # noqa: SLF001 - aiogram has no public flag
@@ -74,13 +75,15 @@ def build_telegram(settings: Settings, conversation: ConversationService, modera
                    uploads: UploadStore) -> TelegramRuntime:
     bot = make_bot(settings)
     dp = Dispatcher()
-    dp.include_routers(resident_router.router, moderation_router.router)
+    dp.include_routers(resident_router.make_router(), moderation_router.make_router())
     dp["conversation"] = conversation
     dp["moderation"] = moderation
     dp["uploads"] = uploads
     delivery = TelegramDelivery(bot, conversation.sessions, moderation, settings.letters_dir, settings.uploads_dir)
     sender = OutboxSender(conversation.sessions, "telegram", delivery, clock=conversation.clock,
-                          limiter=RateLimiter(per_chat_interval=1.0, global_per_second=30, group_interval=3.0))
+                          limiter=RateLimiter(per_chat_interval=settings.telegram_chat_interval,
+                                              global_per_second=settings.telegram_global_per_second,
+                                              group_interval=settings.telegram_group_interval))
     return TelegramRuntime(bot, dp, sender, settings)
 
 

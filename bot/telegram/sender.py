@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import PermanentFailure, RetryLater
-from bot.telegram.keyboards import choice_keyboard, moderation_keyboard
+from bot.telegram.keyboards import choice_keyboard, moderation_keyboard, to_html
 from db.models import ModerationPost, ModerationPrompt, OutboxMessage
 from moderation.service import ModerationService
 
@@ -48,7 +48,8 @@ class TelegramDelivery:
         chat = int(row.chat_id)
         kind = p.get("type")
         if kind == "text":
-            msg = await self.bot.send_message(chat, p["text"], reply_markup=choice_keyboard(p))
+            msg = await self.bot.send_message(chat, to_html(p["text"]), parse_mode="HTML",
+                                              reply_markup=choice_keyboard(p))
             return {"message_id": msg.message_id}
         if kind == "document":
             data = (self.letters_dir / p["path"]).read_bytes()

@@ -1,0 +1,42 @@
+"""`/` (what the service is and how to reach it) and `/layanan` (the service standard of every
+letter type, read from the catalogue)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from bot.pages.templating import environment, render
+
+if TYPE_CHECKING:
+    from bot.composition import Services
+
+
+def create_pages_router(services: Services) -> APIRouter:
+    router = APIRouter()
+    env = environment()
+    settings = services.settings
+
+    def common() -> dict[str, object]:
+        return {"demo": bool(services.extras.get("demo")), "city": settings.city_name}
+
+    @router.get("/", response_class=HTMLResponse)
+    async def home() -> HTMLResponse:
+        directory = services.directory
+        by_kecamatan = [
+            (kecamatan, [k.name for k in directory.in_kecamatan(kecamatan)]) for kecamatan in directory.kecamatan
+        ]
+        return render(
+            env, "home.html", **common(), letter_types=list(services.catalogue), kecamatan=by_kecamatan,
+            kelurahan_count=sum(len(names) for _, names in by_kecamatan),
+            telegram=bool(settings.telegram_bot_token), public_url=settings.public_url.rstrip("/"),
+        )
+
+    @router.get("/layanan", response_class=HTMLResponse)
+    async def layanan() -> HTMLResponse:
+        types = sorted(services.catalogue, key=lambda t: (not t.online, t.menu_order, t.code))
+        return render(env, "layanan.html", **common(), letter_types=types)
+
+    return router

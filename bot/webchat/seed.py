@@ -1,0 +1,59 @@
+"""Demo data for `esurat demo`: one demo staff member per kelurahan, clearly marked.
+
+Idempotent: a kelurahan that already has an active demo staff member is left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from config.settings import Settings
+from db.directory import add_staff, list_kelurahan
+from db.engine import make_engine, make_sessionmaker
+from db.models import Kelurahan, Staff
+
+DEMO_STAFF_NAME = "Petugas Demo (data contoh)"
+DEMO_WEB_LOGIN = "demo"
+
+
+async def seed_demo_staff(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Add the demo staff member of every kelurahan that has none; the number added."""
+    async with sessions() as s:
+        have = set(await s.scalars(
+            select(Staff.kelurahan_id).where(Staff.demo.is_(True), Staff.active.is_(True))
+        ))
+    added = 0
+    for kel in await list_kelurahan(sessions):
+        if kel.id not in have:
+            await add_staff(sessions, kel.slug, name=DEMO_STAFF_NAME, role="operator", web_login=DEMO_WEB_LOGIN,
+                            demo=True)
+            added += 1
+    return added
+
+
+async def demo_staff_of(session: AsyncSession, slug: str) -> tuple[Kelurahan, Staff] | None:
+    """The kelurahan `slug` and its demo staff member, or None (unknown slug or no demo staff)."""
+    kel = await session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+    if kel is None:
+        return None
+    staff = await session.scalar(
+        select(Staff).where(Staff.kelurahan_id == kel.id, Staff.demo.is_(True), Staff.active.is_(True))
+        .order_by(Staff.id).limit(1)
+    )
+    return (kel, staff) if staff is not None else None
+
+
+def seed_demo(settings: Settings) -> int:
+    """Seed the demo staff on the settings' database (outside an event loop, after migrations)."""
+
+    async def run() -> int:
+        engine = make_engine(settings.effective_database_url)
+        try:
+            return await seed_demo_staff(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

@@ -1,0 +1,126 @@
+"""A resident and a staff member on the fake Telegram: they only see and press what the bot
+sent over HTTP; the resident reads the stored conversation state only to pick the answer to
+the current question (the same way tests/flows/support.Chat does)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+from PIL import Image
+from sqlalchemy import func, select
+
+import flows
+from bot.composition import Services
+from db.models import Conversation, OutboxMessage
+from flows.questions import current
+from tests.fakes.telegram_api import FakeTelegram
+from tests.flows.support import ANSWERS, DEPENDANT
+
+
+def jpeg(text: str = "KTP CONTOH") -> bytes:
+    img = Image.new("RGB", (320, 200), (200, 220, 240))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG")
+    return buf.getvalue()
+
+
+async def settled(tg: FakeTelegram, services: Services, update: dict[str, Any], chat_id: int) -> None:
+    """The update was handled and every message it caused was delivered."""
+    await tg.wait_confirmed(update, timeout=15)
+    for _ in range(1500):
+        async with services.sessions() as s:
+            pending = await s.scalar(select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.status == "pending", OutboxMessage.channel == "telegram"))
+        if not pending:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"outbox to {chat_id} not drained")
+
+
+class Resident:
+    def __init__(self, tg: FakeTelegram, services: Services, user_id: int) -> None:
+        self.tg, self.services, self.user_id = tg, services, user_id
+
+    async def text(self, text: str) -> None:
+        await settled(self.tg, self.services, self.tg.user_sends_text(self.user_id, text), self.user_id)
+
+    async def photo(self, data: bytes | None = None) -> None:
+        await settled(self.tg, self.services, self.tg.user_sends_photo(self.user_id, data or jpeg()), self.user_id)
+
+    async def press(self, value: str) -> None:
+        data = f"c:{value}"
+        for msg in reversed(self.tg.bot_messages(self.user_id)):
+            rows = ((msg.get("reply_markup") or {}).get("inline_keyboard")) or []
+            if any(b.get("callback_data") == data for row in rows for b in row):
+                update = self.tg.user_presses(self.user_id, self.user_id, msg["message_id"], data)
+                await settled(self.tg, self.services, update, self.user_id)
+                return
+        raise AssertionError(f"no button {value!r}; last messages: {self.tg.messages_to(self.user_id)[-2:]}")
+
+    async def state(self) -> flows.ConversationState:
+        async with self.services.sessions() as s:
+            conv = await s.get(Conversation, ("telegram", str(self.user_id)))
+        return flows.ConversationState.model_validate(conv.state if conv else {})
+
+    async def start_sktm(self) -> None:
+        await self.text("/start")
+        await self.press("ya")  # consent
+        await self.text("bukit tunggal")
+        await self.press("sktm")
+        await self.press("lanjut")
+
+    async def fill(self, dependants: int = 1, overrides: dict[str, str] | None = None) -> None:
+        """Answer questions until the summary (not sent)."""
+        answers = {**ANSWERS, **(overrides or {})}
+        added = 0
+        for _ in range(120):
+            state = await self.state()
+            if state.step.value == "profile":
+                await self.press("ya")
+                continue
+            if state.step.value == "summary":
+                return
+            letter = self.services.catalogue[state.draft.letter_type]
+            q = current(letter, state.draft.model_copy(deep=True))
+            assert q is not None, self.tg.messages_to(self.user_id)[-1]
+            kind, _, rest = q.key.partition(":")
+            if kind == "f":
+                await self.text(answers[rest])
+            elif kind == "g":
+                await self.text(DEPENDANT[rest.split(":")[-1]])
+            elif kind == "m":
+                await self.press("ya" if added < dependants else "tidak")
+                added += 1
+            elif kind == "a":
+                await self.photo()
+            else:
+                raise AssertionError(q.key)
+        raise AssertionError("no summary")
+
+
+class Staff:
+    def __init__(self, tg: FakeTelegram, services: Services, user_id: int, group_id: int) -> None:
+        self.tg, self.services, self.user_id, self.group_id = tg, services, user_id, group_id
+
+    def card(self, code: str) -> dict[str, Any]:
+        for msg in reversed(self.tg.bot_messages(self.group_id)):
+            if code in (msg.get("text") or "") and msg["text"].startswith("Permohonan"):
+                return msg
+        raise AssertionError(f"no card for {code}: {self.tg.messages_to(self.group_id)}")
+
+    async def press(self, code: str, action: str, user_id: int | None = None) -> dict[str, Any]:
+        msg = self.card(code)
+        buttons = [b for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+        data = next(b["callback_data"] for b in buttons if b["callback_data"].startswith(f"m:{action}:"))
+        update = self.tg.user_presses(user_id or self.user_id, self.group_id, msg["message_id"], data,
+                                      first_name="Petugas")
+        await settled(self.tg, self.services, update, self.group_id)
+        return update
+
+    async def reply_to_prompt(self, text: str) -> None:
+        prompt = next(m for m in reversed(self.tg.bot_messages(self.group_id))
+                      if "dengan membalas pesan ini" in (m.get("text") or ""))
+        update = self.tg.user_replies(self.user_id, self.group_id, prompt["message_id"], text)
+        await settled(self.tg, self.services, update, self.group_id)

@@ -1,0 +1,65 @@
+"""A resident requests SKTM on Telegram with a KTP photo; staff approve in the group; the
+resident receives the PDF, whose QR decodes and verifies as ASLI on the running service."""
+
+from __future__ import annotations
+
+import httpx
+import pypdfium2 as pdfium
+import zxingcpp
+from sqlalchemy import select
+
+from db.models import LetterRequest
+from tests.telegram.conftest import GROUP, RESIDENT_ID, World
+from verification.seal import seal_from_url
+
+
+def qr_urls(pdf: bytes) -> list[str]:
+    image = pdfium.PdfDocument(pdf)[0].render(scale=150 / 72).to_pil()
+    return [b.text for b in zxingcpp.read_barcodes(image)]
+
+
+async def submitted_request(world: World, user_id: int = RESIDENT_ID) -> LetterRequest:
+    resident = world.resident(user_id)
+    await resident.start_sktm()
+    await resident.fill(dependants=1)
+    await resident.press("kirim")
+    async with world.services.sessions() as s:
+        req = await s.scalar(select(LetterRequest).order_by(LetterRequest.id.desc()).limit(1))
+    assert req is not None and req.status == "submitted"
+    return req
+
+
+async def test_sktm_from_request_to_verified_pdf(world: World) -> None:
+    tg = world.tg
+    req = await submitted_request(world)
+    assert any(req.code in t and "diterima" in t for t in tg.messages_to(RESIDENT_ID))
+    assert tg.my_commands()  # the command menu was set at start
+    # The card reached the group, with the KTP photo and the three buttons.
+    card = world.staff().card(req.code)
+    labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Setujui", "Tolak", "Minta perbaikan"]
+    assert "Siti Aminah" in card["text"] and tg.sent_photos(GROUP)
+
+    await world.staff().press(req.code, "approve")
+    docs = tg.sent_documents(RESIDENT_ID)
+    assert len(docs) == 1 and docs[0].filename.endswith(".pdf")
+    card = world.staff().card(req.code)
+    assert "DISETUJUI" in card["text"]
+    assert not (card.get("reply_markup") or {}).get("inline_keyboard")  # buttons gone after the decision
+    messages = "\n".join(tg.messages_to(RESIDENT_ID))
+    assert "DISETUJUI" in messages
+
+    urls = qr_urls(docs[0].data)
+    assert len(urls) == 1 and urls[0].startswith(world.service.base_url + "/v/")
+    async with httpx.AsyncClient() as client:
+        # A phone opening the QR keeps the seal in the fragment and the page's script sends it as ?s=.
+        page = await client.get(urls[0].split("#")[0], params={"s": seal_from_url(urls[0])},
+                                headers={"Accept": "application/json"})
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["status"] == "ASLI" and body["seal"]["presented"] and body["seal"]["valid"], body
+    async with world.services.sessions() as s:
+        row = await s.get(LetterRequest, req.id)
+    assert row is not None and row.status == "issued"
+    assert body["letter"]["number"] == row.number and body["letter"]["type"] == "sktm"
+    assert body["letter"]["nik"] == "6271********0001" and body["letter"]["holder_name"] == "SITI A***"
