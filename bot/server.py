@@ -10,6 +10,10 @@ from config.settings import Settings
 
 
 def serve(settings: Settings, *, demo: bool) -> None:
+    if demo:
+        from bot.webchat.seed import seed_demo
+
+        seed_demo(settings)  # one demo staff member per kelurahan (after the migrations; idempotent)
     services = build_services(settings)
     services.extras["demo"] = demo
     app = create_app(services)

@@ -13,8 +13,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.composition import Services
+from bot.pages import STATIC_DIR as PAGES_STATIC
+from bot.pages import create_pages_router
+from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
+from bot.webchat import create_webchat_router
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
@@ -69,6 +74,10 @@ def create_app(services: Services, *, workers: list[Worker] | None = None) -> Fa
     ))
     if telegram is not None:
         app.include_router(telegram.webhook_router())
+    app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
+    app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
+    app.include_router(create_pages_router(services))
+    app.include_router(create_webchat_router(services))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -4,6 +4,7 @@ who may act, what the request card shows, and what each button does. No chat lib
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,9 +127,9 @@ class ModerationService:
         async with self.sessions() as s:
             req = await s.get(LetterRequest, request_id)
         assert req is not None
-        low = note.lower()
+        low = f" {re.sub(r'[^a-z0-9]+', ' ', note.lower())} "
         return [f.name for f in self.catalogue[req.letter_type].fields
-                if f.label.lower() in low or f.name.replace("_", " ") in low]
+                if any(f" {re.sub(r'[^a-z0-9]+', ' ', w.lower()).strip()} " in low for w in (f.label, f.name))]
 
 
 def _short(value: Any, limit: int = 80) -> str:

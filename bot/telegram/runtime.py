@@ -81,6 +81,7 @@ def build_telegram(settings: Settings, conversation: ConversationService, modera
     dp["uploads"] = uploads
     delivery = TelegramDelivery(bot, conversation.sessions, moderation, settings.letters_dir, settings.uploads_dir)
     sender = OutboxSender(conversation.sessions, "telegram", delivery, clock=conversation.clock,
+                          poll_interval=settings.outbox_poll_interval,
                           limiter=RateLimiter(per_chat_interval=settings.telegram_chat_interval,
                                               global_per_second=settings.telegram_global_per_second,
                                               group_interval=settings.telegram_group_interval))

@@ -64,6 +64,10 @@ class MethodsMixin:
     def _markup(self, params: dict[str, Any]) -> Any:
         markup = params.get("reply_markup")
         check_markup(markup)
+        # Like Telegram, a message only carries an inline keyboard; ForceReply and reply
+        # keyboards act on the client and are not echoed in the returned Message.
+        if isinstance(markup, dict) and "inline_keyboard" not in markup:
+            return None
         return markup
 
     def _input_file(self, value: Any, uploads: dict[str, Upload], field: str, kind: str) -> StoredFile:

@@ -17,7 +17,8 @@ from tests.telegram.driver import Resident, Staff
 GROUP = -1001234567
 STAFF_ID = 7001
 RESIDENT_ID = 5001
-FAST = {"telegram_chat_interval": 0.0, "telegram_group_interval": 0.0, "telegram_polling_timeout": 2}
+FAST = {"telegram_chat_interval": 0.0, "telegram_group_interval": 0.0, "telegram_polling_timeout": 2,
+        "outbox_poll_interval": 0.02}
 
 
 @dataclass
