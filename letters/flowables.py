@@ -47,6 +47,60 @@ def cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
     return Paragraph(escape(text), style)
 
 
+class JustifiedText(Flowable):
+    """Plain text (never markup), wrapped at word boundaries and justified like a letter's
+    paragraphs; splits between lines across pages. Much cheaper than a Paragraph."""
+
+    def __init__(self, text: str | list[str], style: ParagraphStyle) -> None:
+        super().__init__()
+        self.style = style
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+        self._lines = text if isinstance(text, list) else None
+        self._text = "" if isinstance(text, list) else clean(text)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._lines is None or avail_width != self.width:
+            self.width = avail_width
+            self._lines = self._lines if self._lines is not None else self._break(avail_width)
+        self.height = len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def _break(self, width: float) -> list[str]:
+        font, size = self.style.fontName, self.style.fontSize
+        space = stringWidth(" ", font, size)
+        lines: list[str] = []
+        line: list[str] = []
+        used = 0.0
+        for word in self._text.split(" "):
+            w = stringWidth(word, font, size)
+            if line and used + space + w > width:
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            used += (space if line else 0) + w
+            line.append(word)
+        return [*lines, " ".join(line)] if line else lines
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        self.wrap(avail_width, avail_height)
+        assert self._lines is not None
+        fit = int(avail_height // self.style.leading)
+        if fit <= 0 or fit >= len(self._lines):
+            return []
+        return [JustifiedText(self._lines[:fit], self.style), JustifiedText(self._lines[fit:], self.style)]
+
+    def draw(self) -> None:
+        st, lines = self.style, self._lines or []
+        text = self.canv.beginText(0, self.height - st.fontSize)
+        text.setFont(st.fontName, st.fontSize, st.leading)
+        for i, line in enumerate(lines):
+            gaps = line.count(" ")
+            last = i == len(lines) - 1
+            slack = self.width - stringWidth(line, st.fontName, st.fontSize)
+            text.setWordSpace(slack / gaps if gaps and not last and slack > 0 else 0)
+            text.textLine(line)
+        self.canv.drawText(text)
+
+
 class LabelledRows(Flowable):
     """``label : value`` rows (the identity table); a long value wraps under itself."""
 

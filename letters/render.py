@@ -21,7 +21,15 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleD
 from flows.dates import format_date
 from flows.definitions import LetterTypeDef
 from letters import styles
-from letters.flowables import CenteredLines, DoubleRule, LabelledRows, RightAligned, SignatureBlock, cell
+from letters.flowables import (
+    CenteredLines,
+    DoubleRule,
+    JustifiedText,
+    LabelledRows,
+    RightAligned,
+    SignatureBlock,
+    cell,
+)
 from letters.letterhead import Letterhead
 from letters.qr import QrFlowable, QrMatrix
 from letters.template import fill, identity_rows, table_rows
@@ -94,11 +102,11 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
     story = _letterhead(head, width)
     title = [(tpl.title.upper(), "Times-Bold", 13.0), (f"Nomor: {content.number or '-'}", "Times-Roman", 11.5)]
     story += [CenteredLines(title, width, leading=1.25, underline=True), Spacer(1, 3 * mm)]
-    story.append(Paragraph(fill(tpl.opening, context), styles.BODY_J))
+    story.append(JustifiedText(fill(tpl.opening, context), styles.BODY_J))
     identity = identity_rows(defn, content.values)
     if identity:
         story.append(LabelledRows(identity, width, styles.BODY))
-    story += [Paragraph(fill(par, context), styles.BODY_J) for par in tpl.statement]
+    story += [JustifiedText(fill(par, context), styles.BODY_J) for par in tpl.statement]
     header, body = table_rows(defn, content.rows)
     if body:
         story.append(_table(header, body, width))
@@ -109,8 +117,8 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
         story.append(Paragraph(text, styles.BODY_J))
     if content.valid_until is not None:
         text = f"Surat keterangan ini berlaku sampai dengan {format_date(content.valid_until)}."
-        story.append(Paragraph(text, styles.BODY_J))
-    story.append(Paragraph(fill(tpl.closing, context), styles.BODY_J))
+        story.append(JustifiedText(text, styles.BODY_J))
+    story.append(JustifiedText(fill(tpl.closing, context), styles.BODY_J))
     story.append(_signature(content, qr, width))
     return story
 

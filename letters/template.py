@@ -1,15 +1,14 @@
 """Filling a letter type's template (`LetterTypeDef.template`) with formatted values.
 
-Everything that reaches reportlab's Paragraph markup passes through `escape`, so
-text a resident typed (``<b>Budi</b> & Sons``) prints literally and cannot inject
-markup. Placeholders are plain ``{name}``; attribute access, indexing and format
-specs are refused.
+The result is plain text: the renderer draws it as text, never parses it as markup,
+and escapes it wherever reportlab's Paragraph markup is used, so text a resident
+typed (``<b>Budi</b> & Sons``) prints literally. Placeholders are plain ``{name}``;
+attribute access, indexing, conversions and format specs are refused.
 """
 
 from __future__ import annotations
 
 from string import Formatter
-from xml.sax.saxutils import escape
 
 from flows.definitions import LetterTypeDef
 
@@ -21,17 +20,17 @@ class TemplateError(ValueError):
 
 
 def fill(text: str, values: dict[str, str]) -> str:
-    """Template text with placeholders replaced, as escaped Paragraph markup."""
+    """Template text with its placeholders replaced (plain text, not markup)."""
     out = []
     for literal, name, spec, conversion in Formatter().parse(text):
-        out.append(escape(literal))
+        out.append(literal)
         if name is None:
             continue
         if spec or conversion or not name.isidentifier():
             raise TemplateError(f"unsupported placeholder {{{name}}} in {text!r}")
         if name not in values:
             raise TemplateError(f"no value for {{{name}}} in {text!r}")
-        out.append(escape(values[name]))
+        out.append(values[name])
     return "".join(out)
 
 

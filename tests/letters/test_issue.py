@@ -61,13 +61,15 @@ def test_sktm_lists_dependants_purpose_and_validity(kit) -> None:
 
 
 def test_resident_text_is_printed_literally_never_as_markup(kit) -> None:
-    defn = TYPES[0]
+    defn = next(t for t in TYPES if t.code == "sktm")
     name = "<b>Budi</b> & Sons <font size=40>"
-    values, rows = formatted(defn, nama=name, alamat="Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>")
+    values, rows = formatted(defn, nama=name, alamat="Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>",
+                             no_pengantar_rt="<u>12</u>/RT&RW {kota}", keperluan="<b>beasiswa</b> & <br/> lain")
     issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/019/BT/XI/2026", holder=name))
-    text = pdf_text(issued.pdf_bytes)
-    assert name in text
-    assert "Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>" in " ".join(text.split())
+    text = " ".join(pdf_text(issued.pdf_bytes).split())
+    for literal in (name, "Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>", "<u>12</u>/RT&RW {kota}",
+                    "<b>beasiswa</b> & <br/> lain"):
+        assert literal in text, literal
 
 
 def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(kit) -> None:
@@ -157,3 +159,21 @@ def test_the_coat_of_arms_sits_left_of_the_letterhead(tmp_path) -> None:
     left, _, right, top = images[0].get_bounds()
     assert right < page.get_size()[0] / 3 and top > page.get_size()[1] * 0.85
     assert "KELURAHAN BUKIT TUNGGAL" in pdf_text(pdf)
+
+
+def test_justified_text_wraps_within_the_width_and_splits_between_lines() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from letters.flowables import JustifiedText
+    from letters.styles import BODY_J
+
+    text = "Kelurahan Bukit Tunggal menerangkan bahwa " * 40
+    para = JustifiedText(text, BODY_J)
+    _, height = para.wrap(400, 10_000)
+    lines = para._lines or []
+    assert len(lines) > 5 and height == len(lines) * BODY_J.leading
+    assert all(stringWidth(line, BODY_J.fontName, BODY_J.fontSize) <= 400 for line in lines)
+    assert " ".join(lines) == " ".join(text.split())
+    head, tail = para.split(400, 3.5 * BODY_J.leading)
+    assert (head._lines, tail._lines) == (lines[:3], lines[3:])
+    assert para.split(400, 10_000) == []
