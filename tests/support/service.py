@@ -26,10 +26,9 @@ class RunningService:
     def __init__(self, data_dir: Path, database_url: str, *, clock: Clock = utcnow, **settings: Any) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.settings = Settings(
-            _env_file=None, data_dir=data_dir, database_url=database_url, public_url=self.base_url,
-            http_port=self.port, **settings,
-        )
+        defaults: dict[str, Any] = {"public_url": self.base_url, "http_port": self.port}
+        self.settings = Settings(_env_file=None, data_dir=data_dir, database_url=database_url,
+                                 **{**defaults, **settings})
         self.clock = clock
         self.services: Services | None = None
         self._server: uvicorn.Server | None = None

@@ -1,0 +1,87 @@
+"""The demo service for the web tests: in-process over ASGI (fast API tests, SQLite and
+PostgreSQL) and on a real loopback port (the browser test)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from bot.composition import Services, build_services
+from bot.web import create_app
+from bot.webchat.seed import seed_demo, seed_demo_staff
+from config.settings import Settings
+from db.migrate import upgrade
+from tests.web.support import free_port
+
+ENV = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_MODE", "TELEGRAM_WEBHOOK_SECRET", "ESURAT_DATABASE_URL", "ESURAT_DATA_DIR",
+       "ESURAT_PUBLIC_URL", "ESURAT_HTTP_PORT", "ESURAT_UPLOAD_MAX_BYTES")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ENV:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+@dataclass
+class Demo:
+    app: FastAPI
+    services: Services
+    settings: Settings
+    transport: httpx.ASGITransport
+    client: httpx.AsyncClient
+
+    def other_client(self) -> httpx.AsyncClient:
+        """A second browser: its own cookie jar, so its own session."""
+        return httpx.AsyncClient(transport=self.transport, base_url="http://testserver")
+
+
+@pytest.fixture
+async def demo(db_url: str, tmp_path: Path) -> AsyncIterator[Demo]:
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, public_url="http://testserver")
+    services = build_services(settings)
+    await seed_demo_staff(services.sessions)
+    services.extras["demo"] = True
+    app = create_app(services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Demo(app, services, settings, transport, client)
+    await services.aclose()
+
+
+@dataclass
+class Live:
+    base_url: str
+    settings: Settings
+
+
+@pytest.fixture
+def live_demo(tmp_path: Path) -> Iterator[Live]:
+    """`esurat demo` in-process: migrated SQLite in tmp, demo staff seeded, uvicorn on a free port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(data_dir=tmp_path / "data", public_url=base, http_port=port)
+    settings.ensure_dirs()
+    upgrade(settings.effective_database_url)
+    seed_demo(settings)
+    services = build_services(settings)
+    services.extras["demo"] = True
+    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield Live(base, settings)
+    server.should_exit = True
+    thread.join(timeout=10)

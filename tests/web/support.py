@@ -1,0 +1,105 @@
+"""Shared by the web tests: the SKTM conversation as a script (values for the JSON API, button
+titles for the browser), a resident client over the JSON API, and a free loopback port."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from bot.webchat.router import STATIC_DIR
+
+SAMPLE_KTP = (STATIC_DIR / "ktp-contoh.png").read_bytes()
+WIB = timedelta(hours=7)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # start | text | choice | file
+    value: str = ""
+    title: str = ""  # the button's title (choices)
+
+
+def sktm_script() -> list[Step]:
+    """Bukit Tunggal, SKTM, one dependant, three attachments, then Kirim (see flows/letter_types/sktm.yaml)."""
+    pengantar = (datetime.now(UTC) + WIB - timedelta(days=2)).strftime("%d-%m-%Y")
+    c, t = (lambda v, title: Step("choice", v, title)), (lambda v: Step("text", v))
+    return [
+        Step("start"), c("ya", "Setuju"), c("Jekan Raya", "Jekan Raya"), c("bukit-tunggal", "Bukit Tunggal"),
+        c("sktm", "SKTM"), c("lanjut", "Lanjut"),
+        t("Siti Aminah"), t("6271034507900001"), t("Palangka Raya"), t("05-07-1990"), c("P", "Perempuan"),
+        c("islam", "Islam"), c("kawin", "Kawin"), t("Wiraswasta"), c("WNI", "WNI (Indonesia)"),
+        t("Jl. G. Obos XII No. 5"), t("003/005"), t("6271032011150004"), t("0812-3456-7890"),
+        t("012/RT.03/XI/2026"), t(pengantar), c("Tidak", "Tidak"), t("Pendaftaran beasiswa anak"),
+        c("ya", "Ya"), t("Budi Santoso"), t("6271031203120002"), c("L", "Laki-laki"), t("Palangka Raya"),
+        t("12-03-2012"), c("anak", "Anak"), c("tidak", "Tidak"),
+        Step("file", "pengantar_rt_rw"), Step("file", "ktp"), Step("file", "kk"),
+        c("kirim", "Kirim"),
+    ]
+
+
+class Resident:
+    """One browser session of the web chat, through the JSON API."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.cursor = 0
+        self.messages: list[dict[str, Any]] = []
+
+    async def open(self) -> None:
+        r = await self.client.get("/demo")
+        assert r.status_code == 200, r.text
+
+    async def poll(self) -> list[dict[str, Any]]:
+        r = await self.client.get("/demo/api/chat/messages", params={"after": self.cursor})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        new = [m for m in body["messages"] if m["id"] > self.cursor]
+        self.cursor = body["cursor"]
+        self.messages += new
+        return new
+
+    async def text(self, text: str) -> list[dict[str, Any]]:
+        r = await self.client.post("/demo/api/chat/message", json={"text": text})
+        assert r.status_code == 200, r.text
+        return await self.poll()
+
+    async def choice(self, value: str) -> list[dict[str, Any]]:
+        r = await self.client.post("/demo/api/chat/choice", json={"value": value})
+        assert r.status_code == 200, r.text
+        return await self.poll()
+
+    async def upload(self, data: bytes, name: str = "ktp.png", media_type: str = "image/png",
+                     expect: int = 200) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        r = await self.client.post("/demo/api/chat/upload", files={"file": (name, data, media_type)})
+        assert r.status_code == expect, r.text
+        return r.json(), await self.poll()
+
+    async def run(self, steps: list[Step]) -> None:
+        for step in steps:
+            before = len(self.messages)
+            if step.kind == "start":
+                await self.text("/start")
+            elif step.kind == "text":
+                await self.text(step.value)
+            elif step.kind == "choice":
+                await self.choice(step.value)
+            else:
+                await self.upload(SAMPLE_KTP, f"{step.value}.png")
+            assert len(self.messages) > before, f"no answer to {step}:\n{self.transcript()}"
+
+    @property
+    def last(self) -> dict[str, Any]:
+        return self.messages[-1]
+
+    def transcript(self) -> str:
+        return "\n---\n".join(m.get("text") or m.get("caption") or "" for m in self.messages[-6:])
