@@ -133,3 +133,56 @@ def staff_list(slug: str) -> None:
         demo = " [demo]" if st.demo else ""
         typer.echo(f"#{st.id:<4} {st.role:10} {st.name} tg={st.telegram_user_id or '-'} "
                    f"wa={st.whatsapp_phone or '-'}{demo}")
+
+
+keys_app = typer.Typer(help="Kunci segel (tanda tangan kode QR)")
+letter_app = typer.Typer(help="Surat yang telah terbit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(letter_app, name="letter")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new active seal key; old keys stay published so old letters still verify."""
+    from verification.keys import KeyStore
+
+    key = KeyStore(_settings().keys_dir).rotate()
+    typer.echo(f"Kunci aktif baru: {key.kid}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    from verification.keys import KeyStore
+
+    store = KeyStore(_settings().keys_dir)
+    active = store.active().kid
+    for key in store.keys():
+        typer.echo(f"{key.kid}{'  (aktif)' if key.kid == active else ''}")
+
+
+@letter_app.command("revoke")
+def letter_revoke(
+    number: str,
+    reason: Annotated[str, typer.Option(help="Alasan pencabutan (wajib)")],
+) -> None:
+    """Revoke an issued letter by its number; its verification page then shows DICABUT."""
+    from bot.composition import build_services
+    from lifecycle.actors import Actor
+    from lifecycle.errors import DomainError
+
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+
+    async def run():  # type: ignore[no-untyped-def]
+        services = build_services(settings)
+        try:
+            return await services.issuing.revoke(number, Actor.system(), reason)
+        finally:
+            await services.aclose()
+
+    try:
+        letter = asyncio.run(run())
+    except DomainError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from e
+    typer.echo(f"Surat {letter.number} dicabut: {letter.revoked_reason}")

@@ -8,6 +8,7 @@ start-up and periodically) issues it then, so no approved request is lost.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -69,7 +70,9 @@ class Issuing:
             kel = await session.get(Kelurahan, req.kelurahan_id)
             assert kel is not None
         issued_at = self.lifecycle.clock()
-        made = self.maker.make(req, kel, issued_at)
+        # Rendering and signing take milliseconds of CPU and pyHanko is synchronous: keep them
+        # off the event loop.
+        made = await asyncio.to_thread(self.maker.make, req, kel, issued_at)
         rel = Path(str(issued_at.year)) / f"{made.public_id}.pdf"
         write_atomically(self.letters_dir / rel, made.pdf)
         async with self.sessions.begin() as session:
