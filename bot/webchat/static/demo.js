@@ -45,6 +45,8 @@
   }
 
   function bubble(who, extra) {
+    const hint = log.querySelector(".hint");
+    if (hint) hint.remove();
     const d = document.createElement("div");
     d.className = "msg " + who + (extra ? " " + extra : "");
     log.appendChild(d);
