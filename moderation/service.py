@@ -62,8 +62,10 @@ class ModerationService:
             assert req is not None
             kel = await s.get(Kelurahan, req.kelurahan_id)
             atts = list(await s.scalars(select(Attachment).where(Attachment.request_id == req.id)))
-            last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id)
+            last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id,
+                                                           AuditEvent.action != "issue")
                                   .order_by(AuditEvent.id.desc()).limit(1))
+            actor = await self._actor_name(s, last.actor) if last else ""
         ltype = self.catalogue[req.letter_type]
         labels = {f.name: f.label for f in ltype.fields}
         lines = [(labels.get(k, k), _short(v)) for k, v in (req.fields or {}).items() if k in labels]
@@ -75,7 +77,7 @@ class ModerationService:
         if req.status == "submitted":
             card.actions = list(ACTIONS.items())
         else:
-            who = f" oleh {last.actor}" if last else ""
+            who = f" oleh {actor}" if actor else ""
             detail = f" - {req.reason}" if req.status in ("rejected", "revoked") and req.reason else ""
             note = f" - {req.note}" if req.status == "needs_revision" and req.note else ""
             when = f" ({last.at:%d-%m-%Y %H:%M} UTC)" if last else ""
@@ -83,6 +85,14 @@ class ModerationService:
             if req.number:
                 card.outcome += f"\nNomor surat: {req.number}"
         return card
+
+    @staticmethod
+    async def _actor_name(session: AsyncSession, label: str) -> str:
+        kind, _, ident = label.partition(":")
+        if kind == "staff" and ident.isdigit():
+            staff = await session.get(Staff, int(ident))
+            return staff.name if staff else label
+        return {"resident": "warga", "system": "sistem"}.get(kind, label)
 
     async def staff_for(self, request_id: int, *, telegram_user_id: int | None = None,
                         whatsapp_phone: str | None = None, staff_id: int | None = None) -> Staff:
@@ -105,16 +115,15 @@ class ModerationService:
             raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
         return staff
 
-    async def act(self, request_id: int, staff: Staff, action: str, text: str | None = None) -> LetterRequest:
+    async def act(self, request_id: int, staff: Staff, action: str, text: str | None = None, *,
+                  issue: bool = True) -> LetterRequest:
+        """Apply a staff decision. An approval issues the letter too, unless `issue=False`
+        (the caller then calls `issue()` itself, e.g. after answering a button press)."""
         actor = Actor.staff(staff.id, staff.kelurahan_id, staff.name)
         if action == "approve":
             req = await self.lifecycle.approve(request_id, actor)
-            try:
-                await self.issuing.issue(request_id)
-            except DomainError:
-                raise
-            except Exception:  # noqa: BLE001 - stays approved; issue_pending() retries
-                log.exception("issuing request %s failed; it will be retried", request_id)
+            if issue:
+                await self.issue(request_id)
             return req
         if action == "reject":
             return await self.lifecycle.reject(request_id, actor, text or "")
@@ -122,6 +131,14 @@ class ModerationService:
             fields = await self.fields_mentioned(request_id, text or "")
             return await self.lifecycle.request_revision(request_id, actor, text or "", fields)
         raise ValueError(f"unknown action {action}")
+
+    async def issue(self, request_id: int) -> None:
+        try:
+            await self.issuing.issue(request_id)
+        except DomainError:
+            raise
+        except Exception:  # noqa: BLE001 - stays approved; the issuing sweep retries
+            log.exception("issuing request %s failed; it will be retried", request_id)
 
     async def fields_mentioned(self, request_id: int, note: str) -> list[str]:
         async with self.sessions() as s:

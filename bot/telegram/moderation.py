@@ -12,7 +12,7 @@ from db.dedup import first_time
 from db.models import LetterRequest, ModerationPrompt
 from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
-from moderation.service import NEEDS_TEXT, ModerationService
+from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
 
 
 async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
@@ -21,6 +21,9 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
         await query.answer("Tombol tidak dikenal", show_alert=True)
         return
     action, request_id = parsed
+    if action not in ACTIONS:
+        await query.answer("Tombol tidak dikenal", show_alert=True)
+        return
     try:
         staff = await moderation.staff_for(request_id, telegram_user_id=query.from_user.id)
     except NotAuthorized as e:
@@ -42,11 +45,13 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
             enqueue(s, "telegram", query.message.chat.id, {"type": "prompt", "text": text, "prompt_id": prompt.id},
                     moderation.lifecycle.clock())
         return
-    await query.answer("Diproses…")
-    try:
-        await moderation.act(request_id, staff, action)
+    try:  # the decision itself is one short transaction; the letter is made after answering
+        await moderation.act(request_id, staff, action, issue=False)
     except DomainError as e:
         await query.answer(str(e), show_alert=True)
+        return
+    await query.answer("Disetujui; surat sedang diterbitkan")
+    await moderation.issue(request_id)
 
 
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:

@@ -71,8 +71,9 @@ class Resident:
         await self.press("sktm")
         await self.press("lanjut")
 
-    async def fill(self, dependants: int = 1, overrides: dict[str, str] | None = None) -> None:
-        """Answer questions until the summary (not sent)."""
+    async def fill(self, dependants: int = 1, overrides: dict[str, str] | None = None,
+                   stop_at_attachment: bool = False) -> None:
+        """Answer questions until the summary (not sent), or until the first upload is asked."""
         answers = {**ANSWERS, **(overrides or {})}
         added = 0
         for _ in range(120):
@@ -94,6 +95,8 @@ class Resident:
                 await self.press("ya" if added < dependants else "tidak")
                 added += 1
             elif kind == "a":
+                if stop_at_attachment:
+                    return
                 await self.photo()
             else:
                 raise AssertionError(q.key)

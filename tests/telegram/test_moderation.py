@@ -71,3 +71,45 @@ async def test_unregistered_user_pressing_setujui_changes_nothing(world: World) 
     assert approvals == 0
     card = world.staff().card(req.code)
     assert card["reply_markup"]["inline_keyboard"]  # still open for the real staff
+
+
+async def test_two_staff_pressing_setujui_together_give_one_approval(world: World) -> None:
+    import asyncio
+
+    from db.directory import add_staff
+    from tests.telegram.driver import settled
+
+    req = await submitted_request(world)
+    await add_staff(world.services.sessions, "bukit-tunggal", name="Budi (sekretaris)", role="sekretaris",
+                    telegram_user_id=7002)
+    card = world.staff().card(req.code)
+    data = f"m:approve:{req.id}"
+    updates = [world.tg.user_presses(uid, GROUP, card["message_id"], data, first_name="Petugas")
+               for uid in (7001, 7002)]
+    await asyncio.gather(*(settled(world.tg, world.services, u, GROUP) for u in updates))
+    async with world.services.sessions() as s:
+        approvals = await s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve"))
+    assert approvals == 1
+    assert (await status_of(world, req.id)).status == "issued"
+    assert len(world.tg.sent_documents(RESIDENT_ID)) == 1
+    answers = [world.tg.callback_answer(u["callback_query"]["id"]) for u in updates]
+    assert all(a is not None for a in answers)  # both were answered at once
+    card = world.staff().card(req.code)
+    assert "DISETUJUI" in card["text"] and ("Rina" in card["text"] or "Budi" in card["text"])
+
+
+async def test_a_file_that_is_not_an_image_or_pdf_is_refused(world: World) -> None:
+    from db.models import Attachment
+    from tests.telegram.driver import settled
+
+    resident = world.resident()
+    await resident.start_sktm()
+    await resident.fill(dependants=0, stop_at_attachment=True)
+    update = world.tg.user_sends_document(RESIDENT_ID, b"MZ\x90\x00 not really a photo", "ktp.jpg", "image/jpeg")
+    await settled(world.tg, world.services, update, RESIDENT_ID)
+    async with world.services.sessions() as s:
+        count = await s.scalar(select(func.count()).select_from(Attachment))
+    assert count == 0
+    state = await resident.state()
+    assert state.step.value == "fill" and not state.draft.attachments
+    assert "JPEG" in world.tg.messages_to(RESIDENT_ID)[-1] or "PDF" in world.tg.messages_to(RESIDENT_ID)[-1]
