@@ -6,13 +6,16 @@ e.g. `test-output/web/sktm-07-staff-card.png`; a failing run leaves `...-failure
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.web.conftest import Live
-from tests.web.support import SAMPLE_KTP, sktm_script
+from tests.web.support import SAMPLE_KTP, Resident, sktm_script
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
@@ -124,6 +127,58 @@ def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_de
         raise
     finally:
         context.close()
+
+
+def _in_thread(coro_fn, *args):  # type: ignore[no-untyped-def]
+    """Run a coroutine outside the loop Playwright's sync API keeps running in this thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn(*args))).result()
+
+
+async def _submit_over_api(base: str) -> httpx.Cookies:
+    async with httpx.AsyncClient(base_url=base) as client:
+        resident = Resident(client)
+        await resident.open()
+        await resident.run(sktm_script())
+        return client.cookies
+
+
+async def _messages(base: str, cookies: httpx.Cookies) -> list[dict]:
+    async with httpx.AsyncClient(base_url=base, cookies=cookies) as client:
+        return await Resident(client).poll()
+
+
+def test_staff_asks_for_a_correction_with_a_note_in_the_pane(live_demo: Live, browser) -> None:  # type: ignore[no-untyped-def]
+    """A request filed by another session (over the API); in the staff pane another kelurahan shows
+    nothing, "Minta perbaikan" opens a note form (required), and the outcome replaces the buttons.
+    Screenshots: test-output/web/revise-*.png."""
+    from playwright.sync_api import expect
+
+    cookies = _in_thread(_submit_over_api, live_demo.base_url)
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{live_demo.base_url}/demo?kelurahan=menteng")
+        expect(page.get_by_label("Ruang moderasi kelurahan")).to_have_value("menteng")
+        expect(page.locator("#cards .empty")).to_be_visible()
+        page.get_by_label("Ruang moderasi kelurahan").select_option("bukit-tunggal")
+        card = page.locator("#cards article.card").first
+        card.get_by_role("button", name="Minta perbaikan").click()
+        note = card.get_by_label("Tulis catatan perbaikan (sebutkan data yang salah)")
+        expect(note).to_be_focused()
+        card.locator("form.reason").get_by_role("button", name="Minta perbaikan").click()  # empty: refused
+        assert note.evaluate("el => el.validity.valueMissing")
+        note.fill("Alamat belum lengkap, mohon perbaiki Alamat.")
+        page.screenshot(path=str(OUT / "revise-1-note.png"), full_page=True)
+        card.locator("form.reason").get_by_role("button", name="Minta perbaikan").click()
+        expect(card.locator(".outcome")).to_contain_text("MENUNGGU PERBAIKAN WARGA")
+        expect(card.get_by_role("button")).to_have_count(0)
+        page.screenshot(path=str(OUT / "revise-2-done.png"), full_page=True)
+    finally:
+        context.close()
+    new = _in_thread(_messages, live_demo.base_url, cookies)
+    assert any("Alamat belum lengkap" in m.get("text", "") for m in new)
 
 
 @pytest.mark.parametrize("path", ["/", "/layanan", "/demo"])

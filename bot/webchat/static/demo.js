@@ -242,7 +242,9 @@
     const cancel = el("button", "secondary", "Batal");
     cancel.type = "button";
     cancel.addEventListener("click", () => f.remove());
-    f.append(label, ta, send, cancel);
+    const row = el("div", "row");
+    row.append(send, cancel);
+    f.append(label, ta, row);
     f.addEventListener("submit", (e) => { e.preventDefault(); decide(card, act, ta.value, err); });
     article.insertBefore(f, err);
     ta.focus();
