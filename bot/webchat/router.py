@@ -19,6 +19,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -83,7 +84,18 @@ def _error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _cross_site(request: Request) -> bool:
+    """A POST from another site's page (its Origin is not this host): refused, as the staff pane has no login."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin == "null"
+    return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
+
+
 async def _body(request: Request) -> dict[str, Any]:
+    """The JSON object posted (only as application/json, which no other site can send without CORS), or {}."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return {}
     try:
         data = await request.json()
     except ValueError:
@@ -118,9 +130,11 @@ def create_webchat_router(services: Services) -> APIRouter:
     sessions = services.sessions
     env = environment([TEMPLATES_DIR])
 
-    def demo_only() -> None:
+    def demo_only(request: Request) -> None:
         if not services.extras.get("demo"):
             raise HTTPException(status_code=404)
+        if request.method == "POST" and _cross_site(request):
+            raise HTTPException(status_code=403, detail="Permintaan dari situs lain ditolak.")
 
     router = APIRouter(prefix="/demo", dependencies=[Depends(demo_only)])
 

@@ -157,7 +157,13 @@ async def test_bad_input_is_answered_never_a_crash(demo: Demo) -> None:
     async with demo.services.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Attachment)) == 1  # only the real image
 
-    # Staff side.
+    # Staff side: another site's page cannot act (no CORS, Origin checked).
+    r = await client.post(f"/demo/api/staff/{SLUG}/act", json={"request_id": 1, "action": "approve"},
+                          headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    r = await client.post(f"/demo/api/staff/{SLUG}/act", content=b'{"request_id": 1, "action": "approve"}',
+                          headers={"Content-Type": "text/plain"})
+    assert r.status_code == 400
     assert (await act(client, 1, "explode")).status_code == 400
     assert (await act(client, "abc", "approve")).status_code == 400  # type: ignore[arg-type]
     r = await act(client, 999, "approve")
