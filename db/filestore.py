@@ -28,6 +28,12 @@ def sniff_media_type(data: bytes) -> str | None:
     return None
 
 
+def human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):g} MB"
+    return f"{max(1, n // 1024)} KB"
+
+
 class UploadStore:
     def __init__(self, root: Path, max_bytes: int) -> None:
         self.root = root
@@ -35,7 +41,7 @@ class UploadStore:
 
     def check(self, data: bytes) -> str:
         if len(data) > self.max_bytes:
-            raise UploadRefused(f"Berkas terlalu besar (maksimal {self.max_bytes // (1024 * 1024)} MB)")
+            raise UploadRefused(f"Berkas terlalu besar (maksimal {human_size(self.max_bytes)})")
         media_type = sniff_media_type(data)
         if media_type is None:
             raise UploadRefused("Jenis berkas tidak didukung; kirim foto JPEG/PNG atau PDF")

@@ -53,7 +53,7 @@ class OutboxNotifier:
             enqueue(session, resident.channel, resident.external_id, {
                 "type": "document", "letter_id": letter.id, "path": letter.pdf_path,
                 "filename": f"{req.letter_type}-{req.code}.pdf",
-                "caption": f"Surat {title} Anda telah terbit. Nomor: {letter.number}. "
+                "caption": f"{title} Anda telah terbit. Nomor: {letter.number}. "
                            "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
             }, now)
         else:

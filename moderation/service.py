@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Staff
+from flows import format_values
 from lifecycle.actors import Actor
 from lifecycle.errors import DomainError, NotAuthorized
 from lifecycle.issuing import Issuing
@@ -67,8 +68,10 @@ class ModerationService:
                                   .order_by(AuditEvent.id.desc()).limit(1))
             actor = await self._actor_name(s, last.actor) if last else ""
         ltype = self.catalogue[req.letter_type]
-        labels = {f.name: f.label for f in ltype.fields}
-        lines = [(labels.get(k, k), _short(v)) for k, v in (req.fields or {}).items() if k in labels]
+        shown = format_values(ltype, req.fields or {}, {"kelurahan": kel.name if kel else "",
+                                                          "kecamatan": kel.kecamatan if kel else ""})
+        lines = [(f.label, _short(shown.get(f.name, ""))) for f in ltype.fields
+                 if f.name in (req.fields or {}) and shown.get(f.name)]
         for group in ltype.groups:
             items = (req.fields or {}).get(group.name) or []
             if items:
