@@ -15,7 +15,7 @@ from flows import messages as m
 from flows.commands import COMMANDS, command_of
 from flows.context import Context
 from flows.effects import MAX_ROWS
-from flows.inbound import Inbound, RevisionRequested
+from flows.inbound import FileReceived, Inbound, RevisionRequested
 from flows.menus import NEXT, PREV, resolve
 from flows.revision import start_revision
 from flows.state import ConversationState, Step
@@ -64,6 +64,8 @@ def _dispatch(state: ConversationState, inbound: object, ctx: Context) -> list[E
         return goto(state, ctx, Step.RESUME)
     if command is not None:
         return COMMANDS[command](state, ctx)
+    if isinstance(inbound, FileReceived) and state.step not in (Step.FILL, Step.IDLE):
+        return again(state, ctx, m.NOT_A_FILE_STEP)  # a photo sent while a choice is asked
     return _page(state, ctx, inbound) or STEPS[state.step].handle(state, ctx, inbound)
 
 

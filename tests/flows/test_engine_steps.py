@@ -193,3 +193,14 @@ def test_cancel_asks_again_after_cancel(chat: Any) -> None:
     chat.press("ya")
     chat.send("halo")
     assert chat.state.step == Step.KECAMATAN and messages.WELCOME_BACK in chat.text
+
+
+@pytest.mark.parametrize("step", ["consent", "kecamatan", "kelurahan", "letter", "requirements", "summary"])
+def test_a_file_at_a_choice_step_is_explained_and_the_question_repeated(chat: Any, step: str) -> None:
+    reach(chat, step)
+    before = chat.state.model_dump(mode="json")
+    chat.send(photo())
+    assert chat.text.startswith("Maaf, saat ini kami belum memerlukan berkas")
+    after = chat.state.model_dump(mode="json")
+    before.pop("updated_at"), after.pop("updated_at")
+    assert after == before
