@@ -17,6 +17,7 @@ from conversation.service import ConversationService
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
 from db.seed import SEED_CSV
+from db.signals import OutboxSignal
 from letters.issuing import LetterIssuer
 from letters.maker import CatalogueLetterMaker
 from letters.pki import LocalCA
@@ -47,6 +48,7 @@ class Services:
     ca: LocalCA
     records: DbRecordSource
     pades: PadesValidator
+    outbox_signal: OutboxSignal
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -56,7 +58,8 @@ class Services:
 def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     settings.ensure_dirs()
     engine = make_engine(settings.effective_database_url)
-    sessions = make_sessionmaker(engine)
+    outbox_signal = OutboxSignal()
+    sessions = make_sessionmaker(engine, outbox_signal.session_class())
     catalogue = flows.load_catalogue()
     directory = flows.Directory.from_csv(SEED_CSV)
     titles = {t.code: t.title for t in catalogue}
@@ -74,5 +77,5 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directory=directory,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation,
         uploads=UploadStore(settings.uploads_dir, settings.upload_max_bytes), keystore=keystore, ca=ca,
-        records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
+        records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]), outbox_signal=outbox_signal,
     )

@@ -43,6 +43,7 @@ def create_app(services: Services, *, workers: list[Worker] | None = None) -> Fa
         from bot.telegram.runtime import build_telegram
 
         telegram = build_telegram(settings, services.conversation, services.moderation, services.uploads)
+        services.outbox_signal.subscribe(telegram.sender.wakeup)
         services.extras["telegram"] = telegram
 
     @contextlib.asynccontextmanager
