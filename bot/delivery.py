@@ -72,6 +72,9 @@ class OutboxSender:
         self.limiter = limiter or RateLimiter()
         self.poll_interval = poll_interval
         self.wakeup = asyncio.Event()
+        # Rows are delivered concurrently, but their bookkeeping writes are serialised: on SQLite
+        # concurrent writers would otherwise wait in the busy handler's sleep-and-retry loop.
+        self._bookkeeping = asyncio.Lock()
 
     async def run_forever(self) -> None:
         while True:
@@ -104,16 +107,21 @@ class OutboxSender:
                 result = await self.deliver(row)
             except RetryLater as e:
                 log.warning("outbox %s #%s retry in %.1fs: %s", self.channel, row.id, e.seconds, e)
-                await mark_retry(self.sessions, row.id, self.clock(), e.seconds, str(e), count_attempt=e.count_attempt)
+                async with self._bookkeeping:
+                    await mark_retry(self.sessions, row.id, self.clock(), e.seconds, str(e),
+                                     count_attempt=e.count_attempt)
                 return sent
             except PermanentFailure as e:
                 log.warning("outbox %s #%s undeliverable: %s", self.channel, row.id, e)
-                await mark_failed(self.sessions, row.id, str(e))
+                async with self._bookkeeping:
+                    await mark_failed(self.sessions, row.id, str(e))
                 continue
             except Exception as e:  # noqa: BLE001 - transient until proven otherwise
                 log.warning("outbox %s #%s failed: %r", self.channel, row.id, e)
-                await mark_retry(self.sessions, row.id, self.clock(), backoff(row.attempts), repr(e))
+                async with self._bookkeeping:
+                    await mark_retry(self.sessions, row.id, self.clock(), backoff(row.attempts), repr(e))
                 return sent
-            await mark_sent(self.sessions, row.id, self.clock(), result)
+            async with self._bookkeeping:
+                await mark_sent(self.sessions, row.id, self.clock(), result)
             sent += 1
         return sent

@@ -98,41 +98,50 @@ class ModerationService:
         return {"resident": "warga", "system": "sistem"}.get(kind, label)
 
     async def staff_for(self, request_id: int, *, telegram_user_id: int | None = None,
-                        whatsapp_phone: str | None = None, staff_id: int | None = None) -> Staff:
+                        whatsapp_phone: str | None = None, staff_id: int | None = None,
+                        session: AsyncSession | None = None) -> Staff:
         """The registered, active staff member of the request's kelurahan, or NotAuthorized."""
-        async with self.sessions() as s:
-            req = await s.get(LetterRequest, request_id)
-            if req is None:
-                raise NotAuthorized("Permohonan tidak ditemukan")
-            q = select(Staff).where(Staff.kelurahan_id == req.kelurahan_id, Staff.active.is_(True))
-            if telegram_user_id is not None:
-                q = q.where(Staff.telegram_user_id == telegram_user_id)
-            elif whatsapp_phone is not None:
-                q = q.where(Staff.whatsapp_phone == whatsapp_phone)
-            elif staff_id is not None:
-                q = q.where(Staff.id == staff_id)
-            else:
-                raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
-            staff = await s.scalar(q.limit(1))
+        if session is None:
+            async with self.sessions() as s:
+                return await self.staff_for(request_id, telegram_user_id=telegram_user_id,
+                                            whatsapp_phone=whatsapp_phone, staff_id=staff_id, session=s)
+        req = await session.get(LetterRequest, request_id)
+        if req is None:
+            raise NotAuthorized("Permohonan tidak ditemukan")
+        q = select(Staff).where(Staff.kelurahan_id == req.kelurahan_id, Staff.active.is_(True))
+        if telegram_user_id is not None:
+            q = q.where(Staff.telegram_user_id == telegram_user_id)
+        elif whatsapp_phone is not None:
+            q = q.where(Staff.whatsapp_phone == whatsapp_phone)
+        elif staff_id is not None:
+            q = q.where(Staff.id == staff_id)
+        else:
+            raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
+        staff = await session.scalar(q.limit(1))
         if staff is None:
             raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
         return staff
 
     async def act(self, request_id: int, staff: Staff, action: str, text: str | None = None, *,
-                  issue: bool = True) -> LetterRequest:
-        """Apply a staff decision. An approval issues the letter too, unless `issue=False`
-        (the caller then calls `issue()` itself, e.g. after answering a button press)."""
+                  issue: bool = True, session: AsyncSession | None = None) -> LetterRequest:
+        """Apply a staff decision, in the caller's transaction when `session` is given. An approval
+        issues the letter too, unless `issue=False` (the caller then calls `issue()` itself after
+        its transaction, e.g. after answering a button press)."""
         actor = Actor.staff(staff.id, staff.kelurahan_id, staff.name)
         if action == "approve":
-            req = await self.lifecycle.approve(request_id, actor)
+            req = await self.lifecycle.approve(request_id, actor, session=session)
             if issue:
                 await self.issue(request_id)
             return req
         if action == "reject":
-            return await self.lifecycle.reject(request_id, actor, text or "")
+            return await self.lifecycle.reject(request_id, actor, text or "", session=session)
         if action == "revise":
-            fields = await self.fields_mentioned(request_id, text or "")
-            return await self.lifecycle.request_revision(request_id, actor, text or "", fields)
+            if session is None:
+                async with self.sessions() as read:
+                    fields = await self.fields_mentioned(read, request_id, text or "")
+            else:
+                fields = await self.fields_mentioned(session, request_id, text or "")
+            return await self.lifecycle.request_revision(request_id, actor, text or "", fields, session=session)
         raise ValueError(f"unknown action {action}")
 
     async def issue(self, request_id: int) -> None:
@@ -143,9 +152,8 @@ class ModerationService:
         except Exception:  # noqa: BLE001 - stays approved; the issuing sweep retries
             log.exception("issuing request %s failed; it will be retried", request_id)
 
-    async def fields_mentioned(self, request_id: int, note: str) -> list[str]:
-        async with self.sessions() as s:
-            req = await s.get(LetterRequest, request_id)
+    async def fields_mentioned(self, session: AsyncSession, request_id: int, note: str) -> list[str]:
+        req = await session.get(LetterRequest, request_id)
         assert req is not None
         low = f" {re.sub(r'[^a-z0-9]+', ' ', note.lower())} "
         return [f.name for f in self.catalogue[req.letter_type].fields

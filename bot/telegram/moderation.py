@@ -3,6 +3,8 @@ correction note is asked with a ForceReply prompt and taken from the staff membe
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message, Update
 from sqlalchemy import select
@@ -13,6 +15,8 @@ from db.models import LetterRequest, ModerationPrompt
 from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
 from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
+
+_background: set[asyncio.Task[None]] = set()
 
 
 async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
@@ -29,55 +33,58 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
     except NotAuthorized as e:
         await query.answer(str(e), show_alert=True)
         return
-    async with moderation.sessions.begin() as s:
-        if not await first_time(s, "telegram", event_update.update_id, moderation.lifecycle.clock()):
-            await query.answer()
-            return
+    clock = moderation.lifecycle.clock
     if action in NEEDS_TEXT:
+        async with moderation.sessions.begin() as s:  # dedup, prompt and its message: one transaction
+            if await first_time(s, "telegram", event_update.update_id, clock()):
+                code = await s.scalar(select(LetterRequest.code).where(LetterRequest.id == request_id))
+                prompt = ModerationPrompt(channel="telegram", chat_id=str(query.message.chat.id), staff_id=staff.id,
+                                          request_id=request_id, action=action, created_at=clock())
+                s.add(prompt)
+                await s.flush()
+                text = f"{NEEDS_TEXT[action]} untuk permohonan {code}, dengan membalas pesan ini."
+                enqueue(s, "telegram", query.message.chat.id, {"type": "prompt", "text": text, "prompt_id": prompt.id},
+                        clock())
         await query.answer("Silakan balas pesan berikut")
-        async with moderation.sessions.begin() as s:
-            code = await s.scalar(select(LetterRequest.code).where(LetterRequest.id == request_id))
-            prompt = ModerationPrompt(channel="telegram", chat_id=str(query.message.chat.id), staff_id=staff.id,
-                                      request_id=request_id, action=action, created_at=moderation.lifecycle.clock())
-            s.add(prompt)
-            await s.flush()
-            text = f"{NEEDS_TEXT[action]} untuk permohonan {code}, dengan membalas pesan ini."
-            enqueue(s, "telegram", query.message.chat.id, {"type": "prompt", "text": text, "prompt_id": prompt.id},
-                    moderation.lifecycle.clock())
         return
-    try:  # the decision itself is one short transaction; the letter is made after answering
-        await moderation.act(request_id, staff, action, issue=False)
+    try:  # dedup and the decision in one short transaction; the letter is made after answering
+        async with moderation.sessions.begin() as s:
+            if not await first_time(s, "telegram", event_update.update_id, clock()):
+                await query.answer()
+                return
+            await moderation.act(request_id, staff, action, issue=False, session=s)
     except DomainError as e:
         await query.answer(str(e), show_alert=True)
         return
     await query.answer("Disetujui; surat sedang diterbitkan")
-    await moderation.issue(request_id)
+    # Issue in the background so that the next updates are not held up by the PDF; if the
+    # process stops first, the issuing sweep issues the approved request.
+    task = asyncio.create_task(moderation.issue(request_id))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:
     replied = message.reply_to_message
     assert replied is not None and message.from_user is not None
-    async with moderation.sessions.begin() as s:
-        if not await first_time(s, "telegram", event_update.update_id, moderation.lifecycle.clock()):
-            return
-        prompt = await s.scalar(select(ModerationPrompt).where(
-            ModerationPrompt.channel == "telegram", ModerationPrompt.chat_id == str(message.chat.id),
-            ModerationPrompt.message_id == str(replied.message_id), ModerationPrompt.open.is_(True),
-        ))
-        if prompt is None:
-            return
+    clock = moderation.lifecycle.clock
     try:
-        staff = await moderation.staff_for(prompt.request_id, telegram_user_id=message.from_user.id)
-        await moderation.act(prompt.request_id, staff, prompt.action, message.text or "")
+        async with moderation.sessions.begin() as s:  # dedup, decision and closing the prompt: one transaction
+            if not await first_time(s, "telegram", event_update.update_id, clock()):
+                return
+            prompt = await s.scalar(select(ModerationPrompt).where(
+                ModerationPrompt.channel == "telegram", ModerationPrompt.chat_id == str(message.chat.id),
+                ModerationPrompt.message_id == str(replied.message_id), ModerationPrompt.open.is_(True),
+            ))
+            if prompt is None:
+                return
+            staff = await moderation.staff_for(prompt.request_id, telegram_user_id=message.from_user.id, session=s)
+            await moderation.act(prompt.request_id, staff, prompt.action, message.text or "", session=s)
+            prompt.open = False
     except DomainError as e:
         async with moderation.sessions.begin() as s:
-            enqueue(s, "telegram", message.chat.id, {"type": "text", "text": f"Tidak dapat diproses: {e}"},
-                    moderation.lifecycle.clock())
-        return
-    async with moderation.sessions.begin() as s:
-        row = await s.get(ModerationPrompt, prompt.id)
-        if row is not None:
-            row.open = False
+            await first_time(s, "telegram", event_update.update_id, clock())
+            enqueue(s, "telegram", message.chat.id, {"type": "text", "text": f"Tidak dapat diproses: {e}"}, clock())
 
 
 def make_router() -> Router:
