@@ -68,7 +68,7 @@ def create_verification_router(
     limiter: RateLimiter | None = None,
 ) -> APIRouter:
     router = APIRouter()
-    limiter = limiter or RateLimiter(settings.verify_rate_limit_per_minute)
+    limiter = limiter if limiter is not None else RateLimiter(settings.verify_rate_limit_per_minute)
 
     def respond(request: Request, view: dict[str, Any], status: int, **page: Any) -> Response:
         if _wants_json(request):
