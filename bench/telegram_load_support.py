@@ -21,9 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import flows
 from db.models import Conversation, OutboxMessage
-from flows.questions import current
 from tests.fakes.telegram_api import FakeTelegram, WaitTimeout
-from tests.flows.support import ANSWERS, DEPENDANT
+from tests.flows.support import next_answer
 
 STEP_TIMEOUT = 180.0  # seconds; generous: with hundreds of residents an update may queue for a while
 
@@ -190,27 +189,17 @@ class LoadResident:
         await self.press("lanjut")
         added = 0
         for _ in range(120):
-            state = self.state
-            if state.step.value == "profile":
-                await self.press("ya")
-                continue
-            if state.step.value == "summary":
+            action, value = next_answer(self.catalogue, self.state, added, dependants)
+            if action == "summary":
                 break
-            letter = self.catalogue[state.draft.letter_type]
-            q = current(letter, state.draft.model_copy(deep=True))
-            assert q is not None, self.tg.messages_to(self.user_id)[-1]
-            kind, _, rest = q.key.partition(":")
-            if kind == "f":
-                await self.text(ANSWERS[rest])
-            elif kind == "g":
-                await self.text(DEPENDANT[rest.split(":")[-1]])
-            elif kind == "m":
-                await self.press("ya" if added < dependants else "tidak")
+            if action == "more":
                 added += 1
-            elif kind == "a":
+            if action == "file":
                 await self.photo()
+            elif action in ("press", "more"):
+                await self.press(value)
             else:
-                raise AssertionError(q.key)
+                await self.text(value)
         else:
             raise AssertionError(f"resident {self.user_id}: no summary")
         await self.press("kirim")

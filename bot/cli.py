@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from config.settings import Settings
-from db.engine import make_engine, make_sessionmaker
+from db.engine import run_with_sessions
 from db.migrate import upgrade
 
 app = typer.Typer(help="e-surat: surat keterangan kelurahan secara daring", no_args_is_help=True)
@@ -27,14 +27,7 @@ def _settings() -> Settings:
 
 
 def _with_sessions(settings: Settings, fn):  # type: ignore[no-untyped-def]
-    async def run():  # type: ignore[no-untyped-def]
-        engine = make_engine(settings.effective_database_url)
-        try:
-            return await fn(make_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+    return run_with_sessions(settings.effective_database_url, fn)
 
 
 @db_app.command("upgrade")

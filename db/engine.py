@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -45,3 +49,16 @@ def make_sessionmaker(engine: AsyncEngine, session_class: type[Session] | None =
     if session_class is None:
         return async_sessionmaker(engine, expire_on_commit=False)
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
+
+
+def run_with_sessions(url: str, fn: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    """Run `fn(sessions)` on a short-lived engine, outside any event loop (CLI commands)."""
+
+    async def run() -> T:
+        engine = make_engine(url)
+        try:
+            return await fn(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

@@ -5,14 +5,12 @@ Idempotent: a kelurahan that already has an active demo staff member is left alo
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.settings import Settings
 from db.directory import add_staff, list_kelurahan
-from db.engine import make_engine, make_sessionmaker
+from db.engine import run_with_sessions
 from db.models import Kelurahan, Staff
 
 DEMO_STAFF_NAME = "Petugas Demo (data contoh)"
@@ -49,11 +47,4 @@ async def demo_staff_of(session: AsyncSession, slug: str) -> tuple[Kelurahan, St
 def seed_demo(settings: Settings) -> int:
     """Seed the demo staff on the settings' database (outside an event loop, after migrations)."""
 
-    async def run() -> int:
-        engine = make_engine(settings.effective_database_url)
-        try:
-            return await seed_demo_staff(make_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+    return run_with_sessions(settings.effective_database_url, seed_demo_staff)

@@ -136,32 +136,48 @@ class Chat:
     def fill(self, answers: dict[str, str] | None = None, dependants: int = 1, limit: int = 200,
              submit: bool = True) -> SubmitRequest | None:
         """Answer every question with `answers` until the summary, then send; the SubmitRequest."""
-        answers = {**ANSWERS, **(answers or {})}
         added = 0
         for _ in range(limit):
-            if self.state.step.value == "profile":
-                self.press("ya")
-                continue
-            if self.state.step.value == "summary":
+            action, value = next_answer(self.catalogue, self.state, added, dependants, answers)
+            if action == "summary":
                 if not submit:
                     return None
                 self.press("kirim")
                 return self.of(SubmitRequest)[0]
-            key = self.question()
-            assert key is not None, self.text
-            kind, _, rest = key.partition(":")
-            if kind == "f":
-                self.send(answers[rest])
-            elif kind == "g":
-                self.send(DEPENDANT[rest.split(":")[-1]])
-            elif kind == "m":
-                self.press("ya" if added < dependants else "tidak")
+            if action == "more":
                 added += 1
-            elif kind == "a":
-                self.send(photo(f"ref-{rest}"))
+            if action == "file":
+                self.send(photo(f"ref-{value}"))
+            elif action in ("press", "more"):
+                self.press(value)
             else:
-                raise AssertionError(key)
+                self.send(value)
         raise AssertionError("conversation did not reach the summary")
+
+
+def next_answer(catalogue: Catalogue, state: ConversationState, added: int, dependants: int,
+                answers: dict[str, str] | None = None) -> tuple[str, str]:
+    """What a resident with the sample answers does next, as (action, value): ("text", answer),
+    ("press", value), ("more", "ya"/"tidak") for "tambah lagi?", ("file", attachment kind), or
+    ("summary", "") when the summary is shown. Shared by the engine tests, the Telegram driver
+    and the load benchmark."""
+    if state.step.value == "profile":
+        return "press", "ya"
+    if state.step.value == "summary":
+        return "summary", ""
+    letter = catalogue[state.draft.letter_type or ""]
+    q = current(letter, state.draft.model_copy(deep=True))
+    assert q is not None, f"no question at step {state.step}"
+    kind, _, rest = q.key.partition(":")
+    if kind == "f":
+        return "text", {**ANSWERS, **(answers or {})}[rest]
+    if kind == "g":
+        return "text", DEPENDANT[rest.split(":")[-1]]
+    if kind == "m":
+        return "more", "ya" if added < dependants else "tidak"
+    if kind == "a":
+        return "file", rest
+    raise AssertionError(q.key)
 
 PROFILE = {k: v for k, v in {
     "nama": "Siti Aminah", "nik": "6271034507900001", "tempat_lahir": "Palangka Raya", "tanggal_lahir": "1990-07-05",

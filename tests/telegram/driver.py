@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 import flows
 from bot.composition import Services
 from db.models import Conversation, OutboxMessage
-from flows.questions import current
 from tests.fakes.telegram_api import FakeTelegram
-from tests.flows.support import ANSWERS, DEPENDANT
+from tests.flows.support import next_answer
 
 
 def jpeg(text: str = "KTP CONTOH") -> bytes:
@@ -74,32 +73,19 @@ class Resident:
     async def fill(self, dependants: int = 1, overrides: dict[str, str] | None = None,
                    stop_at_attachment: bool = False) -> None:
         """Answer questions until the summary (not sent), or until the first upload is asked."""
-        answers = {**ANSWERS, **(overrides or {})}
         added = 0
         for _ in range(120):
-            state = await self.state()
-            if state.step.value == "profile":
-                await self.press("ya")
-                continue
-            if state.step.value == "summary":
+            action, value = next_answer(self.services.catalogue, await self.state(), added, dependants, overrides)
+            if action == "summary" or (action == "file" and stop_at_attachment):
                 return
-            letter = self.services.catalogue[state.draft.letter_type]
-            q = current(letter, state.draft.model_copy(deep=True))
-            assert q is not None, self.tg.messages_to(self.user_id)[-1]
-            kind, _, rest = q.key.partition(":")
-            if kind == "f":
-                await self.text(answers[rest])
-            elif kind == "g":
-                await self.text(DEPENDANT[rest.split(":")[-1]])
-            elif kind == "m":
-                await self.press("ya" if added < dependants else "tidak")
+            if action == "more":
                 added += 1
-            elif kind == "a":
-                if stop_at_attachment:
-                    return
+            if action == "file":
                 await self.photo()
+            elif action in ("press", "more"):
+                await self.press(value)
             else:
-                raise AssertionError(q.key)
+                await self.text(value)
         raise AssertionError("no summary")
 
 
