@@ -69,7 +69,7 @@ class OutboxSender:
         self.channel = channel
         self.deliver = deliver
         self.clock = clock
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter if limiter is not None else RateLimiter()
         self.poll_interval = poll_interval
         self.wakeup = asyncio.Event()
         # Rows are delivered concurrently, but their bookkeeping writes are serialised: on SQLite

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 import flows
 from bot.composition import Services
-from db.models import Conversation, OutboxMessage
+from db.models import Conversation, LetterRequest, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
 from tests.flows.support import next_answer
 
@@ -36,6 +36,16 @@ async def settled(tg: FakeTelegram, services: Services, update: dict[str, Any], 
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"outbox to {chat_id} not drained")
+
+
+async def issued_or_not_approved(services: Services, request_id: int) -> None:
+    for _ in range(1000):
+        async with services.sessions() as s:
+            status = await s.scalar(select(LetterRequest.status).where(LetterRequest.id == request_id))
+        if status != "approved":
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"request {request_id} was approved but not issued")
 
 
 class Resident:
@@ -106,6 +116,9 @@ class Staff:
         update = self.tg.user_presses(user_id or self.user_id, self.group_id, msg["message_id"], data,
                                       first_name="Petugas")
         await settled(self.tg, self.services, update, self.group_id)
+        if action == "approve":  # the letter is issued in the background after the button is answered
+            await issued_or_not_approved(self.services, int(data.rsplit(":", 1)[1]))
+            await settled(self.tg, self.services, update, self.group_id)
         return update
 
     async def reply_to_prompt(self, text: str) -> None:

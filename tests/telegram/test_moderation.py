@@ -77,7 +77,7 @@ async def test_two_staff_pressing_setujui_together_give_one_approval(world: Worl
     import asyncio
 
     from db.directory import add_staff
-    from tests.telegram.driver import settled
+    from tests.telegram.driver import issued_or_not_approved, settled
 
     req = await submitted_request(world)
     await add_staff(world.services.sessions, "bukit-tunggal", name="Budi (sekretaris)", role="sekretaris",
@@ -87,6 +87,8 @@ async def test_two_staff_pressing_setujui_together_give_one_approval(world: Worl
     updates = [world.tg.user_presses(uid, GROUP, card["message_id"], data, first_name="Petugas")
                for uid in (7001, 7002)]
     await asyncio.gather(*(settled(world.tg, world.services, u, GROUP) for u in updates))
+    await issued_or_not_approved(world.services, req.id)
+    await settled(world.tg, world.services, updates[-1], GROUP)
     async with world.services.sessions() as s:
         approvals = await s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve"))
     assert approvals == 1
