@@ -71,7 +71,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     issuer = LetterIssuer(settings, keystore, LocalCASigner(ca, location=settings.city_name))
     issuing = Issuing(lifecycle, CatalogueLetterMaker(issuer, catalogue, settings.city_name), settings.letters_dir)
     conversation = ConversationService(sessions, lifecycle, catalogue, directory, clock)
-    lifecycle.notify = OutboxNotifier(titles, clock, on_revision=conversation.revision_requested)
+    lifecycle.notify = OutboxNotifier(titles, clock, on_revision=conversation.revision_requested,
+                                      web_moderation=settings.demo)
     moderation = ModerationService(sessions, lifecycle, issuing, catalogue)
     return Services(
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directory=directory,

@@ -14,8 +14,8 @@ def serve(settings: Settings, *, demo: bool) -> None:
         from bot.webchat.seed import seed_demo
 
         seed_demo(settings)  # one demo staff member per kelurahan (after the migrations; idempotent)
+    settings = settings.model_copy(update={"demo": demo})
     services = build_services(settings)
-    services.extras["demo"] = demo
     app = create_app(services)
     print(f"e-surat berjalan di {settings.public_url}  (demo: {settings.public_url}/demo)", flush=True)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info")

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     paper: str = "A4"
     upload_max_bytes: int = 10 * 1024 * 1024
     verify_rate_limit_per_minute: int = 60
+    demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle
 
     # Telegram (env: TELEGRAM_BOT_TOKEN, ... without the ESURAT_ prefix)

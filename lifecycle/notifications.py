@@ -34,8 +34,10 @@ def resident_text(event: Event, req: LetterRequest, title: str) -> str | None:
 
 
 class OutboxNotifier:
-    def __init__(self, titles: Mapping[str, str], clock: Clock, on_revision: RevisionHook | None = None) -> None:
+    def __init__(self, titles: Mapping[str, str], clock: Clock, on_revision: RevisionHook | None = None,
+                 web_moderation: bool = False) -> None:
         self.titles = titles
+        self.web_moderation = web_moderation  # the demo's web staff pane (only under `esurat demo`)
         self.clock = clock
         self.on_revision = on_revision
 
@@ -66,7 +68,7 @@ class OutboxNotifier:
         now = self.clock()
         posts = list(await session.scalars(select(ModerationPost).where(ModerationPost.request_id == req.id)))
         if event is Event.SUBMIT and not posts:
-            targets = [("web", WEB_MODERATION.format(slug=kel.slug))]
+            targets = [("web", WEB_MODERATION.format(slug=kel.slug))] if self.web_moderation else []
             if kel.telegram_chat_id:
                 targets.append(("telegram", str(kel.telegram_chat_id)))
             for channel, chat in targets:

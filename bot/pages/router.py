@@ -20,7 +20,7 @@ def create_pages_router(services: Services) -> APIRouter:
     settings = services.settings
 
     def common() -> dict[str, object]:
-        return {"demo": bool(services.extras.get("demo")), "city": settings.city_name}
+        return {"demo": services.settings.demo, "city": settings.city_name}
 
     @router.get("/", response_class=HTMLResponse)
     async def home() -> HTMLResponse:

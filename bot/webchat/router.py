@@ -131,7 +131,7 @@ def create_webchat_router(services: Services) -> APIRouter:
     env = environment([TEMPLATES_DIR])
 
     def demo_only(request: Request) -> None:
-        if not services.extras.get("demo"):
+        if not services.settings.demo:
             raise HTTPException(status_code=404)
         if request.method == "POST" and _cross_site(request):
             raise HTTPException(status_code=403, detail="Permintaan dari situs lain ditolak.")

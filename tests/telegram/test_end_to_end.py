@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pypdfium2 as pdfium
 import zxingcpp
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from db.models import LetterRequest
+from db.models import LetterRequest, OutboxMessage
 from tests.telegram.conftest import GROUP, RESIDENT_ID, World
 from verification.seal import seal_from_url
 
@@ -63,3 +63,6 @@ async def test_sktm_from_request_to_verified_pdf(world: World) -> None:
     assert row is not None and row.status == "issued"
     assert body["letter"]["number"] == row.number and body["letter"]["type"] == "sktm"
     assert body["letter"]["nik"] == "6271********0001" and body["letter"]["holder_name"] == "SITI A***"
+    async with world.services.sessions() as s:  # outside `esurat demo` nothing is queued for the web pane
+        web_rows = await s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.channel == "web"))
+    assert web_rows == 0

@@ -47,10 +47,9 @@ class Demo:
 
 @pytest.fixture
 async def demo(db_url: str, tmp_path: Path) -> AsyncIterator[Demo]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, public_url="http://testserver")
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, public_url="http://testserver", demo=True)
     services = build_services(settings)
     await seed_demo_staff(services.sessions)
-    services.extras["demo"] = True
     app = create_app(services)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -69,12 +68,11 @@ def live_demo(tmp_path: Path) -> Iterator[Live]:
     """`esurat demo` in-process: migrated SQLite in tmp, demo staff seeded, uvicorn on a free port."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=tmp_path / "data", public_url=base, http_port=port)
+    settings = Settings(data_dir=tmp_path / "data", public_url=base, http_port=port, demo=True)
     settings.ensure_dirs()
     upgrade(settings.effective_database_url)
     seed_demo(settings)
     services = build_services(settings)
-    services.extras["demo"] = True
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

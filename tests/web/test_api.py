@@ -222,7 +222,7 @@ async def test_public_pages(demo: Demo) -> None:
 
 
 async def test_demo_chat_is_only_served_in_demo_mode(demo: Demo) -> None:
-    demo.services.extras["demo"] = False
+    demo.services.settings.demo = False
     for path in ("/demo", "/demo/api/chat/messages", f"/demo/api/staff/{SLUG}/cards"):
         assert (await demo.client.get(path)).status_code == 404
     assert (await demo.client.post("/demo/api/chat/message", json={"text": "halo"})).status_code == 404
