@@ -1,0 +1,133 @@
+"""The staff side of the web chat: the moderation cards posted to "moderation:<slug>" on channel "web",
+acting on them as the kelurahan's seeded demo staff member, and the attachments they show."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy import func, select
+
+from bot.webchat.http import CHANNEL, json_body, json_error
+from bot.webchat.seed import demo_staff_of
+from db.directory import list_kelurahan
+from db.filestore import ALLOWED
+from db.models import Attachment, LetterRequest, ModerationPost, OutboxMessage
+from db.outbox import mark_sent
+from lifecycle.errors import DomainError
+from lifecycle.notifications import WEB_MODERATION
+from moderation.service import ACTIONS, NEEDS_TEXT, Card
+
+if TYPE_CHECKING:
+    from bot.composition import Services
+
+MAX_NOTE = 1000
+CARDS = 50  # newest cards shown in the staff pane
+
+
+def card_json(card: Card, slug: str) -> dict[str, Any]:
+    return {
+        "request_id": card.request_id, "code": card.code, "title": card.title, "kelurahan": card.kelurahan,
+        "status": card.status, "lines": [list(line) for line in card.lines], "text": card.text(),
+        "outcome": card.outcome,
+        "actions": [{"action": a, "label": label, "needs_text": NEEDS_TEXT.get(a)} for a, label in card.actions],
+        "attachments": [
+            {"id": a.id, "kind": a.kind, "media_type": a.media_type,
+             "url": f"/demo/api/staff/{slug}/attachments/{a.id}"} for a in card.attachments
+        ],
+    }
+
+
+def add_staff_routes(router: APIRouter, services: Services) -> None:
+    """Register the staff pane's routes on the /demo router."""
+    settings = services.settings
+    moderation = services.moderation
+    sessions = services.sessions
+
+    async def demo_staff(slug: str) -> tuple[Any, Any] | JSONResponse:
+        async with sessions() as s:
+            pair = await demo_staff_of(s, slug)
+        if pair is None:
+            kels = {k.slug for k in await list_kelurahan(sessions)}
+            if slug not in kels:
+                return json_error("Kelurahan tidak dikenal.", 404)
+            return json_error("Belum ada petugas demo untuk kelurahan ini (jalankan `esurat demo`).", 409)
+        return pair
+
+    @router.get("/api/staff/{slug}/cards")
+    async def staff_cards(slug: str, after: int = 0) -> Response:
+        pair = await demo_staff(slug)
+        if isinstance(pair, JSONResponse):
+            return pair
+        kel, staff = pair
+        chat = WEB_MODERATION.format(slug=slug)
+        async with sessions() as s:
+            cursor = await s.scalar(select(func.max(OutboxMessage.id)).where(
+                OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == chat)) or 0
+            pending = list(await s.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == chat, OutboxMessage.status == "pending",
+            ).order_by(OutboxMessage.id)))
+            request_ids = [] if (after and cursor <= after and not pending) else list(await s.scalars(
+                select(ModerationPost.request_id).where(
+                    ModerationPost.channel == CHANNEL, ModerationPost.chat_id == chat,
+                ).order_by(ModerationPost.id.desc()).limit(CARDS)
+            ))
+        who = {"id": staff.id, "name": staff.name, "demo": staff.demo, "kelurahan": kel.name, "slug": kel.slug}
+        if after and cursor <= after and not pending:
+            return JSONResponse({"staff": who, "cursor": cursor, "cards": None}, headers={"Cache-Control": "no-store"})
+        cards = [card_json(await moderation.card(rid), slug) for rid in dict.fromkeys(request_ids)]
+        now = services.clock()
+        for row_id in pending:
+            await mark_sent(sessions, row_id, now, {"delivered": "web"})
+        return JSONResponse({"staff": who, "cursor": cursor, "cards": cards}, headers={"Cache-Control": "no-store"})
+
+    @router.post("/api/staff/{slug}/act")
+    async def staff_act(slug: str, request: Request) -> Response:
+        body = await json_body(request)
+        action, request_id, text = body.get("action"), body.get("request_id"), body.get("text")
+        if action not in ACTIONS:
+            return json_error("Tindakan tidak dikenal.", 400)
+        if isinstance(request_id, str) and request_id.isdigit():
+            request_id = int(request_id)
+        if not isinstance(request_id, int) or isinstance(request_id, bool) or request_id <= 0:
+            return json_error("Nomor permohonan tidak valid.", 400)
+        text = text.strip()[:MAX_NOTE] if isinstance(text, str) else ""
+        if action in NEEDS_TEXT and not text:
+            return json_error(f"{NEEDS_TEXT[action]}.", 422)
+        pair = await demo_staff(slug)
+        if isinstance(pair, JSONResponse):
+            return pair
+        _, demo = pair
+        try:
+            staff = await moderation.staff_for(request_id, staff_id=demo.id)
+            req = await moderation.act(request_id, staff, action, text or None)
+        except DomainError as e:
+            return json_error(str(e), 409)
+        card = card_json(await moderation.card(request_id), slug)
+        return JSONResponse({"ok": True, "status": req.status, "card": card}, headers={"Cache-Control": "no-store"})
+
+    @router.get("/api/staff/{slug}/attachments/{attachment_id}")
+    async def staff_attachment(slug: str, attachment_id: int) -> Response:
+        pair = await demo_staff(slug)
+        if isinstance(pair, JSONResponse):
+            return pair
+        kel, _ = pair
+        async with sessions() as s:
+            att = (await s.execute(
+                select(Attachment).join(LetterRequest, LetterRequest.id == Attachment.request_id)
+                .where(Attachment.id == attachment_id, LetterRequest.kelurahan_id == kel.id)
+            )).scalar_one_or_none()
+        if att is None:
+            return json_error("Lampiran tidak ditemukan.", 404)
+        root = settings.uploads_dir.resolve()
+        path = (root / att.path).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return json_error("Lampiran tidak ditemukan.", 404)
+        headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+                   "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox"}
+        ext = ALLOWED.get(att.media_type, "bin")
+        disposition = "inline" if att.media_type.startswith("image/") else "attachment"
+        return FileResponse(path, media_type=att.media_type, filename=f"{att.kind}-{att.id}.{ext}",
+                            content_disposition_type=disposition, headers=headers)
+
