@@ -66,3 +66,21 @@ async def test_sktm_from_request_to_verified_pdf(world: World) -> None:
     async with world.services.sessions() as s:  # outside `esurat demo` nothing is queued for the web pane
         web_rows = await s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.channel == "web"))
     assert web_rows == 0
+
+
+async def test_status_lists_the_residents_requests(world: World) -> None:
+    resident = world.resident()
+    await resident.text("/start")
+    await resident.press("ya")
+    await resident.text("/status")
+    assert "belum memiliki permohonan" in "\n".join(world.tg.messages_to(RESIDENT_ID)[-2:])
+    req = await submitted_request(world)
+    await resident.text("/status")
+    listing = "\n".join(world.tg.messages_to(RESIDENT_ID)[-2:])
+    assert req.code in listing and "Menunggu pemeriksaan petugas" in listing
+    await world.staff().press(req.code, "approve")
+    await resident.text("status")  # typed, not a command
+    listing = "\n".join(world.tg.messages_to(RESIDENT_ID)[-2:])
+    async with world.services.sessions() as s:
+        number = (await s.get(LetterRequest, req.id)).number
+    assert "Surat telah terbit" in listing and number in listing
