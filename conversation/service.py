@@ -6,9 +6,11 @@ crash loses nothing and a redelivered update is handled once.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import flows
@@ -18,6 +20,8 @@ from db.models import Conversation, LetterRequest, Resident
 from db.outbox import enqueue
 from lifecycle.actors import Actor
 from lifecycle.service import Clock, RequestLifecycle
+
+RETRIES = 4
 
 
 def reply_payload(effect: Any) -> dict[str, Any]:
@@ -42,13 +46,24 @@ class ConversationService:
         self, channel: str, chat_id: str | int, inbound: Any, *, update_id: str | int | None = None,
         display_name: str = "",
     ) -> bool:
-        """Feed one inbound message; False when this update id was already handled."""
-        async with self.sessions.begin() as session:
-            if update_id is not None and not await first_time(session, channel, update_id, self.clock()):
-                return False
-            resident = await self.resident(session, channel, str(chat_id), display_name)
-            await self.step(session, resident, inbound)
-            return True
+        """Feed one inbound message; False when this update id was already handled.
+
+        The transaction is retried when it collides with a concurrent one (two first messages of
+        a new chat both creating its rows, a serialisation failure, a lock timeout), so that a
+        message is not dropped for a conflict that a second attempt resolves."""
+        for attempt in range(RETRIES):
+            try:
+                async with self.sessions.begin() as session:
+                    if update_id is not None and not await first_time(session, channel, update_id, self.clock()):
+                        return False
+                    resident = await self.resident(session, channel, str(chat_id), display_name)
+                    await self.step(session, resident, inbound)
+                    return True
+            except (IntegrityError, OperationalError):
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.02 * 2**attempt)
+        raise AssertionError("unreachable")
 
     async def resident(self, session: AsyncSession, channel: str, chat_id: str, display_name: str = "") -> Resident:
         res = await session.scalar(
