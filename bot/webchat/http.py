@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,13 @@ class Session:
 
     def json(self, data: dict[str, Any], status: int = 200) -> Response:
         return self.respond(JSONResponse(data, status_code=status, headers={"Cache-Control": "no-store"}))
+
+
+def stored_file(root: Path, relative: str) -> Path | None:
+    """The existing file `relative` under `root`, or None (also for a path escaping `root`)."""
+    base = root.resolve()
+    path = (base / relative).resolve()
+    return path if path.is_relative_to(base) and path.is_file() else None
 
 
 def json_error(message: str, status: int) -> JSONResponse:

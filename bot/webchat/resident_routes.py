@@ -13,7 +13,7 @@ from sqlalchemy import select
 import flows
 from bot.pages.templating import asset_url, environment, render
 from bot.webchat.chat_upload import receive_upload
-from bot.webchat.http import CHANNEL, Session, json_body, json_error, mb, update_id
+from bot.webchat.http import CHANNEL, Session, json_body, json_error, mb, stored_file, update_id
 from bot.webchat.outbox_feed import messages_after
 from bot.webchat.seed import DEMO_STAFF_NAME
 from db.directory import list_kelurahan
@@ -96,9 +96,8 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
             )).scalar_one_or_none()
         if found is None:
             return json_error("Surat tidak ditemukan.", 404)
-        root = settings.letters_dir.resolve()
-        path = (root / found.pdf_path).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        path = stored_file(settings.letters_dir, found.pdf_path)
+        if path is None:
             return json_error("Berkas surat belum tersedia.", 404)
         filename = f"surat-{found.letter_type}-{found.id}.pdf"
         return FileResponse(path, media_type="application/pdf", filename=filename,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
-from bot.webchat.http import CHANNEL, json_body, json_error
+from bot.webchat.http import CHANNEL, json_body, json_error, stored_file
 from bot.webchat.seed import demo_staff_of
 from db.directory import list_kelurahan
 from db.filestore import ALLOWED
@@ -120,9 +120,8 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             )).scalar_one_or_none()
         if att is None:
             return json_error("Lampiran tidak ditemukan.", 404)
-        root = settings.uploads_dir.resolve()
-        path = (root / att.path).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        path = stored_file(settings.uploads_dir, att.path)
+        if path is None:
             return json_error("Lampiran tidak ditemukan.", 404)
         headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
                    "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox"}
