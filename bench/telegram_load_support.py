@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 import flows
 from db.models import Conversation, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram, WaitTimeout
-from tests.flows.support import next_answer
+from tests.flows.support import answer_until_summary
 
 STEP_TIMEOUT = 180.0  # seconds; generous: with hundreds of residents an update may queue for a while
 
@@ -187,21 +187,10 @@ class LoadResident:
         await self.text("bukit tunggal")
         await self.press("sktm")
         await self.press("lanjut")
-        added = 0
-        for _ in range(120):
-            action, value = next_answer(self.catalogue, self.state, added, dependants)
-            if action == "summary":
-                break
-            if action == "more":
-                added += 1
-            if action == "file":
-                await self.photo()
-            elif action in ("press", "more"):
-                await self.press(value)
-            else:
-                await self.text(value)
-        else:
-            raise AssertionError(f"resident {self.user_id}: no summary")
+        async def state() -> Any:
+            return self.state
+
+        await answer_until_summary(self, self.catalogue, state, dependants)
         await self.press("kirim")
 
 

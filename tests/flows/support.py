@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flows import (
     AskFile,
@@ -178,6 +179,38 @@ def next_answer(catalogue: Catalogue, state: ConversationState, added: int, depe
     if kind == "a":
         return "file", rest
     raise AssertionError(q.key)
+
+class Answering(Protocol):
+    """A simulated resident on a real channel (the Telegram driver, the load bench)."""
+
+    async def text(self, text: str) -> None: ...
+    async def press(self, value: str) -> None: ...
+    async def photo(self) -> None: ...
+
+
+async def answer_until_summary(
+    resident: Answering, catalogue: Catalogue, state: Callable[[], Awaitable[ConversationState]],
+    dependants: int, answers: dict[str, str] | None = None, *, stop_at_file: bool = False, limit: int = 120,
+) -> bool:
+    """Answer with `next_answer` until the summary (True) or, with `stop_at_file`, the first
+    upload (False); `state()` reads the stored conversation state after each step."""
+    added = 0
+    for _ in range(limit):
+        action, value = next_answer(catalogue, await state(), added, dependants, answers)
+        if action == "summary":
+            return True
+        if action == "file" and stop_at_file:
+            return False
+        if action == "more":
+            added += 1
+        if action == "file":
+            await resident.photo()
+        elif action in ("press", "more"):
+            await resident.press(value)
+        else:
+            await resident.text(value)
+    raise AssertionError("conversation did not reach the summary")
+
 
 PROFILE = {k: v for k, v in {
     "nama": "Siti Aminah", "nik": "6271034507900001", "tempat_lahir": "Palangka Raya", "tanggal_lahir": "1990-07-05",

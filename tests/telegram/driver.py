@@ -15,7 +15,7 @@ import flows
 from bot.composition import Services
 from db.models import Conversation, LetterRequest, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
-from tests.flows.support import next_answer
+from tests.flows.support import answer_until_summary
 
 
 def jpeg(text: str = "KTP CONTOH") -> bytes:
@@ -83,20 +83,8 @@ class Resident:
     async def fill(self, dependants: int = 1, overrides: dict[str, str] | None = None,
                    stop_at_attachment: bool = False) -> None:
         """Answer questions until the summary (not sent), or until the first upload is asked."""
-        added = 0
-        for _ in range(120):
-            action, value = next_answer(self.services.catalogue, await self.state(), added, dependants, overrides)
-            if action == "summary" or (action == "file" and stop_at_attachment):
-                return
-            if action == "more":
-                added += 1
-            if action == "file":
-                await self.photo()
-            elif action in ("press", "more"):
-                await self.press(value)
-            else:
-                await self.text(value)
-        raise AssertionError("no summary")
+        await answer_until_summary(self, self.services.catalogue, self.state, dependants, overrides,
+                                   stop_at_file=stop_at_attachment)
 
 
 class Staff:
