@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import flows
 from conversation.status import status_text
 from db.dedup import first_time
-from db.models import Conversation, LetterRequest, Resident
+from db.models import Conversation, Kelurahan, LetterRequest, Resident
 from db.outbox import enqueue
 from lifecycle.actors import Actor
 from lifecycle.service import Clock, RequestLifecycle
@@ -126,8 +126,6 @@ class ConversationService:
 
     async def revision_requested(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
         """Lifecycle hook: staff asked for a correction; take the resident back to those fields."""
-        from db.models import Kelurahan
-
         kel = await session.get(Kelurahan, req.kelurahan_id)
         inbound = flows.RevisionRequested(
             request_id=req.id, letter_type=req.letter_type, kelurahan_slug=kel.slug if kel else "",

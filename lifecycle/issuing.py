@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Kelurahan, Letter, LetterRequest
 from lifecycle.actors import Actor
@@ -115,6 +114,3 @@ class Issuing:
 
     def pdf_path(self, letter: Letter) -> Path:
         return self.letters_dir / letter.pdf_path
-
-    async def letter_for_request(self, session: AsyncSession, request_id: int) -> Letter | None:
-        return await session.scalar(select(Letter).where(Letter.request_id == request_id))
