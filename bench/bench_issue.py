@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from config.settings import Settings  # noqa: E402
 from flows import load_catalogue  # noqa: E402
 from flows.dates import format_date  # noqa: E402
-from letters.issuing import IssueInput, LetterIssuer  # noqa: E402
 from letters.letterhead import Letterhead  # noqa: E402
+from letters.making import LetterMaker, LetterSpec  # noqa: E402
 from letters.pki import LocalCA  # noqa: E402
 from letters.signing import LocalCASigner  # noqa: E402
 from letters.template import identity_rows, table_rows  # noqa: E402
@@ -69,7 +69,7 @@ def interleaved_medians(fns: dict[str, Callable[[], object]], n: int, block: int
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
-def letter_html(inp: IssueInput, qr_svg: str) -> str:
+def letter_html(inp: LetterSpec, qr_svg: str) -> str:
     """The same letter as HTML/CSS, as a WeasyPrint-based system would write it."""
     defn, tpl = inp.letter_type, inp.letter_type.template
     ctx = {**inp.values, "kelurahan": HEAD.kelurahan, "kecamatan": HEAD.kecamatan, "kota": HEAD.city}
@@ -112,26 +112,26 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="esurat-bench-"))
     settings = Settings(data_dir=tmp, public_url="https://esurat.palangkaraya.go.id", _env_file=None)
     settings.ensure_dirs()
-    issuer = LetterIssuer(settings, KeyStore(settings.keys_dir), LocalCASigner(LocalCA(tmp / "pki")))
+    maker = LetterMaker(settings, KeyStore(settings.keys_dir), LocalCASigner(LocalCA(tmp / "pki")))
     defn = load_catalogue()["sktm"]
     values, rows = formatted(defn, dependants=3)
     counter = iter(range(1, 10**6))
 
-    def make_input() -> IssueInput:
+    def make_input() -> LetterSpec:
         number = f"400.12.2.2/{next(counter):03d}/BT/XI/2026"
-        return IssueInput(defn, HEAD, values, rows, number, datetime.now(UTC), "SITI AMINAH", "6271035205900001")
+        return LetterSpec(defn, HEAD, values, rows, number, datetime.now(UTC), "SITI AMINAH", "6271035205900001")
 
     def sealed() -> object:  # render + QR + seal
-        return issuer.prepare(make_input())
+        return maker.make_unsigned(make_input())
 
     def issue() -> object:  # render + QR + seal + PAdES + SHA-256 + store (fsync)
-        letter = issuer.issue(make_input())
+        letter = maker.make(make_input())
         write_atomically(settings.letters_dir / "2026" / f"{letter.public_id}.pdf", letter.pdf_bytes)
         return letter.pdf_sha256
 
-    sample = issuer.prepare(make_input())
+    sample = maker.make_unsigned(make_input())
     barcode = zxingcpp.create_barcode(sample.qr_url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    html = letter_html(sample.input, barcode.to_svg())
+    html = letter_html(sample.spec, barcode.to_svg())
 
     def weasy() -> object:
         return weasyprint.HTML(string=html).write_pdf()

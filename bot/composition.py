@@ -18,8 +18,8 @@ from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
 from db.seed import SEED_CSV
 from db.signals import OutboxSignal
-from letters.issuing import LetterIssuer
 from letters.maker import CatalogueLetterMaker
+from letters.making import LetterMaker
 from letters.pki import LocalCA
 from letters.signing import LocalCASigner
 from lifecycle.issuing import Issuing
@@ -68,8 +68,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     )
     keystore = KeyStore(settings.keys_dir, clock=clock)
     ca = LocalCA(settings.data_dir / "pki", clock=clock)
-    issuer = LetterIssuer(settings, keystore, LocalCASigner(ca, location=settings.city_name))
-    issuing = Issuing(lifecycle, CatalogueLetterMaker(issuer, catalogue, settings.city_name), settings.letters_dir)
+    maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
+    issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), settings.letters_dir)
     conversation = ConversationService(sessions, lifecycle, catalogue, directory, clock)
     lifecycle.notify = OutboxNotifier(titles, clock, on_revision=conversation.revision_requested,
                                       web_moderation=settings.demo)

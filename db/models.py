@@ -22,6 +22,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # BigInteger ids on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+# A letter number: classification code, sequence, kelurahan unit, Roman month, year
+# (placeholders filled by `lifecycle.numbering.format_number`).
+DEFAULT_NUMBERING_PATTERN = "{kode}/{seq:03d}/{unit}/{month_roman}/{year}"
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -61,9 +64,7 @@ class Kelurahan(Base):
     signatory_rank: Mapped[str] = mapped_column(String(100), default="")
     signatory_nip: Mapped[str] = mapped_column(String(18), default="")
     signatory_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
-    numbering_pattern: Mapped[str] = mapped_column(
-        String(100), default="{kode}/{seq:03d}/{unit}/{month_roman}/{year}"
-    )
+    numbering_pattern: Mapped[str] = mapped_column(String(100), default=DEFAULT_NUMBERING_PATTERN)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     whatsapp_group: Mapped[str | None] = mapped_column(String(64), nullable=True)
     placeholder: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -11,6 +11,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from db.models import DEFAULT_NUMBERING_PATTERN
+
 SEED_CSV = Path(__file__).parent / "seed" / "kelurahan-palangka-raya.csv"
 PLACEHOLDER = "[CONTOH]"
 
@@ -37,7 +39,7 @@ class KelurahanSeed:
             "signatory_rank": f"{PLACEHOLDER} Penata Tk. I (III/d)",
             "signatory_nip": "197001012000031001",
             "signatory_delegated": False,
-            "numbering_pattern": "{kode}/{seq:03d}/{unit}/{month_roman}/{year}",
+            "numbering_pattern": DEFAULT_NUMBERING_PATTERN,
             "placeholder": True,
         }
 

@@ -1,9 +1,12 @@
-"""Dates as residents type them (17-08-1990, 17 Agustus 1990, 17 agt 1990) and as letters print them."""
+"""Dates as residents type them (17-08-1990, 17 Agustus 1990, 17 agt 1990) and as letters print them,
+and Palangka Raya's calendar (WIB, UTC+7): the local day of a moment, as a letter is dated and numbered."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
+
+WIB = timezone(timedelta(hours=7), "WIB")  # Palangka Raya (Kalimantan Tengah) keeps Western Indonesia Time
 
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -59,3 +62,10 @@ def format_date(value: date | str) -> str:
     """17 Agustus 1990 (from a date or an ISO string)."""
     d = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date in Palangka Raya of an aware datetime (naive is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(WIB).date()

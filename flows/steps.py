@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from flows.context import Context
+from flows.dates import WIB
 from flows.definitions import LetterTypeDef
 from flows.effects import Effect
 from flows.menus import Prompt, render, texts
@@ -22,7 +23,6 @@ from flows.state import ConversationState, Step
 AskFn = Callable[[ConversationState, Context], Prompt]
 HandleFn = Callable[[ConversationState, Context, object], list[Effect]]
 IntroFn = Callable[[ConversationState, Context], str]
-WIB = timezone(timedelta(hours=7), "WIB")
 
 
 @dataclass(frozen=True)

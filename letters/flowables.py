@@ -82,11 +82,11 @@ class JustifiedText(Flowable):
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self.wrap(avail_width, avail_height)
-        assert self._lines is not None
+        lines = self._lines or []  # set by wrap()
         fit = int(avail_height // self.style.leading)
-        if fit <= 0 or fit >= len(self._lines):
+        if fit <= 0 or fit >= len(lines):
             return []
-        return [JustifiedText(self._lines[:fit], self.style), JustifiedText(self._lines[fit:], self.style)]
+        return [JustifiedText(lines[:fit], self.style), JustifiedText(lines[fit:], self.style)]
 
     def draw(self) -> None:
         st, lines = self.style, self._lines or []

@@ -1,5 +1,6 @@
-"""The issuer behind `lifecycle.issuing.LetterMaker`: a request and its kelurahan in,
-a sealed, signed letter out. Field values are formatted by `flows.format_values`."""
+"""A letter request and its kelurahan in, a made letter out: the `LetterSpec` of an approved
+request (letterhead from the kelurahan's settings, field values formatted by
+`flows.format_values`), made by `letters.making.LetterMaker`. Used by `lifecycle.issuing`."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from datetime import datetime
 
 from db.models import Kelurahan, LetterRequest
 from flows import Catalogue, format_values
-from letters.issuing import IssueInput, LetterIssuer
 from letters.letterhead import Letterhead
-from lifecycle.issuing import MadeLetter
+from letters.making import LetterMaker, LetterSpec, MadeLetter
 
 PLACEHOLDER = "(DATA CONTOH)"
+
+
+class UnnumberedRequest(ValueError):
+    """Only an approved request, which has its number, can be made into a letter."""
 
 
 def letterhead_for(kel: Kelurahan, city: str) -> Letterhead:
@@ -27,23 +31,20 @@ def letterhead_for(kel: Kelurahan, city: str) -> Letterhead:
 
 
 class CatalogueLetterMaker:
-    def __init__(self, issuer: LetterIssuer, catalogue: Catalogue, city: str) -> None:
-        self.issuer, self.catalogue, self.city = issuer, catalogue, city
+    def __init__(self, maker: LetterMaker, catalogue: Catalogue, city: str) -> None:
+        self.maker, self.catalogue, self.city = maker, catalogue, city
 
-    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter:
-        assert request.number is not None, "only an approved request (with its number) is issued"
+    def spec(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> LetterSpec:
+        if request.number is None:
+            raise UnnumberedRequest(f"Permohonan {request.code} belum bernomor (belum disetujui)")
         defn = self.catalogue[request.letter_type]
-        head = letterhead_for(kelurahan, self.city)
         context = {"kelurahan": kelurahan.name, "kecamatan": kelurahan.kecamatan, "kota": self.city}
         values = format_values(defn, request.fields, context)
         fields = request.fields
-        issued = self.issuer.issue(IssueInput(
-            defn, head, dict(values), values.rows, request.number, issued_at,
+        return LetterSpec(
+            defn, letterhead_for(kelurahan, self.city), dict(values), values.rows, request.number, issued_at,
             holder_name=str(fields.get("nama") or ""), nik=str(fields.get("nik") or ""),
-        ))
-        return MadeLetter(
-            pdf=issued.pdf_bytes, pdf_sha256=issued.pdf_sha256, public_id=issued.public_id, seal=issued.seal,
-            key_id=issued.key_id, holder_name_masked=issued.holder_name_masked, nik_masked=issued.nik_masked,
-            signatory_name=head.signatory_name, signatory_title=head.signatory_title,
-            valid_until=issued.input.valid_until,
         )
+
+    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter:
+        return self.maker.make(self.spec(request, kelurahan, issued_at))

@@ -51,7 +51,8 @@ def _load(key_path: Path, cert_path: Path) -> Credentials | None:
     if not (key_path.exists() and cert_path.exists()):
         return None
     key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise TypeError(f"{key_path} holds a {type(key).__name__}, not an ECDSA private key")
     return Credentials(key, x509.load_pem_x509_certificate(cert_path.read_bytes()))
 
 

@@ -1,4 +1,5 @@
-"""Issuing: turn an approved request into a sealed, signed PDF letter, and revoke letters.
+"""Issuing: store an approved request's made letter (PDF and `Letter` row) and move it to
+`issued`; revoke letters. Making the letter itself is `letters.making`.
 
 The PDF is made outside any transaction (it takes tens of milliseconds), written to the
 letters store, and then the Letter row and the approved -> issued transition are committed
@@ -10,35 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Kelurahan, Letter, LetterRequest
+from letters.making import MadeLetter
 from lifecycle.actors import Actor
 from lifecycle.errors import NotFound
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Event, Status, check
+from verification.records import LetterStatus
 
 
-@dataclass(frozen=True)
-class MadeLetter:
-    pdf: bytes
-    pdf_sha256: str
-    public_id: str
-    seal: str
-    key_id: str
-    holder_name_masked: str
-    nik_masked: str
-    signatory_name: str
-    signatory_title: str
-    valid_until: date | None = None
+class RequestLetterMaker(Protocol):
+    """Makes the letter of an approved request (`letters.maker.CatalogueLetterMaker`)."""
 
-
-class LetterMaker(Protocol):
     def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter: ...
 
 
@@ -52,8 +43,15 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+async def _request(session: AsyncSession, request_id: int) -> LetterRequest:
+    req = await session.get(LetterRequest, request_id)
+    if req is None:
+        raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+    return req
+
+
 class Issuing:
-    def __init__(self, lifecycle: RequestLifecycle, maker: LetterMaker, letters_dir: Path) -> None:
+    def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path) -> None:
         self.lifecycle = lifecycle
         self.sessions = lifecycle.sessions
         self.maker = maker
@@ -62,27 +60,27 @@ class Issuing:
     async def issue(self, request_id: int, actor: Actor | None = None) -> Letter:
         actor = actor or Actor.system()
         async with self.sessions() as session:
-            req = await session.get(LetterRequest, request_id)
-            if req is None:
-                raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+            req = await _request(session, request_id)
             check(Event.ISSUE, req.status, actor.kind)
             kel = await session.get(Kelurahan, req.kelurahan_id)
-            assert kel is not None
+            if kel is None:
+                raise NotFound(f"Kelurahan {req.kelurahan_id} dari permohonan {request_id} tidak ditemukan")
         issued_at = self.lifecycle.clock()
         # Rendering and signing take milliseconds of CPU and pyHanko is synchronous: keep them
         # off the event loop.
         made = await asyncio.to_thread(self.maker.make, req, kel, issued_at)
         rel = Path(str(issued_at.year)) / f"{made.public_id}.pdf"
-        write_atomically(self.letters_dir / rel, made.pdf)
+        write_atomically(self.letters_dir / rel, made.pdf_bytes)
+        head = made.spec.letterhead
         async with self.sessions.begin() as session:
-            req = await session.get(LetterRequest, request_id)
-            assert req is not None and req.number is not None
+            req = await _request(session, request_id)
             letter = Letter(
-                request_id=req.id, number=req.number, public_id=made.public_id, letter_type=req.letter_type,
-                kelurahan_id=req.kelurahan_id, issued_at=issued_at, valid_until=made.valid_until,
+                request_id=req.id, number=made.spec.number, public_id=made.public_id, letter_type=req.letter_type,
+                kelurahan_id=req.kelurahan_id, issued_at=issued_at, valid_until=made.spec.valid_until,
                 pdf_path=str(rel), pdf_sha256=made.pdf_sha256, seal=made.seal, key_id=made.key_id,
                 holder_name_masked=made.holder_name_masked, nik_masked=made.nik_masked,
-                signatory_name=made.signatory_name, signatory_title=made.signatory_title, status="valid",
+                signatory_name=head.signatory_name, signatory_title=head.signatory_title,
+                status=LetterStatus.VALID.value,
             )
             session.add(letter)
             await session.flush()
@@ -104,10 +102,9 @@ class Issuing:
             letter = await session.scalar(select(Letter).where(Letter.number == number))
             if letter is None:
                 raise NotFound(f"Surat nomor {number} tidak ditemukan")
-            req = await session.get(LetterRequest, letter.request_id)
-            assert req is not None
+            req = await _request(session, letter.request_id)
             await self.lifecycle.apply_in(session, req, Event.REVOKE, actor, reason=reason)
-            letter.status = "revoked"
+            letter.status = LetterStatus.REVOKED.value
             letter.revoked_reason = reason.strip()
             letter.revoked_at = self.lifecycle.clock()
             return letter

@@ -112,7 +112,7 @@ class RequestLifecycle:
             )
             kel = await session.get(Kelurahan, req.kelurahan_id)
             assert kel is not None
-            seq = await next_sequence(session, kel.id, now.year)
+            seq = await next_sequence(session, kel.id, now)
             req.number = format_number(
                 kel.numbering_pattern, kode=self.classification[req.letter_type], seq=seq,
                 unit=kel.unit_code, when=now,

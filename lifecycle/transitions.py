@@ -63,9 +63,6 @@ TRANSITIONS: dict[Event, Transition] = {
     Event.REVOKE: _t({S.ISSUED}, S.REVOKED, {A.STAFF, A.SYSTEM}, needs_reason=True),
 }
 
-FINAL = frozenset({S.REJECTED, S.CANCELLED, S.REVOKED})
-
-
 def check(event: Event, status: Status | str, actor: ActorKind, reason: str | None = None) -> Status:
     """Return the target status of `event` from `status`, or raise a DomainError."""
     t = TRANSITIONS[event]

@@ -13,7 +13,7 @@ from enum import Enum
 from cryptography.exceptions import InvalidSignature
 
 from verification.keys import KeyStore
-from verification.records import LetterRecord
+from verification.records import LetterRecord, LetterStatus
 from verification.seal import SealedFields, SealFormatError, parse_seal, same_fields, verify_seal
 
 
@@ -67,7 +67,7 @@ def check_seal(record: LetterRecord, seal_text: str | None, keystore: KeyStore) 
 def verdict(record: LetterRecord | None, seal: SealCheck | None) -> Verdict:
     if record is None:
         return Verdict.NOT_FOUND
-    if record.status == "revoked":
+    if record.status == LetterStatus.REVOKED:
         return Verdict.REVOKED
     if seal is not None and seal.valid is False:
         return Verdict.INVALID

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import Kelurahan, Letter
-from letters.dates import local_date
-from verification.records import LetterRecord
+from flows.dates import local_date
+from verification.records import LetterRecord, LetterStatus
 
 
 class DbRecordSource:
@@ -36,6 +36,6 @@ class DbRecordSource:
             holder_name_masked=letter.holder_name_masked, nik_masked=letter.nik_masked,
             signatory_name=letter.signatory_name, signatory_title=letter.signatory_title, seal=letter.seal,
             pdf_sha256=letter.pdf_sha256, pdf_path=letter.pdf_path,
-            status="revoked" if letter.status == "revoked" else "valid",
+            status=LetterStatus.REVOKED if letter.status == LetterStatus.REVOKED else LetterStatus.VALID,
             revoked_reason=letter.revoked_reason, revoked_at=letter.revoked_at,
         )

@@ -67,7 +67,8 @@ class KeyStore:
         for path in sorted(self._dir.glob("seal-*.json")) if mtime is not None else []:
             doc = json.loads(path.read_text())
             private = serialization.load_pem_private_key(doc["private_key_pem"].encode(), password=None)
-            assert isinstance(private, Ed25519PrivateKey)
+            if not isinstance(private, Ed25519PrivateKey):
+                raise TypeError(f"{path} holds a {type(private).__name__}, not an Ed25519 seal key")
             keys.append(SealKey(doc["kid"], datetime.fromisoformat(doc["created"]), private))
         self._keys = sorted(keys, key=lambda k: (k.created, k.kid))
         self._mtime = mtime

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flows.dates import format_date
-from letters.dates import local_date
+from flows.dates import format_date, local_date
 from verification.checks import SealCheck, Verdict, expired
 from verification.pades import PadesReport
-from verification.records import LetterRecord
+from verification.records import LetterRecord, LetterStatus
 
 
 def _day(d: date | None) -> str | None:
@@ -42,7 +41,7 @@ def letter_view(record: LetterRecord, verdict: Verdict, seal: SealCheck, today: 
         "revocation": None,
         "seal": {"presented": seal.presented, "valid": seal.valid, "key_id": seal.key_id, "message": seal.message},
     }
-    if record.status == "revoked":
+    if record.status == LetterStatus.REVOKED:
         out["revocation"] = {
             "reason": record.revoked_reason or "",
             "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,

@@ -11,9 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol
+from enum import StrEnum
+from typing import Protocol
 
-PUBLIC_ID_RE = re.compile(r"[A-Z2-7]{26}")  # 130 bits of base32, see letters.issuing.new_public_id
+PUBLIC_ID_RE = re.compile(r"[A-Z2-7]{26}")  # 130 bits of base32, see letters.making.new_public_id
+
+
+class LetterStatus(StrEnum):
+    """An issued letter's own status, stored as these strings in `db.models.Letter.status`."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class LetterRecord:
     seal: str
     pdf_sha256: str
     pdf_path: str
-    status: Literal["valid", "revoked"] = "valid"
+    status: LetterStatus = LetterStatus.VALID
     revoked_reason: str | None = None
     revoked_at: datetime | None = None
 

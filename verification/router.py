@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from config.settings import Settings
-from letters.dates import local_date
+from flows.dates import local_date
 from verification.checks import check_seal, verdict
 from verification.keys import KeyStore
 from verification.pades import PdfSignatureValidator

@@ -1,4 +1,4 @@
-"""Shared by the letters and verification tests: settings, issuer, sample inputs, QR reading."""
+"""Shared by the letters and verification tests: settings, letter maker, sample specs, QR reading."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import zxingcpp
 
 from config.settings import Settings
 from flows.definitions import LetterTypeDef
-from letters.issuing import IssueInput, LetterIssuer
 from letters.letterhead import Letterhead
+from letters.making import LetterMaker, LetterSpec
 from letters.pki import LocalCA
 from letters.signing import LocalCASigner
 from verification.keys import KeyStore
@@ -35,7 +35,7 @@ class Kit:
     settings: Settings
     keystore: KeyStore
     ca: LocalCA
-    issuer: LetterIssuer
+    maker: LetterMaker
     validator: PadesValidator
 
 
@@ -43,13 +43,13 @@ def make_kit(tmp_path: Path, paper: str = "A4", public_url: str = PUBLIC_URL, **
     settings = Settings(data_dir=tmp_path, public_url=public_url, paper=paper, _env_file=None, **settings_kw)
     keystore = KeyStore(settings.keys_dir)
     ca = LocalCA(settings.data_dir / "pki")
-    issuer = LetterIssuer(settings, keystore, LocalCASigner(ca))
-    return Kit(settings, keystore, ca, issuer, PadesValidator([ca.ca().cert]))
+    maker = LetterMaker(settings, keystore, LocalCASigner(ca))
+    return Kit(settings, keystore, ca, maker, PadesValidator([ca.ca().cert]))
 
 
-def issue_input(defn: LetterTypeDef, values: dict[str, str], rows: list[dict[str, str]], number: str,
-                *, holder: str = HOLDER, head: Letterhead = LETTERHEAD) -> IssueInput:
-    return IssueInput(defn, head, values, rows, number, ISSUED_AT, holder, NIK)
+def letter_spec(defn: LetterTypeDef, values: dict[str, str], rows: list[dict[str, str]], number: str,
+                *, holder: str = HOLDER, head: Letterhead = LETTERHEAD) -> LetterSpec:
+    return LetterSpec(defn, head, values, rows, number, ISSUED_AT, holder, NIK)
 
 
 def qr_texts(pdf: bytes, page: int = 0) -> list[str]:

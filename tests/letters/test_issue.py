@@ -9,9 +9,9 @@ import stat
 import pypdfium2 as pdfium
 import pytest
 
-from letters.issuing import render_draft
+from letters.making import render_draft
 from letters.qr import MAX_VERSION
-from tests.letters.helpers import HOLDER, ISSUED_AT, LETTERHEAD, NIK, issue_input, make_kit, pdf_text, qr_texts
+from tests.letters.helpers import HOLDER, ISSUED_AT, LETTERHEAD, NIK, letter_spec, make_kit, pdf_text, qr_texts
 from tests.letters.samples import formatted, letter_types
 from verification.records import PUBLIC_ID_RE
 
@@ -26,7 +26,7 @@ def kit(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize("defn", TYPES, ids=[t.code for t in TYPES])
 def test_every_type_issues_a_sealed_signed_letter(kit, defn) -> None:
     values, rows = formatted(defn)
-    issued = kit.issuer.issue(issue_input(defn, values, rows, f"{defn.classification_code}/017/BT/XI/2026"))
+    issued = kit.maker.make(letter_spec(defn, values, rows, f"{defn.classification_code}/017/BT/XI/2026"))
 
     assert qr_texts(issued.pdf_bytes) == [issued.qr_url]
     assert issued.qr_version <= MAX_VERSION
@@ -49,7 +49,7 @@ def test_every_type_issues_a_sealed_signed_letter(kit, defn) -> None:
 def test_sktm_lists_dependants_purpose_and_validity(kit) -> None:
     defn = next(t for t in TYPES if t.template.table is not None)
     values, rows = formatted(defn, dependants=3)
-    issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/018/BT/XI/2026"))
+    issued = kit.maker.make(letter_spec(defn, values, rows, "400.12.2.2/018/BT/XI/2026"))
     text = pdf_text(issued.pdf_bytes)
     for column in defn.template.table.columns:
         assert column.label in text
@@ -65,7 +65,7 @@ def test_resident_text_is_printed_literally_never_as_markup(kit) -> None:
     name = "<b>Budi</b> & Sons <font size=40>"
     values, rows = formatted(defn, nama=name, alamat="Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>",
                              no_pengantar_rt="<u>12</u>/RT&RW {kota}", keperluan="<b>beasiswa</b> & <br/> lain")
-    issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/019/BT/XI/2026", holder=name))
+    issued = kit.maker.make(letter_spec(defn, values, rows, "400.12.2.2/019/BT/XI/2026", holder=name))
     text = " ".join(pdf_text(issued.pdf_bytes).split())
     for literal in (name, "Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>", "<u>12</u>/RT&RW {kota}",
                     "<b>beasiswa</b> & <br/> lain"):
@@ -78,7 +78,7 @@ def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(k
     long_address = "Jalan Tjilik Riwut Kilometer Tujuh Setengah Gang Mawar Merah Nomor Seratus Dua Puluh " * 3
     values, rows = formatted(defn, dependants=group.max_items, alamat=long_address)
     rows = rows * 3  # more rows than fit one page
-    issued = kit.issuer.issue(issue_input(defn, values, rows, "400.12.2.2/020/BT/XI/2026"))
+    issued = kit.maker.make(letter_spec(defn, values, rows, "400.12.2.2/020/BT/XI/2026"))
     doc = pdfium.PdfDocument(issued.pdf_bytes)
     assert len(doc) >= 2
     page1, page2 = (doc[i].get_textpage().get_text_range() for i in (0, 1))
@@ -96,7 +96,7 @@ def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(k
 def test_f4_paper(tmp_path) -> None:
     kit = make_kit(tmp_path, paper="F4")
     values, rows = formatted(TYPES[0])
-    issued = kit.issuer.issue(issue_input(TYPES[0], values, rows, "400.12.2.2/021/BT/XI/2026"))
+    issued = kit.maker.make(letter_spec(TYPES[0], values, rows, "400.12.2.2/021/BT/XI/2026"))
     w, h = pdfium.PdfDocument(issued.pdf_bytes)[0].get_size()
     assert (round(w / 72 * 25.4), round(h / 72 * 25.4)) == (215, 330)
     assert qr_texts(issued.pdf_bytes) == [issued.qr_url]
@@ -108,7 +108,7 @@ def test_delegated_signatory_signs_on_behalf_of_the_lurah(tmp_path) -> None:
     kit = make_kit(tmp_path)
     head = replace(LETTERHEAD, delegated=True, signatory_position="Sekretaris Kelurahan")
     values, rows = formatted(TYPES[0])
-    issued = kit.issuer.issue(issue_input(TYPES[0], values, rows, "400.12.2.2/022/BT/XI/2026", head=head))
+    issued = kit.maker.make(letter_spec(TYPES[0], values, rows, "400.12.2.2/022/BT/XI/2026", head=head))
     text = pdf_text(issued.pdf_bytes)
     assert "a.n. Lurah Bukit Tunggal" in text and "Sekretaris Kelurahan" in text
 
@@ -138,7 +138,7 @@ def test_qr_decodes_at_150_dpi_whatever_the_letter(kit) -> None:
         for n in range(3):
             values, rows = formatted(defn, dependants=n)
             number = f"{defn.classification_code}/{n}{n}{n}/BT/XI/2026"
-            letter = kit.issuer.prepare(issue_input(defn, values, rows, number))
+            letter = kit.maker.make_unsigned(letter_spec(defn, values, rows, number))
             if qr_texts(letter.pdf_bytes) != [letter.qr_url]:
                 failures.append((defn.code, n))
     assert failures == []

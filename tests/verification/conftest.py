@@ -14,12 +14,25 @@ import uvicorn
 from fastapi import FastAPI
 
 from flows.definitions import LetterTypeDef
-from letters.issuing import IssuedLetter
-from tests.letters.helpers import ISSUED_AT, Kit, issue_input, make_kit
+from letters.making import MadeLetter
+from tests.letters.helpers import ISSUED_AT, Kit, letter_spec, make_kit
 from tests.letters.samples import formatted
 from verification.ratelimit import RateLimiter
 from verification.records import LetterRecord, MemoryRecordSource
 from verification.router import create_verification_router
+
+
+def record_of(made: MadeLetter, pdf_path: str) -> LetterRecord:
+    """The public record of a made letter, as `verification.db_source` reads it from its row."""
+    spec, head = made.spec, made.spec.letterhead
+    return LetterRecord(
+        public_id=made.public_id, number=spec.number, letter_type=spec.letter_type.code,
+        letter_type_title=spec.letter_type.title, kelurahan_slug=head.kelurahan_slug,
+        kelurahan=head.kelurahan, kecamatan=head.kecamatan, issued_on=spec.issued_on,
+        valid_until=spec.valid_until, holder_name_masked=made.holder_name_masked, nik_masked=made.nik_masked,
+        signatory_name=head.signatory_name, signatory_title=head.signatory_title, seal=made.seal,
+        pdf_sha256=made.pdf_sha256, pdf_path=pdf_path,
+    )
 
 
 def free_port() -> int:
@@ -36,12 +49,12 @@ class Service:
     records: dict[str, LetterRecord]
     _sequence: int = 0
 
-    def issue(self, defn: LetterTypeDef, **overrides: str) -> IssuedLetter:
+    def issue(self, defn: LetterTypeDef, **overrides: str) -> MadeLetter:
         self._sequence += 1
         values, rows = formatted(defn, **overrides)
         number = f"{defn.classification_code}/{self._sequence:03d}/BT/XI/2026"
-        issued = self.kit.issuer.issue(issue_input(defn, values, rows, number))
-        record = issued.record(f"2026/{issued.public_id}.pdf")
+        issued = self.kit.maker.make(letter_spec(defn, values, rows, number))
+        record = record_of(issued, f"2026/{issued.public_id}.pdf")
         self.source.add(record)
         self.records[issued.public_id] = record
         return issued

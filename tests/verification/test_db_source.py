@@ -30,7 +30,7 @@ async def world(sessions, tmp_path):
     lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
                                  clock=clock)
     kit = make_kit(tmp_path)
-    issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.issuer, CATALOGUE, "Palangka Raya"),
+    issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya"),
                       kit.settings.letters_dir)
     source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE})
     app = FastAPI()

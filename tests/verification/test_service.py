@@ -40,7 +40,7 @@ def test_scanned_qr_of_every_type_answers_asli_and_the_json_matches(service, def
     assert_private(page.text)
 
     data = httpx.get(url, headers=JSON).json()
-    inp = issued.input
+    inp = issued.spec
     assert data["status"] == "ASLI" and data["status_code"] == "valid"
     assert data["letter"] == {
         "public_id": issued.public_id, "number": inp.number, "type": defn.code, "type_title": defn.title,
@@ -61,7 +61,7 @@ def test_the_qr_alone_verifies_offline_with_the_published_keys(service) -> None:
     (url,) = qr_texts(issued.pdf_bytes)
     keys = public_keys(httpx.get(f"{service.base_url}/.well-known/esurat-keys.json").json())
     sealed = verify_seal(seal_from_url(url), keys.get).fields
-    inp = issued.input
+    inp = issued.spec
     code = inp.letter_type.code.upper().replace("_", "-")
     assert (sealed.number, sealed.letter_type, sealed.kelurahan) == (inp.number, code, "BUKIT-TUNGGAL")
     assert (sealed.issued_on, sealed.valid_until) == (inp.issued_on, inp.valid_until)
@@ -150,7 +150,7 @@ def test_the_uploaded_pdf_is_checked_byte_for_byte_and_by_its_pades_signature(se
 def test_a_pdf_signed_by_another_ca_is_not_trusted(service, tmp_path) -> None:
     from tests.letters.helpers import make_kit
 
-    foreign = make_kit(tmp_path).issuer.issue(service.issue(TYPES[0]).input).pdf_bytes
+    foreign = make_kit(tmp_path).maker.make(service.issue(TYPES[0]).spec).pdf_bytes
     report = service.kit.validator.validate(foreign)
     assert report.signed and report.intact and not report.trusted and not report.ok
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.exceptions import InvalidSignature
 
-from letters.issuing import check_qr_capacity
+from letters.making import check_qr_capacity
 from letters.qr import QrTooLarge, encode_qr
 from letters.template import TemplateError, fill
 from verification.keys import KeyStore

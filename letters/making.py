@@ -1,7 +1,8 @@
-"""Issuing a letter: render, seal, QR, PAdES signature; the only place a QR is made.
+"""Making a letter: render, QR code, seal, PAdES signature; the only place a QR is made.
 
-`LetterIssuer.prepare` renders the sealed letter (render + QR + seal) and `issue` adds
-the PAdES signature and the PDF's SHA-256. `lifecycle.issuing` stores the PDF and the row.
+`LetterMaker.make(spec)` turns a `LetterSpec` (what to make) into a `MadeLetter` (the
+signed PDF and its seal data). Storing the PDF and its row is issuing
+(`lifecycle.issuing`); a draft preview is `render_draft` (no number, no QR).
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from config.settings import Settings
+from flows.dates import local_date
 from flows.definitions import LetterTypeDef
-from letters.dates import local_date
 from letters.letterhead import Letterhead
 from letters.qr import QrTooLarge, encode_qr
 from letters.render import LetterContent, QrMark, render_letter
 from letters.signing import PdfSigner
 from verification.keys import KeyStore
 from verification.masking import mask_name, mask_nik
-from verification.records import LetterRecord
 from verification.seal import SealedFields, content_digest, make_seal, qr_url
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -46,7 +46,9 @@ def new_public_id() -> str:
 
 
 @dataclass(frozen=True)
-class IssueInput:
+class LetterSpec:
+    """What to make: the type, the letterhead, the formatted content, the number and the moment."""
+
     letter_type: LetterTypeDef
     letterhead: Letterhead
     values: dict[str, str]  # formatted field values (`flows.format_values`)
@@ -67,8 +69,10 @@ class IssueInput:
 
 
 @dataclass(frozen=True)
-class IssuedLetter:
-    input: IssueInput
+class MadeLetter:
+    """The made letter: the PDF (signed by `LetterMaker.make`) and what its seal covers."""
+
+    spec: LetterSpec
     pdf_bytes: bytes
     public_id: str
     seal: str
@@ -84,55 +88,43 @@ class IssuedLetter:
     def pdf_sha256(self) -> str:
         return hashlib.sha256(self.pdf_bytes).hexdigest()
 
-    def record(self, pdf_path: str) -> LetterRecord:
-        inp, head = self.input, self.input.letterhead
-        return LetterRecord(
-            public_id=self.public_id, number=inp.number, letter_type=inp.letter_type.code,
-            letter_type_title=inp.letter_type.title, kelurahan_slug=head.kelurahan_slug,
-            kelurahan=head.kelurahan, kecamatan=head.kecamatan, issued_on=inp.issued_on,
-            valid_until=inp.valid_until, holder_name_masked=self.holder_name_masked, nik_masked=self.nik_masked,
-            signatory_name=head.signatory_name, signatory_title=head.signatory_title, seal=self.seal,
-            pdf_sha256=self.pdf_sha256, pdf_path=pdf_path,
-        )
 
-
-class LetterIssuer:
+class LetterMaker:
     def __init__(self, settings: Settings, keystore: KeyStore, pdf_signer: PdfSigner) -> None:
         check_qr_capacity(settings.public_url)
         self._settings = settings
         self._keystore = keystore
         self._signer = pdf_signer
 
-    def prepare(self, inp: IssueInput) -> IssuedLetter:
-        """Render the sealed letter with its QR code (not yet PAdES-signed)."""
+    def make(self, spec: LetterSpec) -> MadeLetter:
+        """The sealed letter with its QR code, PAdES-signed by the kelurahan."""
+        unsigned = self.make_unsigned(spec)
+        signed = self._signer.sign(unsigned.pdf_bytes, spec.letterhead.kelurahan_slug)
+        return replace(unsigned, pdf_bytes=signed)
+
+    def make_unsigned(self, spec: LetterSpec) -> MadeLetter:
+        """The sealed letter with its QR code, not yet PAdES-signed (for previews and benchmarks)."""
         key = self._keystore.active()
         salt = secrets.token_bytes(16)
-        digest = content_digest(inp.letter_type.code, inp.values, inp.rows, salt)
+        digest = content_digest(spec.letter_type.code, spec.values, spec.rows, salt)
         fields = SealedFields(
-            number=inp.number, letter_type=inp.letter_type.code, kelurahan=inp.letterhead.kelurahan_slug,
-            issued_on=inp.issued_on, valid_until=inp.valid_until, holder_name_masked=mask_name(inp.holder_name),
-            nik_masked=mask_nik(inp.nik), content_sha256=digest,
+            number=spec.number, letter_type=spec.letter_type.code, kelurahan=spec.letterhead.kelurahan_slug,
+            issued_on=spec.issued_on, valid_until=spec.valid_until, holder_name_masked=mask_name(spec.holder_name),
+            nik_masked=mask_nik(spec.nik), content_sha256=digest,
         )
         seal = make_seal(key, fields)
         public_id = new_public_id()
         url = qr_url(self._settings.public_url, public_id, seal)
         matrix = encode_qr(url)
         content = LetterContent(
-            inp.letter_type, inp.letterhead, inp.values, inp.rows, inp.issued_on, inp.valid_until, inp.number
+            spec.letter_type, spec.letterhead, spec.values, spec.rows, spec.issued_on, spec.valid_until, spec.number
         )
         pdf = render_letter(content, self._settings.paper, QrMark(url, matrix))
-        return IssuedLetter(
-            input=inp, pdf_bytes=pdf, public_id=public_id, seal=seal, key_id=key.kid, qr_url=url,
+        return MadeLetter(
+            spec=spec, pdf_bytes=pdf, public_id=public_id, seal=seal, key_id=key.kid, qr_url=url,
             qr_version=matrix.version, holder_name_masked=fields.holder_name_masked,
             nik_masked=fields.nik_masked, content_sha256=digest.hex(), content_salt=salt.hex(),
         )
-
-    def sign(self, prepared: IssuedLetter) -> IssuedLetter:
-        signed = self._signer.sign(prepared.pdf_bytes, prepared.input.letterhead.kelurahan_slug)
-        return replace(prepared, pdf_bytes=signed)
-
-    def issue(self, inp: IssueInput) -> IssuedLetter:
-        return self.sign(self.prepare(inp))
 
 
 def render_draft(letter_type: LetterTypeDef, letterhead: Letterhead, values: dict[str, str],
