@@ -7,6 +7,7 @@ must not be escaped; wrapped text goes through `cell()`, which escapes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
@@ -18,7 +19,7 @@ from reportlab.platypus import Flowable, Paragraph
 Line = tuple[str, str, float]  # text, font name, font size
 
 
-def draw_lines(canvas: Canvas, lines: list[tuple[float, float, str, str, float]]) -> None:
+def draw_lines(canvas: Canvas, lines: Sequence[tuple[float, float, str, str, float]]) -> None:
     """(x, y, text, font, size) lines in one PDF text object (cheaper than drawString each)."""
     text = canvas.beginText()
     for x, y, line, font, size in lines:
@@ -54,6 +55,7 @@ class JustifiedText(Flowable):
     def __init__(self, text: str | list[str], style: ParagraphStyle) -> None:
         super().__init__()
         self.style = style
+        self.width = 0.0
         self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
         self._lines = text if isinstance(text, list) else None
         self._text = "" if isinstance(text, list) else clean(text)

@@ -10,6 +10,7 @@ signature (PP 71/2019); a BSrE signing service replaces it through `PdfSigner`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,7 +58,7 @@ def _load(key_path: Path, cert_path: Path) -> Credentials | None:
 
 
 class LocalCA:
-    def __init__(self, pki_dir: Path, clock=lambda: datetime.now(UTC)) -> None:
+    def __init__(self, pki_dir: Path, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.dir = pki_dir
         self._clock = clock
         self._ca: Credentials | None = None

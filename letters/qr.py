@@ -8,10 +8,14 @@ QR widget.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 MAX_VERSION = 11
 _DARK = bytes(1 if b < 128 else 0 for b in range(256))  # grey level -> 1 for a dark module
@@ -36,8 +40,9 @@ def _encode_zxing(text: str) -> QrMatrix:
     import zxingcpp
 
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    pixels = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
-    size = pixels.shape[0]
+    image = barcode.to_image(scale=1, add_quiet_zones=False)  # one byte per module, row-major
+    size = int(image.shape[0])
+    pixels = memoryview(cast("Buffer", image))
     flat = pixels.tobytes().translate(_DARK)
     rows = tuple(flat[i * size : (i + 1) * size] for i in range(size))
     return QrMatrix(size, rows)

@@ -58,7 +58,7 @@ class QrMark:
     matrix: QrMatrix
 
 
-def _letterhead(head: Letterhead, width: float) -> list:
+def _letterhead(head: Letterhead, width: float) -> list[Flowable]:
     lines = CenteredLines([
         (f"PEMERINTAH KOTA {head.city.upper()}", "Times-Bold", 14),
         (f"KECAMATAN {head.kecamatan.upper()}", "Times-Bold", 14),
@@ -96,7 +96,7 @@ def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepT
     return KeepTogether([Spacer(1, 5 * mm), RightAligned(parts, width)])
 
 
-def _story(content: LetterContent, qr: QrMark | None, width: float) -> list:
+def _story(content: LetterContent, qr: QrMark | None, width: float) -> list[Flowable]:
     defn, head, tpl = content.letter_type, content.letterhead, content.letter_type.template
     context = {**content.values, "kelurahan": head.kelurahan, "kecamatan": head.kecamatan, "kota": head.city}
     story = _letterhead(head, width)

@@ -150,4 +150,5 @@ class LocalCASigner:
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
         out = signers.PdfSigner(meta, signer=self._signer(kelurahan_slug)).sign_pdf(writer, bytes_reserved=8192)
-        return out.getvalue()
+        signed: bytes = out.getvalue()
+        return signed

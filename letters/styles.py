@@ -5,7 +5,8 @@ from __future__ import annotations
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, TableStyle
 
 _BASE = ParagraphStyle("base", fontName="Times-Roman", fontSize=11.5, leading=15)
 BODY = _BASE
@@ -36,7 +37,7 @@ class PageDecoration:
     def __init__(self, number: str | None, draft: bool) -> None:
         self.number, self.draft = number, draft
 
-    def _watermark(self, canvas, doc) -> None:
+    def _watermark(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         if not self.draft:
             return
         canvas.saveState()
@@ -47,10 +48,10 @@ class PageDecoration:
         canvas.drawCentredString(0, 0, "DRAF - BUKAN SURAT RESMI")
         canvas.restoreState()
 
-    def first(self, canvas, doc) -> None:
+    def first(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         self._watermark(canvas, doc)
 
-    def later(self, canvas, doc) -> None:
+    def later(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         self._watermark(canvas, doc)
         canvas.saveState()
         canvas.setFont("Times-Italic", 9)

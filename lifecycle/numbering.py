@@ -38,9 +38,8 @@ async def next_sequence(session: AsyncSession, kelurahan_id: int, when: datetime
     year = local_date(when).year
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(NumberSequence).values(kelurahan_id=kelurahan_id, year=year, last_value=1)
-    stmt = stmt.on_conflict_do_update(
+    upsert = insert(NumberSequence).values(kelurahan_id=kelurahan_id, year=year, last_value=1).on_conflict_do_update(
         index_elements=[NumberSequence.kelurahan_id, NumberSequence.year],
         set_={"last_value": NumberSequence.last_value + 1},
-    ).returning(NumberSequence.last_value)
-    return int((await session.execute(stmt)).scalar_one())
+    )
+    return int((await session.execute(upsert.returning(NumberSequence.last_value))).scalar_one())
