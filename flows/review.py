@@ -39,7 +39,7 @@ def _target(state: ConversationState, ctx: Context, text: str) -> str | None:
     return options[found][0] if found is not None else None
 
 
-def _change(state: ConversationState, ctx: Context, key: str) -> Outcome:
+def _change(state: ConversationState, key: str) -> Outcome:
     state.draft.editing = [key]
     return goto(state, Step.FILL)
 
@@ -68,7 +68,7 @@ def on_summary(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
     change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
     if change and change[1].strip():
         key = _target(state, ctx, change[1])
-        return _change(state, ctx, key) if key else goto(state, Step.FIX_PICK, m.NOT_A_FIELD)
+        return _change(state, key) if key else goto(state, Step.FIX_PICK, m.NOT_A_FIELD)
     value = resolve(inbound, ask_summary(state, ctx))
     if value == "kirim":
         return _submit(state, ctx)
@@ -88,7 +88,7 @@ def ask_fix(state: ConversationState, ctx: Context) -> Prompt:
 def on_fix(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
     change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
     key = _target(state, ctx, change[1]) if change else resolve(inbound, ask_fix(state, ctx), state.page)
-    return _change(state, ctx, key) if key else again(state, m.NOT_A_FIELD)
+    return _change(state, key) if key else again(state, m.NOT_A_FIELD)
 
 
 def cancel(state: ConversationState) -> Outcome:
