@@ -36,7 +36,7 @@ from flows import (  # noqa: E402
     advance,
     load_catalogue,
 )
-from tests.flows.support import CSV, PROFILE, Chat  # noqa: E402
+from tests.flows.support import PROFILE, Chat, seed_directory  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "100"))
 TARGET_STEPS_PER_SECOND = 1000
@@ -90,7 +90,8 @@ def replay(chat: Recording) -> tuple[list[int], list[int], int]:
     """Nanoseconds of each advance call and of each JSON round trip of the state; requests filed."""
     state, steps, stores, submitted = ConversationState(), [], [], 0
     for inbound, now, profile in chat.sent:
-        ctx = Context(catalogue=chat.catalogue, directory=chat.directory, now=now, profile=profile)
+        ctx = Context(catalogue=chat.catalogue, directory=chat.directory, now=now, profile=profile,
+                      upload_max_bytes=chat.upload_max_bytes)
         t0 = time.perf_counter_ns()
         state, effects = advance(state, inbound, ctx)
         t1 = time.perf_counter_ns()
@@ -105,7 +106,7 @@ def replay(chat: Recording) -> tuple[list[int], list[int], int]:
 def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    recorded = scripts(load_catalogue(), Directory.from_csv(CSV))
+    recorded = scripts(load_catalogue(), seed_directory())
     for chat in recorded.values():  # warm up, and check the replay files what the recording filed
         assert replay(chat)[2] == chat.submitted, "replay diverged from the recorded conversation"
     steps: list[int] = []

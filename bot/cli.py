@@ -71,6 +71,7 @@ def kelurahan_list() -> None:
 @kel_app.command("set")
 def kelurahan_set(
     slug: str,
+    name: Annotated[str | None, typer.Option(help="Nama kelurahan (di percakapan dan kop surat)")] = None,
     telegram_chat_id: Annotated[int | None, typer.Option()] = None,
     whatsapp_group: Annotated[str | None, typer.Option()] = None,
     address: Annotated[str | None, typer.Option()] = None,
@@ -85,7 +86,7 @@ def kelurahan_set(
     numbering_pattern: Annotated[str | None, typer.Option()] = None,
     unit_code: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Set a kelurahan's moderation chat and letterhead data."""
+    """Set a kelurahan's name, moderation chat and letterhead data."""
     changes = {k: v for k, v in locals().items() if k != "slug" and v is not None}
     from db.directory import DirectoryError, update_kelurahan
 

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import flows
 from config.settings import Settings
+from conversation.chats import ChatStates
+from conversation.directory import DirectorySource
 from conversation.service import ConversationService
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
-from db.seed import SEED_CSV
 from db.signals import OutboxSignal
 from letters.maker import CatalogueLetterMaker
 from letters.making import LetterMaker
@@ -38,7 +39,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     catalogue: flows.Catalogue
-    directory: flows.Directory
+    directories: DirectorySource
     lifecycle: RequestLifecycle
     issuing: Issuing
     conversation: ConversationService
@@ -61,21 +62,21 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     outbox_signal = OutboxSignal()
     sessions = make_sessionmaker(engine, outbox_signal.session_class())
     catalogue = flows.load_catalogue()
-    directory = flows.Directory.from_csv(SEED_CSV)
+    directories = DirectorySource(settings.directory_refresh_seconds)
     titles = {t.code: t.title for t in catalogue}
+    chats = ChatStates(catalogue, directories, clock, upload_max_bytes=settings.upload_max_bytes)
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
+        notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested, web_moderation=settings.demo),
     )
     keystore = KeyStore(settings.keys_dir, clock=clock)
     ca = LocalCA(settings.data_dir / "pki", clock=clock)
     maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
     issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), settings.letters_dir)
-    conversation = ConversationService(sessions, lifecycle, catalogue, directory, clock)
-    lifecycle.notify = OutboxNotifier(titles, clock, on_revision=conversation.revision_requested,
-                                      web_moderation=settings.demo)
+    conversation = ConversationService(sessions, chats, lifecycle, clock)
     moderation = ModerationService(sessions, lifecycle, issuing, catalogue)
     return Services(
-        settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directory=directory,
+        settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation,
         uploads=UploadStore(settings.uploads_dir, settings.upload_max_bytes), keystore=keystore, ca=ca,
         records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]), outbox_signal=outbox_signal,

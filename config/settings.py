@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     city_name: str = "Palangka Raya"
     paper: str = "A4"
     upload_max_bytes: int = 10 * 1024 * 1024
+    directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
     verify_rate_limit_per_minute: int = 60
     demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle

@@ -1,4 +1,4 @@
-"""Queries and updates of kelurahan and their staff (used by the CLI and the adapters)."""
+"""Queries and updates of kelurahan and their staff (used by the CLI, the adapters and the chat)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import flows
 from db.models import Kelurahan, Staff
 
 ROLES = ("operator", "sekretaris", "lurah")
 LETTERHEAD_FIELDS = (
-    "address", "phone", "email", "postal_code", "signatory_name", "signatory_title", "signatory_rank",
+    "name", "address", "phone", "email", "postal_code", "signatory_name", "signatory_title", "signatory_rank",
     "signatory_nip", "signatory_delegated", "numbering_pattern", "unit_code", "telegram_chat_id",
     "whatsapp_group",
 )
@@ -27,6 +28,12 @@ async def list_kelurahan(sessions: async_sessionmaker[AsyncSession]) -> list[Kel
         return list(rows)
 
 
+async def load_directory(session: AsyncSession) -> flows.Directory:
+    """The engine's directory of kelurahan, from the `kelurahan` table (the seed's order, then those added)."""
+    rows = await session.execute(select(Kelurahan.kecamatan, Kelurahan.name, Kelurahan.slug).order_by(Kelurahan.id))
+    return flows.Directory(flows.Kelurahan(kecamatan, name, slug) for kecamatan, name, slug in rows)
+
+
 async def get_kelurahan(session: AsyncSession, slug: str) -> Kelurahan:
     kel = await session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
     if kel is None:
@@ -38,6 +45,10 @@ async def update_kelurahan(sessions: async_sessionmaker[AsyncSession], slug: str
     unknown = set(changes) - set(LETTERHEAD_FIELDS)
     if unknown:
         raise DirectoryError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}")
+    name = changes.get("name")
+    if name is not None and not 0 < len(name.strip()) <= 100:
+        raise DirectoryError("Nama kelurahan harus diisi (paling banyak 100 karakter)")
+        changes["name"] = name.strip()
     nip = changes.get("signatory_nip")
     if nip is not None and not (len(nip) == 18 and nip.isdigit()):
         raise DirectoryError("NIP harus 18 digit angka")

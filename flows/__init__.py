@@ -2,8 +2,10 @@
 
     state, effects = advance(state, inbound, ctx)
 
-See `engine` for the order of handling, `steps` for the transition table, `definitions` for the
-letter type files, `formatting.format_values` for the renderer's placeholders.
+See `engine` for the order of handling, `step_table` for the steps, `steps` for how handlers
+move between them, `definitions` and `fragments` for the letter type files, `formatting.format_values`
+for the renderer's placeholders. The runner gives the kelurahan directory and the upload limit in
+the `Context`.
 """
 
 from flows import messages

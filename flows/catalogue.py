@@ -1,4 +1,7 @@
-"""The catalogue of letter types: one YAML file per type in `flows/letter_types/`, checked at load."""
+"""The catalogue of letter types: one YAML file per type in `flows/letter_types/`, checked at load.
+
+A type may include shared field definitions from `letter_types/_fragments/` (see `fragments`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pydantic import ValidationError
 
 from flows.catalogue_checks import check_letter_type
 from flows.definitions import LetterTypeDef
+from flows.fragments import Expanded, FragmentError, Fragments
 
 DEFAULT_PATH = Path(__file__).parent / "letter_types"
 
@@ -54,17 +58,22 @@ def _loc(data: object, loc: tuple[int | str, ...]) -> str:
     out, node = "", data
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        node = node[part] if isinstance(node, list | dict) and _has(node, part) else None
+        node = _child(node, part)
         if isinstance(part, int) and isinstance(node, dict) and "name" in node:
             out += f"({node['name']})"
     return out or "(file)"
 
 
-def _has(node: list | dict, part: int | str) -> bool:
-    return part in node if isinstance(node, dict) else isinstance(part, int) and 0 <= part < len(node)
+def _child(node: object, part: int | str) -> object:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
-def load_letter_type(file: Path) -> LetterTypeDef:
+def read_letter_type(file: Path, fragments: Fragments | None = None) -> Expanded:
+    """The data of a letter type file with its includes expanded (what is validated)."""
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
@@ -72,15 +81,26 @@ def load_letter_type(file: Path) -> LetterTypeDef:
     if not isinstance(data, dict):
         raise CatalogueError(file, "(file)", "expected a mapping of letter type fields")
     try:
+        return (fragments or Fragments(file.parent)).expand(data)
+    except FragmentError as e:
+        raise CatalogueError(file, e.where, e.message) from None
+
+
+def load_letter_type(file: Path, fragments: Fragments | None = None) -> LetterTypeDef:
+    expanded = read_letter_type(file, fragments)
+    data = expanded.data
+    try:
         letter = LetterTypeDef.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        raise CatalogueError(file, _loc(data, first["loc"]), first["msg"]) from None
+        where = _loc(data, first["loc"])
+        raise CatalogueError(file, where, first["msg"] + expanded.note(where)) from None
     if letter.code != file.stem:
         raise CatalogueError(file, "code", f"must equal the file name ({file.stem!r}), got {letter.code!r}")
     problem = check_letter_type(letter)
     if problem is not None:
-        raise CatalogueError(file, *problem)
+        where, message = problem
+        raise CatalogueError(file, where, message + expanded.note(where))
     return letter
 
 
@@ -90,4 +110,5 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise CatalogueError(folder, "(folder)", "no letter type files (*.yaml)")
-    return Catalogue(load_letter_type(f) for f in files)
+    fragments = Fragments(folder)
+    return Catalogue(load_letter_type(f, fragments) for f in files)

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from flows import messages as m
 from flows.context import Context
 from flows.effects import Reply, ShowStatus
-from flows.inbound import Command, Text
-from flows.questions import current, find
+from flows.inbound import Command, Inbound, Text
+from flows.questions import FieldQuestion, current, find
 from flows.review import cancel
 from flows.start import on_idle, profile_values
 from flows.state import ConversationState, Draft, Step
-from flows.steps import Effect, again, goto, letter_of, reenter
+from flows.steps import Outcome, again, goto, letter_of, reenter
 
 ALIASES = {
     "batal": "batal", "cancel": "batal", "batalkan": "batal", "kembali": "kembali", "back": "kembali",
@@ -27,7 +27,7 @@ BACK = {Step.KELURAHAN: Step.KECAMATAN, Step.LETTER: Step.KELURAHAN, Step.REQUIR
         Step.PROFILE: Step.REQUIREMENTS, Step.FIX_PICK: Step.SUMMARY}
 
 
-def command_of(inbound: object) -> str | None:
+def command_of(inbound: Inbound) -> str | None:
     """The command an inbound message is ("unknown" for an unknown /command), or None."""
     if isinstance(inbound, Command):
         return ALIASES.get(inbound.name, "unknown")
@@ -37,45 +37,45 @@ def command_of(inbound: object) -> str | None:
     return None
 
 
-def _start(state: ConversationState, ctx: Context) -> list[Effect]:
+def _start(state: ConversationState, ctx: Context) -> Outcome:
     if state.step == Step.IDLE:
         return on_idle(state, ctx)
     if state.draft.revision_of is not None:
-        return again(state, ctx, m.IN_REVISION.format(n=state.draft.revision_of))
+        return again(state, m.IN_REVISION.format(n=state.draft.revision_of))
     if state.draft.has_answers():
-        return goto(state, ctx, Step.RESUME)
+        return goto(state, Step.RESUME)
     state.step, state.draft = Step.IDLE, Draft()
     return on_idle(state, ctx)
 
 
-def _cancel(state: ConversationState, ctx: Context) -> list[Effect]:
+def _cancel(state: ConversationState, ctx: Context) -> Outcome:
     if state.step == Step.CONFIRM_CANCEL:
         return cancel(state)
     if state.draft.has_answers() or state.draft.revision_of is not None:
-        return goto(state, ctx, Step.CONFIRM_CANCEL)
+        return goto(state, Step.CONFIRM_CANCEL)
     was_idle = state.step == Step.IDLE
     state.step, state.draft, state.page = Step.IDLE, Draft(), 0
     return [Reply(text=m.NOTHING_TO_CANCEL if was_idle else m.CANCELLED)]
 
 
-def _back_in_draft(state: ConversationState, ctx: Context) -> list[Effect]:
+def _back_in_draft(state: ConversationState, ctx: Context) -> Outcome:
     """One question back: the last one answered is asked again (its answer kept until replaced)."""
     d, letter = state.draft, letter_of(state, ctx)
     if state.step == Step.FILL and d.editing and d.reviewed:
         d.editing = []
-        return goto(state, ctx, Step.SUMMARY)
+        return goto(state, Step.SUMMARY)
     while d.history and letter is not None:
         key = d.history.pop()
         if find(letter, d, key) is not None:
             d.editing.insert(0, key)
-            return goto(state, ctx, Step.FILL)
+            return goto(state, Step.FILL)
     if d.revision_of is not None:
-        return again(state, ctx, m.FIRST_STEP)
+        return again(state, m.FIRST_STEP)
     d.started = False
-    return goto(state, ctx, Step.PROFILE if profile_values(state, ctx) else Step.REQUIREMENTS)
+    return goto(state, Step.PROFILE if profile_values(state, ctx) else Step.REQUIREMENTS)
 
 
-def _back(state: ConversationState, ctx: Context) -> list[Effect]:
+def _back(state: ConversationState, ctx: Context) -> Outcome:
     if state.step == Step.IDLE:
         return on_idle(state, ctx)
     if state.step == Step.CONFIRM_CANCEL:
@@ -85,29 +85,29 @@ def _back(state: ConversationState, ctx: Context) -> list[Effect]:
     if state.step in BACK:
         if BACK[state.step] == Step.REQUIREMENTS:
             state.draft.started = False  # the questions are not under way any more
-        return goto(state, ctx, BACK[state.step])
-    return again(state, ctx, m.FIRST_STEP)
+        return goto(state, BACK[state.step])
+    return again(state, m.FIRST_STEP)
 
 
-def _help(state: ConversationState, ctx: Context) -> list[Effect]:
+def _help(state: ConversationState, ctx: Context) -> Outcome:
     text = m.HELP[state.step.value]
     letter = letter_of(state, ctx)
     q = current(letter, state.draft) if state.step == Step.FILL and letter else None
-    if q is not None and q.field is not None and q.field.help:
+    if isinstance(q, FieldQuestion) and q.field.help:
         text += f"\n{q.field.help}"
-    return [Reply(text=f"{text}\n\n{m.COMMANDS_HINT}"), *again(state, ctx)]
+    return [Reply(text=f"{text}\n\n{m.COMMANDS_HINT}"), *again(state)]
 
 
-def _status(state: ConversationState, ctx: Context) -> list[Effect]:
-    return [ShowStatus(), *again(state, ctx)]
+def _status(state: ConversationState, ctx: Context) -> Outcome:
+    return [ShowStatus(), *again(state)]
 
 
-def _unknown(state: ConversationState, ctx: Context) -> list[Effect]:
+def _unknown(state: ConversationState, ctx: Context) -> Outcome:
     if state.step == Step.IDLE:
         return on_idle(state, ctx)
-    return again(state, ctx, m.NOT_UNDERSTOOD)
+    return again(state, m.NOT_UNDERSTOOD)
 
 
-COMMANDS: dict[str, Callable[[ConversationState, Context], list[Effect]]] = {
+COMMANDS: dict[str, Callable[[ConversationState, Context], Outcome]] = {
     "batal": _cancel, "kembali": _back, "bantuan": _help, "status": _status, "start": _start, "unknown": _unknown,
 }

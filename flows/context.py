@@ -1,12 +1,11 @@
-"""What the engine is given besides the state: catalogue, kelurahan directory, the time, the profile."""
+"""What the engine is given besides the state: catalogue, kelurahan directory, the time, the upload
+limit, the profile. The runner builds it for every message (the directory from the database)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from flows.catalogue import Catalogue
 from flows.names import best_match
@@ -26,12 +25,6 @@ class Directory:
         self.kelurahan: list[Kelurahan] = [e if isinstance(e, Kelurahan) else Kelurahan(*e) for e in entries]
         self._by_slug = {k.slug: k for k in self.kelurahan}
         self.kecamatan: list[str] = list(dict.fromkeys(k.kecamatan for k in self.kelurahan))
-
-    @classmethod
-    def from_csv(cls, path: str | Path) -> Directory:
-        """From a CSV with the columns kecamatan,kelurahan,slug."""
-        with open(path, newline="", encoding="utf-8") as f:
-            return cls((r["kecamatan"], r["kelurahan"], r["slug"]) for r in csv.DictReader(f))
 
     def get(self, slug: str | None) -> Kelurahan | None:
         return self._by_slug.get(slug) if slug else None
@@ -58,5 +51,6 @@ class Context:
     catalogue: Catalogue
     directory: Directory
     now: datetime
+    upload_max_bytes: int  # the largest photo or document accepted (the `upload_max_bytes` setting)
     profile: Mapping[str, str] = field(default_factory=dict)  # the resident's saved profile
     city: str = "Palangka Raya"

@@ -3,23 +3,26 @@
 No I/O, no clock (ctx.now), no chat library. The state given is not modified. Order of
 handling: a system correction request; a draft whose letter type or kelurahan is gone; the
 status command; a draft idle for 24 hours (offered again before anything else); the other
-commands; else the current step's handler from the transition table (`steps.STEPS`).
+commands; else the current step's handler from the step table (`step_table.STEPS`). The
+question a handler leaves the conversation at (`steps.Ask`) is rendered here, from the table.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from flows import fill, review, start  # noqa: F401  (register their steps)
 from flows import messages as m
 from flows.commands import COMMANDS, command_of
 from flows.context import Context
-from flows.effects import MAX_ROWS
+from flows.effects import MAX_ROWS, Effect
 from flows.inbound import FileReceived, Inbound, RevisionRequested
-from flows.menus import NEXT, PREV, resolve
+from flows.menus import NEXT, PREV, render, resolve, texts
 from flows.revision import start_revision
+from flows.start import on_idle
 from flows.state import ConversationState, Step
-from flows.steps import STEPS, Effect, again, elapsed, goto, reset
+from flows.step_table import STEPS
+from flows.steps import Ask, Outcome, again, elapsed, goto, reset
 
 IDLE_LIMIT = timedelta(hours=24)
 
@@ -41,7 +44,7 @@ def _expired(state: ConversationState, ctx: Context) -> bool:
     )
 
 
-def _page(state: ConversationState, ctx: Context, inbound: object) -> list[Effect] | None:
+def _page(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome | None:
     """Turn the page of a long menu, if that is what the resident chose."""
     prompt = STEPS[state.step].ask(state, ctx)
     if len(prompt.options) <= MAX_ROWS:
@@ -50,28 +53,39 @@ def _page(state: ConversationState, ctx: Context, inbound: object) -> list[Effec
     if value not in (NEXT.value, PREV.value):
         return None
     state.page += 1 if value == NEXT.value else -1
-    return again(state, ctx)
+    return again(state)
 
 
-def _dispatch(state: ConversationState, inbound: object, ctx: Context) -> list[Effect]:
+def _dispatch(state: ConversationState, inbound: Inbound, ctx: Context) -> Outcome:
     if isinstance(inbound, RevisionRequested):
         return start_revision(state, ctx, inbound)
     if not _usable(state, ctx):
         reset(state, keep=("consent", "queued", "stash"))
-        return goto(state, ctx, Step.KECAMATAN, m.LETTER_GONE) if state.consent else start.on_idle(state, ctx)
+        return goto(state, Step.KECAMATAN, m.LETTER_GONE) if state.consent else on_idle(state, ctx)
     command = command_of(inbound)
     if command != "status" and _expired(state, ctx):
-        return goto(state, ctx, Step.RESUME)
+        return goto(state, Step.RESUME)
     if command is not None:
         return COMMANDS[command](state, ctx)
     if isinstance(inbound, FileReceived) and state.step not in (Step.FILL, Step.IDLE):
-        return again(state, ctx, m.NOT_A_FILE_STEP)  # a photo sent while a choice is asked
+        return again(state, m.NOT_A_FILE_STEP)  # a photo sent while a choice is asked
     return _page(state, ctx, inbound) or STEPS[state.step].handle(state, ctx, inbound)
+
+
+def _ask(state: ConversationState, ctx: Context, ask: Ask) -> list[Effect]:
+    """The question of the step the conversation is at (after its intro, when just entered)."""
+    spec = STEPS[state.step]
+    prompt = spec.ask(state, ctx)
+    if ask.notice:
+        prompt = replace(prompt, text=f"{ask.notice}\n\n{prompt.text}")
+    intro: list[Effect] = list(texts(spec.intro(state, ctx))) if ask.entered and spec.intro else []
+    return [*intro, *render(prompt, state.page)]
 
 
 def advance(state: ConversationState, inbound: Inbound, ctx: Context) -> tuple[ConversationState, list[Effect]]:
     """The state after `inbound`, and what to do (replies to send, request to submit, ...)."""
     new = state.model_copy(deep=True)
-    effects = _dispatch(new, inbound, ctx)
+    outcome = _dispatch(new, inbound, ctx)
+    effects = [e for item in outcome for e in (_ask(new, ctx, item) if isinstance(item, Ask) else [item])]
     new.updated_at = ctx.now
     return new, effects

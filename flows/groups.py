@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from flows import messages as m
 from flows.choice_sets import Option
-from flows.context import Context
 from flows.definitions import GroupDef
-from flows.effects import Effect
 from flows.formatting import display
 from flows.menus import Prompt, yes_no
 from flows.questions import visible
 from flows.state import ConversationState
-from flows.steps import again
+from flows.steps import Outcome, again
 
 
 def row_label(group: GroupDef, row: dict[str, str]) -> str:
@@ -39,31 +37,31 @@ def ask_edit(state: ConversationState, g: GroupDef) -> Prompt:
     return Prompt(m.edit_group(g.label, [f"- {name}" for _, name in listed]), tuple(options))
 
 
-def answer_more(state: ConversationState, ctx: Context, g: GroupDef, value: str | None) -> list[Effect] | None:
+def answer_more(state: ConversationState, g: GroupDef, value: str | None) -> Outcome | None:
     """Yes: open a new row (unless the last one is unfinished). No: close the group."""
     d = state.draft
     rows = d.groups.setdefault(g.name, [])
     filled = len([r for r in rows if r])
     if value == "ya":
         if filled >= g.max_items:
-            return again(state, ctx, m.MAX_ITEMS.format(n=g.max_items, label=g.label.lower()))
+            return again(state, m.MAX_ITEMS.format(n=g.max_items, label=g.label.lower()))
         if not rows or all(f.name in rows[-1] for f in g.fields if visible(f, rows[-1])):
             rows.append({})
         if g.name in d.closed:
             d.closed.remove(g.name)
     elif value == "tidak":
         if filled < g.min_items:
-            return again(state, ctx, m.MIN_ITEMS.format(n=g.min_items, label=g.label.lower()))
+            return again(state, m.MIN_ITEMS.format(n=g.min_items, label=g.label.lower()))
         while rows and not rows[-1]:
             rows.pop()
         if g.name not in d.closed:
             d.closed.append(g.name)
     else:
-        return again(state, ctx, m.NOT_UNDERSTOOD)
+        return again(state, m.NOT_UNDERSTOOD)
     return None
 
 
-def answer_edit(state: ConversationState, ctx: Context, g: GroupDef, value: str | None) -> list[Effect] | None:
+def answer_edit(state: ConversationState, g: GroupDef, value: str | None) -> Outcome | None:
     """Delete a row (and show the rows again), add one, or finish."""
     d = state.draft
     rows = d.groups.setdefault(g.name, [])
@@ -71,10 +69,10 @@ def answer_edit(state: ConversationState, ctx: Context, g: GroupDef, value: str 
     if value.startswith("del:") and int(value[4:]) < len(rows):
         rows.pop(int(value[4:]))
         state.page = 0
-        return again(state, ctx, m.DELETED)
+        return again(state, m.DELETED)
     if value == "add" and len(rows) < g.max_items:
         rows.append({})
         if g.name in d.closed:
             d.closed.remove(g.name)
         return None
-    return None if value == "done" else again(state, ctx, m.NOT_UNDERSTOOD)
+    return None if value == "done" else again(state, m.NOT_UNDERSTOOD)

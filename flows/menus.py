@@ -7,11 +7,12 @@ refer to the options shown; names typed match any option (tolerant of case and s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from flows import messages as m
 from flows.choice_sets import Option
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Choice, Reply
-from flows.inbound import ChoiceMade, Text
+from flows.inbound import ChoiceMade, Inbound, Text
 from flows.names import ascii_digits, best_match, normalize
 
 PAGE_SIZE = 8
@@ -67,13 +68,13 @@ def render(prompt: Prompt, page: int = 0) -> list[Reply | AskFile]:
         before = list(texts(prompt.text))
         text = f"{m.PICK_ONE}\n\n{listing}" if items else m.SEND_FILE
     choices = [Choice(value=o.value, title=o.button) for o in items]
-    style = "buttons" if len(items) <= MAX_BUTTONS else "list"
+    style: Literal["buttons", "list"] = "buttons" if len(items) <= MAX_BUTTONS else "list"
     if prompt.attachment_kind is not None:
         return [*before, AskFile(text=text, choices=choices, style=style, attachment_kind=prompt.attachment_kind)]
     return [*before, Reply(text=text, choices=choices, style=style)]
 
 
-def resolve(inbound: object, prompt: Prompt, page: int = 0, *, numbers: bool = True, names: bool = True,
+def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = True, names: bool = True,
             fuzzy: bool = True) -> str | None:
     """The value of the option the resident chose (pressed, numbered or named), or None.
 

@@ -35,7 +35,7 @@ ASK_KECAMATAN = "Di kecamatan mana Anda tinggal? Pilih kecamatan, atau ketik lan
 NOT_A_PLACE = "Maaf, nama kecamatan atau kelurahan itu tidak kami kenali."
 NOT_UNDERSTOOD = "Maaf, jawaban tidak dikenali. Ketik nomor pilihan atau pilih salah satu tombol."
 NOT_A_FILE_STEP = "Maaf, saat ini kami belum memerlukan berkas. Mohon jawab pertanyaan berikut."
-FILE_EXPECTED = "Mohon kirim foto atau dokumen (JPG, PNG, atau PDF, paling besar 10 MB)."
+FILE_ATTACHED = "Berkas sudah terlampir. Kirim berkas baru, atau pilih Tetap."
 PICK_ONE = "Silakan pilih:"
 SEND_FILE = "Silakan kirim berkasnya."
 FIRST_STEP = "Ini sudah langkah pertama."
@@ -49,7 +49,6 @@ PICK_FIX = "Data mana yang ingin diubah?"
 NOT_A_FIELD = "Maaf, data itu tidak kami temukan."
 MIN_ITEMS = "Mohon isi paling sedikit {n} {label}."
 SKIP_HINT = "(Boleh dilewati: ketik - atau pilih Lewati.)"
-STATUS_NOTE = "Berikut status permohonan Anda."
 LETTER_GONE = "Maaf, jenis surat atau kelurahan pada permohonan Anda tidak lagi tersedia. Silakan mulai lagi."
 QUEUED_REVISION = "Ada permintaan perbaikan lain dari petugas; akan kami tampilkan setelah langkah ini selesai."
 IN_REVISION = "Anda sedang memperbaiki permohonan nomor {n}. Ketik batal bila ingin membatalkannya."
@@ -71,6 +70,19 @@ HELP = {
     "confirm_cancel": "Pilih \"Ya, batalkan\" untuk membatalkan, atau \"Tidak, lanjutkan\".",
     "resume": "Pilih Lanjutkan untuk meneruskan permohonan yang tersimpan, atau Mulai baru.",
 }
+
+
+def megabytes(n_bytes: int) -> str:
+    """A size in megabytes as written in Indonesian: "10", "1,5"."""
+    return f"{n_bytes / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+
+
+def file_expected(max_bytes: int) -> str:
+    return f"Mohon kirim foto atau dokumen (JPG, PNG, atau PDF, paling besar {megabytes(max_bytes)} MB)."
+
+
+def file_hint(max_bytes: int) -> str:
+    return f"(Kirim sebagai foto atau dokumen JPG, PNG, atau PDF; paling besar {megabytes(max_bytes)} MB.)"
 
 
 def ask_kelurahan(kecamatan: str) -> str:

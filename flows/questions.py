@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from flows.definitions import AttachmentDef, FieldDef, GroupDef, LetterTypeDef
 from flows.names import ascii_digits
@@ -17,25 +16,50 @@ from flows.state import Draft
 
 
 @dataclass(frozen=True)
-class Question:
+class FieldQuestion:
+    """A field of the letter, or (with `group`) of row `index` of a group."""
+
     key: str
-    kind: Literal["field", "item", "more", "file", "edit"]
-    field: FieldDef | None = None
+    field: FieldDef
     group: GroupDef | None = None
     index: int = 0
-    attachment: AttachmentDef | None = None
+
+
+@dataclass(frozen=True)
+class MoreQuestion:
+    """ "Tambah lagi?": another row of a group, or none."""
+
+    key: str
+    group: GroupDef
+
+
+@dataclass(frozen=True)
+class EditQuestion:
+    """The rows of a group, to delete one, add one, or finish (asked when changing a group)."""
+
+    key: str
+    group: GroupDef
+
+
+@dataclass(frozen=True)
+class FileQuestion:
+    key: str
+    attachment: AttachmentDef
+
+
+Question = FieldQuestion | MoreQuestion | EditQuestion | FileQuestion
 
 
 def visible(field: FieldDef, values: Mapping[str, str]) -> bool:
     return field.condition is None or values.get(field.condition.field) in field.condition.in_
 
 
-def _field_q(f: FieldDef) -> Question:
-    return Question(f"f:{f.name}", "field", field=f)
+def _field_q(f: FieldDef) -> FieldQuestion:
+    return FieldQuestion(f"f:{f.name}", f)
 
 
-def _item_q(g: GroupDef, i: int, f: FieldDef) -> Question:
-    return Question(f"g:{g.name}:{i}:{f.name}", "item", field=f, group=g, index=i)
+def _item_q(g: GroupDef, i: int, f: FieldDef) -> FieldQuestion:
+    return FieldQuestion(f"g:{g.name}:{i}:{f.name}", f, group=g, index=i)
 
 
 def all_questions(letter: LetterTypeDef, draft: Draft) -> Iterator[Question]:
@@ -46,22 +70,24 @@ def all_questions(letter: LetterTypeDef, draft: Draft) -> Iterator[Question]:
         for i, item in enumerate(draft.groups.get(g.name, [])):
             yield from (_item_q(g, i, f) for f in g.fields if visible(f, item))
         if g.name not in draft.closed:
-            yield Question(f"m:{g.name}", "more", group=g)
+            yield MoreQuestion(f"m:{g.name}", g)
     for a in letter.attachments:
-        yield Question(f"a:{a.kind}", "file", attachment=a)
+        yield FileQuestion(f"a:{a.kind}", a)
 
 
 def answered(q: Question, draft: Draft) -> bool:
-    if q.kind == "field":
-        return q.field is not None and q.field.name in draft.fields
-    if q.kind == "item":
-        rows = draft.groups.get(q.group.name, []) if q.group else []
-        return q.index < len(rows) and q.field is not None and q.field.name in rows[q.index]
-    if q.kind == "more":
-        return q.group is not None and q.group.name in draft.closed
-    if q.kind == "file":
-        return q.attachment is not None and q.attachment.kind in draft.attachments
-    return False
+    match q:
+        case FieldQuestion(field=f, group=None):
+            return f.name in draft.fields
+        case FieldQuestion(field=f, group=g, index=i):
+            rows = draft.groups.get(g.name, []) if g else []
+            return i < len(rows) and f.name in rows[i]
+        case MoreQuestion(group=g):
+            return g.name in draft.closed
+        case FileQuestion(attachment=a):
+            return a.kind in draft.attachments
+        case EditQuestion():
+            return False
 
 
 def find(letter: LetterTypeDef, draft: Draft, key: str) -> Question | None:
@@ -72,13 +98,13 @@ def find(letter: LetterTypeDef, draft: Draft, key: str) -> Question | None:
         return _field_q(f) if f is not None and visible(f, draft.fields) else None
     if kind == "a":
         a = next((a for a in letter.attachments if a.kind == rest), None)
-        return Question(key, "file", attachment=a) if a else None
+        return FileQuestion(key, a) if a else None
     name, _, rest = rest.partition(":")
     g = next((g for g in letter.groups if g.name == name), None)
     if g is None:
         return None
     if kind in ("m", "e"):
-        return Question(key, "more" if kind == "m" else "edit", group=g) if not rest else None
+        return None if rest else MoreQuestion(key, g) if kind == "m" else EditQuestion(key, g)
     index, _, fname = rest.partition(":")
     rows = draft.groups.get(g.name, [])
     f = next((f for f in g.fields if f.name == fname), None)

@@ -9,18 +9,18 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.context import Context
 from flows.effects import CancelRequest, Reply, SaveProfile, SubmitRequest
-from flows.inbound import Text
+from flows.inbound import Inbound, Text
 from flows.menus import Prompt, resolve
 from flows.names import best_match
 from flows.questions import targets
 from flows.state import ConversationState, Draft, Step
-from flows.steps import Effect, again, goto, letter_of, reenter, register
-from flows.summary import collect, problems, summary_text
+from flows.steps import Outcome, again, goto, letter_of, reenter
+from flows.summary import collect, problems
 
 _CHANGE = re.compile(r"^\s*(?:ubah|ganti|perbaiki|koreksi|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
-def _ask_summary(state: ConversationState, ctx: Context) -> Prompt:
+def ask_summary(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     warn = problems(letter, state.draft) if letter else []
     text = "\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW])
@@ -39,21 +39,23 @@ def _target(state: ConversationState, ctx: Context, text: str) -> str | None:
     return options[found][0] if found is not None else None
 
 
-def _change(state: ConversationState, ctx: Context, key: str) -> list[Effect]:
+def _change(state: ConversationState, key: str) -> Outcome:
     state.draft.editing = [key]
-    return goto(state, ctx, Step.FILL)
+    return goto(state, Step.FILL)
 
 
-def _submit(state: ConversationState, ctx: Context) -> list[Effect]:
+def _submit(state: ConversationState, ctx: Context) -> Outcome:
     letter, d = letter_of(state, ctx), state.draft
     if letter is None or d.kelurahan_slug is None:
         return reenter(state, ctx)
     if problems(letter, d):
-        return again(state, ctx)
+        return again(state)
     fields = collect(letter, d)
-    attachments = {a.kind: d.attachments[a.kind] for a in letter.attachments if d.attachments.get(a.kind)}
-    effects: list[Effect] = [SubmitRequest(kelurahan_slug=d.kelurahan_slug, letter_type=letter.code,
-                                           fields=fields, attachments=attachments, revision_of=d.revision_of)]
+    attachments: dict[str, str] = {
+        a.kind: d.attachments[a.kind] for a in letter.attachments if d.attachments.get(a.kind)
+    }
+    effects: Outcome = [SubmitRequest(kelurahan_slug=d.kelurahan_slug, letter_type=letter.code,
+                                      fields=fields, attachments=attachments, revision_of=d.revision_of)]
     saved = {f.name: fields[f.name] for f in letter.fields if f.profile and fields.get(f.name)}
     profile = {**ctx.profile, **saved}
     if profile != dict(ctx.profile):
@@ -62,53 +64,53 @@ def _submit(state: ConversationState, ctx: Context) -> list[Effect]:
     return effects
 
 
-def _on_summary(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
+def on_summary(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
     change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
     if change and change[1].strip():
         key = _target(state, ctx, change[1])
-        return _change(state, ctx, key) if key else goto(state, ctx, Step.FIX_PICK, m.NOT_A_FIELD)
-    value = resolve(inbound, _ask_summary(state, ctx))
+        return _change(state, key) if key else goto(state, Step.FIX_PICK, m.NOT_A_FIELD)
+    value = resolve(inbound, ask_summary(state, ctx))
     if value == "kirim":
         return _submit(state, ctx)
     if value == "ubah":
-        return goto(state, ctx, Step.FIX_PICK)
+        return goto(state, Step.FIX_PICK)
     if value == "batal":
-        return goto(state, ctx, Step.CONFIRM_CANCEL)
-    return again(state, ctx, m.NOT_UNDERSTOOD)
+        return goto(state, Step.CONFIRM_CANCEL)
+    return again(state, m.NOT_UNDERSTOOD)
 
 
-def _ask_fix(state: ConversationState, ctx: Context) -> Prompt:
+def ask_fix(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     options = targets(letter, state.draft) if letter else []
     return Prompt(m.PICK_FIX, tuple(Option(key, label) for key, label in options))
 
 
-def _on_fix(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
+def on_fix(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
     change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
-    key = _target(state, ctx, change[1]) if change else resolve(inbound, _ask_fix(state, ctx), state.page)
-    return _change(state, ctx, key) if key else again(state, ctx, m.NOT_A_FIELD)
+    key = _target(state, ctx, change[1]) if change else resolve(inbound, ask_fix(state, ctx), state.page)
+    return _change(state, key) if key else again(state, m.NOT_A_FIELD)
 
 
-def cancel(state: ConversationState) -> list[Effect]:
+def cancel(state: ConversationState) -> Outcome:
     """Discard the draft (and withdraw the request under correction, if any)."""
     request_id = state.draft.revision_of
     state.draft, state.step, state.page = Draft(), Step.IDLE, 0
     return [CancelRequest(request_id=request_id), Reply(text=m.CANCELLED)]
 
 
-def _ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
+def ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
     return Prompt(m.CONFIRM_CANCEL, (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
                                      Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan"))))
 
 
-def _on_confirm(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    value = resolve(inbound, _ask_confirm(state, ctx))
+def on_confirm(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    value = resolve(inbound, ask_confirm(state, ctx))
     if value == "ya":
         return cancel(state)
-    return reenter(state, ctx) if value == "tidak" else again(state, ctx, m.NOT_UNDERSTOOD)
+    return reenter(state, ctx) if value == "tidak" else again(state, m.NOT_UNDERSTOOD)
 
 
-def _ask_resume(state: ConversationState, ctx: Context) -> Prompt:
+def ask_resume(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     return Prompt(m.resume(letter.title if letter else None), (
         Option("lanjut", m.RESUME, aliases=("ya", "lanjut", "teruskan")),
@@ -116,17 +118,11 @@ def _ask_resume(state: ConversationState, ctx: Context) -> Prompt:
     ))
 
 
-def _on_resume(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    value = resolve(inbound, _ask_resume(state, ctx))
+def on_resume(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    value = resolve(inbound, ask_resume(state, ctx))
     if value == "lanjut":
         return reenter(state, ctx)
     if value != "baru":
-        return again(state, ctx, m.NOT_UNDERSTOOD)
+        return again(state, m.NOT_UNDERSTOOD)
     effects = cancel(state)[:1]
-    return [*effects, *(goto(state, ctx, Step.KECAMATAN) if state.consent else reenter(state, ctx))]
-
-
-register(Step.SUMMARY, _ask_summary, _on_summary, intro=summary_text)
-register(Step.FIX_PICK, _ask_fix, _on_fix)
-register(Step.CONFIRM_CANCEL, _ask_confirm, _on_confirm)
-register(Step.RESUME, _ask_resume, _on_resume)
+    return [*effects, *(goto(state, Step.KECAMATAN) if state.consent else reenter(state, ctx))]

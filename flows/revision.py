@@ -9,7 +9,7 @@ from flows.effects import Reply
 from flows.inbound import RevisionRequested
 from flows.questions import key_for, targets
 from flows.state import ConversationState, Draft
-from flows.steps import Effect, again, proceed
+from flows.steps import Outcome, again, proceed
 
 
 def _draft(letter: LetterTypeDef, kecamatan: str, rev: RevisionRequested) -> Draft:
@@ -36,17 +36,17 @@ def _draft(letter: LetterTypeDef, kecamatan: str, rev: RevisionRequested) -> Dra
     return d
 
 
-def start_revision(state: ConversationState, ctx: Context, rev: RevisionRequested) -> list[Effect]:
+def start_revision(state: ConversationState, ctx: Context, rev: RevisionRequested) -> Outcome:
     """Begin correcting `rev`; a draft under way is put aside (and offered again afterwards)."""
     letter, kel = ctx.catalogue.get(rev.letter_type), ctx.directory.get(rev.kelurahan_slug)
     if letter is None or kel is None or not letter.online:
         return [Reply(text=m.BAD_REVISION)]
     d = state.draft
     if d.revision_of == rev.request_id:
-        return again(state, ctx)
+        return again(state)
     if d.revision_of is not None or (d.has_answers() and state.stash is not None):
         state.queued.append(rev)
-        return again(state, ctx, m.QUEUED_REVISION)
+        return again(state, m.QUEUED_REVISION)
     if d.has_answers():
         state.stash = d
     state.draft, state.consent = _draft(letter, kel.kecamatan, rev), True

@@ -7,92 +7,96 @@ from flows.choice_sets import Option
 from flows.context import Context
 from flows.definitions import FieldDef, LetterTypeDef
 from flows.formatting import display
-from flows.inbound import Text
+from flows.inbound import Inbound, Text
 from flows.menus import Prompt, resolve, texts, yes_no
 from flows.revision import start_revision
 from flows.state import ConversationState, Draft, Step
-from flows.steps import Effect, again, goto, letter_of, proceed, register, reset, today
+from flows.steps import Outcome, again, goto, letter_of, proceed, reset, today
 from flows.validators import FieldError, validate
 
 
-def on_idle(state: ConversationState, ctx: Context, inbound: object = None) -> list[Effect]:
+def on_idle(state: ConversationState, ctx: Context, inbound: Inbound | None = None) -> Outcome:
     """Any message when no conversation is under way: waiting corrections, a paused draft, or hello."""
     if state.queued:
         return start_revision(state, ctx, state.queued.pop(0))
     if state.stash is not None and not state.draft.has_answers():
         state.draft, state.stash = state.stash, None
     if state.draft.has_answers():
-        return goto(state, ctx, Step.RESUME)
+        return goto(state, Step.RESUME)
     state.draft = Draft()
     if not state.consent:
-        return goto(state, ctx, Step.CONSENT)
-    return goto(state, ctx, Step.KECAMATAN, m.WELCOME_BACK)
+        return goto(state, Step.CONSENT)
+    return goto(state, Step.KECAMATAN, m.WELCOME_BACK)
 
 
-def _ask_consent(state: ConversationState, ctx: Context) -> Prompt:
+def ask_idle(state: ConversationState, ctx: Context) -> Prompt:
+    return Prompt(m.HELP["idle"])
+
+
+def ask_consent(state: ConversationState, ctx: Context) -> Prompt:
     return Prompt(m.CONSENT, yes_no(m.AGREE, m.DISAGREE))
 
 
-def _on_consent(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    value = resolve(inbound, _ask_consent(state, ctx))
+def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    value = resolve(inbound, ask_consent(state, ctx))
     if value == "ya":
         state.consent = True
-        return goto(state, ctx, Step.KECAMATAN)
+        return goto(state, Step.KECAMATAN)
     if value == "tidak":
         reset(state)  # nothing kept
         return list(texts(m.CONSENT_REFUSED))
-    return again(state, ctx, m.NOT_UNDERSTOOD)
+    return again(state, m.NOT_UNDERSTOOD)
 
 
-def _ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
+def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
     return Prompt(m.ASK_KECAMATAN, tuple(Option(k, k) for k in ctx.directory.kecamatan))
 
 
-def _chose_kelurahan(state: ConversationState, ctx: Context, slug: str) -> list[Effect]:
+def _chose_kelurahan(state: ConversationState, ctx: Context, slug: str) -> Outcome:
     kel = ctx.directory.get(slug)
     if kel is None:
-        return again(state, ctx, m.NOT_A_PLACE)
+        return again(state, m.NOT_A_PLACE)
     state.draft.kecamatan, state.draft.kelurahan_slug = kel.kecamatan, kel.slug
-    return goto(state, ctx, Step.LETTER)
+    return goto(state, Step.LETTER)
 
 
-def _on_kecamatan(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    prompt = _ask_kecamatan(state, ctx)
+def on_kecamatan(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    prompt = ask_kecamatan(state, ctx)
     value = resolve(inbound, prompt, state.page, fuzzy=False)
     kel = ctx.directory.find(inbound.text) if value is None and isinstance(inbound, Text) else None
     if kel is not None:
         return _chose_kelurahan(state, ctx, kel.slug)
     value = value or resolve(inbound, prompt, state.page)
     if value is None:
-        return again(state, ctx, m.NOT_A_PLACE)
+        return again(state, m.NOT_A_PLACE)
     state.draft.kecamatan = value
-    return goto(state, ctx, Step.KELURAHAN)
+    return goto(state, Step.KELURAHAN)
 
 
-def _ask_kelurahan(state: ConversationState, ctx: Context) -> Prompt:
+def ask_kelurahan(state: ConversationState, ctx: Context) -> Prompt:
     kecamatan = state.draft.kecamatan or ""
     options = tuple(Option(k.slug, k.name) for k in ctx.directory.in_kecamatan(kecamatan))
     return Prompt(m.ask_kelurahan(kecamatan), options)
 
 
-def _on_kelurahan(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    value = resolve(inbound, _ask_kelurahan(state, ctx), state.page, fuzzy=False)
+def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    value = resolve(inbound, ask_kelurahan(state, ctx), state.page, fuzzy=False)
     if value is None and isinstance(inbound, Text):
         kel = ctx.directory.find(inbound.text, state.draft.kecamatan)
         value = kel.slug if kel else None
-    return _chose_kelurahan(state, ctx, value) if value else again(state, ctx, m.NOT_A_PLACE)
+    return _chose_kelurahan(state, ctx, value) if value else again(state, m.NOT_A_PLACE)
 
 
-def _ask_letter(state: ConversationState, ctx: Context) -> Prompt:
+def ask_letter(state: ConversationState, ctx: Context) -> Prompt:
     kel = ctx.directory.get(state.draft.kelurahan_slug)
     options = tuple(Option(t.code, t.title, t.short_title, (t.code,)) for t in ctx.catalogue)
     return Prompt(m.ask_letter(kel.name if kel else ""), options)
 
 
-def _on_letter(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    letter = ctx.catalogue.get(resolve(inbound, _ask_letter(state, ctx), state.page))
+def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    letter = ctx.catalogue.get(resolve(inbound, ask_letter(state, ctx), state.page))
     if letter is None:
-        return again(state, ctx, m.NOT_UNDERSTOOD)
+        return again(state, m.NOT_UNDERSTOOD)
     d = state.draft
     if not letter.online:
         kel = ctx.directory.get(d.kelurahan_slug)
@@ -101,24 +105,24 @@ def _on_letter(state: ConversationState, ctx: Context, inbound: object) -> list[
     if d.letter_type != letter.code:
         d.letter_type, d.history, d.editing, d.reviewed = letter.code, [], [], False
     d.started = False
-    return goto(state, ctx, Step.REQUIREMENTS)
+    return goto(state, Step.REQUIREMENTS)
 
 
-def _ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
+def ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
     t = letter_of(state, ctx)
     text = m.requirements(t.title, t.description, t.requirements, t.sla_days, t.cost) if t else m.NOT_UNDERSTOOD
     go_on = Option("lanjut", m.CONTINUE, aliases=("ya", "ok", "lanjutkan"))
     return Prompt(text, (go_on, Option("lain", m.OTHER_LETTER)))
 
 
-def _on_requirements(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    value = resolve(inbound, _ask_requirements(state, ctx))
+def on_requirements(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    value = resolve(inbound, ask_requirements(state, ctx))
     if value == "lain":
-        return goto(state, ctx, Step.LETTER)
+        return goto(state, Step.LETTER)
     if value != "lanjut":
-        return again(state, ctx, m.NOT_UNDERSTOOD)
+        return again(state, m.NOT_UNDERSTOOD)
     state.draft.started = True
-    return goto(state, ctx, Step.PROFILE) if profile_values(state, ctx) else proceed(state, ctx)
+    return goto(state, Step.PROFILE) if profile_values(state, ctx) else proceed(state, ctx)
 
 
 def profile_values(state: ConversationState, ctx: Context) -> list[tuple[FieldDef, str]]:
@@ -139,24 +143,15 @@ def _masked(f: FieldDef, value: str) -> str:
     return value[:4] + "*" * 8 + value[-4:] if f.type in ("nik", "kk") else display(f, value)
 
 
-def _ask_profile(state: ConversationState, ctx: Context) -> Prompt:
+def ask_profile(state: ConversationState, ctx: Context) -> Prompt:
     lines = "\n".join(f"- {f.label}: {_masked(f, v)}" for f, v in profile_values(state, ctx))
     return Prompt(f"{m.ASK_PROFILE_HEAD}\n{lines}\n\n{m.ASK_PROFILE_TAIL}", yes_no())
 
 
-def _on_profile(state: ConversationState, ctx: Context, inbound: object) -> list[Effect]:
-    value = resolve(inbound, _ask_profile(state, ctx))
+def on_profile(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
+    value = resolve(inbound, ask_profile(state, ctx))
     if value is None:
-        return again(state, ctx, m.NOT_UNDERSTOOD)
+        return again(state, m.NOT_UNDERSTOOD)
     if value == "ya":
         state.draft.fields.update({f.name: v for f, v in profile_values(state, ctx)})
     return proceed(state, ctx)
-
-
-register(Step.IDLE, lambda state, ctx: Prompt(m.HELP["idle"]), on_idle)
-register(Step.CONSENT, _ask_consent, _on_consent)
-register(Step.KECAMATAN, _ask_kecamatan, _on_kecamatan)
-register(Step.KELURAHAN, _ask_kelurahan, _on_kelurahan)
-register(Step.LETTER, _ask_letter, _on_letter)
-register(Step.REQUIREMENTS, _ask_requirements, _on_requirements)
-register(Step.PROFILE, _ask_profile, _on_profile)

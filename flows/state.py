@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
 from flows.inbound import RevisionRequested
 
 SCHEMA_VERSION = 1
+M = TypeVar("M", bound=BaseModel)
 
 
 class Step(StrEnum):
@@ -61,11 +62,35 @@ class ConversationState(BaseModel):
     updated_at: datetime | None = None
 
     @classmethod
-    def restore(cls, data: dict[str, Any] | None) -> ConversationState:
-        """A stored state, or a fresh one when missing, unreadable or of another schema version."""
-        if not data or data.get("version") != SCHEMA_VERSION:
+    def restore(cls, data: object) -> ConversationState:
+        """A stored state, read so that a state written by another version never breaks its chat.
+
+        Unknown keys are dropped. A state that does not validate (an unknown step, a changed
+        shape) or of another schema version gives a fresh state at IDLE that keeps what is still
+        safe: the resident's consent and, from this schema version, the draft, the stash and the
+        corrections waiting that still validate (the next message then offers the draft again).
+        """
+        if not isinstance(data, dict):
             return cls()
-        try:
-            return cls.model_validate(data)
-        except ValidationError:
-            return cls()
+        if data.get("version") == SCHEMA_VERSION:
+            try:
+                return cls.model_validate(data)
+            except ValidationError:
+                pass
+        fresh = cls(consent=data.get("consent") is True)
+        if data.get("version") != SCHEMA_VERSION:
+            return fresh
+        fresh.draft = _valid(Draft, data.get("draft")) or Draft()
+        fresh.stash = _valid(Draft, data.get("stash"))
+        queued = data.get("queued")
+        rows = queued if isinstance(queued, list) else []
+        fresh.queued = [r for r in (_valid(RevisionRequested, q) for q in rows) if r is not None]
+        return fresh
+
+
+def _valid(model: type[M], data: object) -> M | None:
+    """`data` as a `model`, or None when it is missing or does not validate."""
+    try:
+        return model.model_validate(data) if data is not None else None
+    except ValidationError:
+        return None

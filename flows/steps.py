@@ -1,42 +1,35 @@
-"""The transition table: for each step, how to ask and how to handle an answer (h11-style, as data).
+"""How step handlers move the conversation, and the helpers they share.
 
-Step modules (`start`, `fill`, `review`) register their `StepSpec` here; handlers move the
-conversation with `goto` (enter a step and ask), `again` (ask the same question again, e.g.
-after an invalid answer), `proceed` (next question or the summary) and `reenter` (the step a
-stored draft belongs to).
+Handlers (`start`, `fill`, `review`, `commands`, ...) return an `Outcome`: the effects to carry
+out and, last, an `Ask` for the question of the step the conversation is then at, which the
+engine renders from the step table (`step_table.STEPS`). They move with `goto` (enter a step
+and ask), `again` (ask the same question again, e.g. after an invalid answer), `proceed` (next
+question or the summary) and `reenter` (the step a stored draft belongs to).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flows.context import Context
 from flows.dates import WIB
 from flows.definitions import LetterTypeDef
 from flows.effects import Effect
-from flows.menus import Prompt, render, texts
+from flows.menus import texts
 from flows.questions import current
 from flows.state import ConversationState, Step
 
-AskFn = Callable[[ConversationState, Context], Prompt]
-HandleFn = Callable[[ConversationState, Context, object], list[Effect]]
-IntroFn = Callable[[ConversationState, Context], str]
-
 
 @dataclass(frozen=True)
-class StepSpec:
-    ask: AskFn  # the question of this step (text and options), a pure function of the state
-    handle: HandleFn  # the resident's answer (text, choice or file) at this step
-    intro: IntroFn | None = None  # sent before the question when the step is entered (the summary)
+class Ask:
+    """Ask the question of the step the conversation is at (rendered by the engine from the step table)."""
+
+    notice: str | None = None  # shown above the question (an error message, a welcome, ...)
+    entered: bool = False  # the step was just entered: its intro (the summary) is sent first
 
 
-STEPS: dict[Step, StepSpec] = {}
-
-
-def register(step: Step, ask: AskFn, handle: HandleFn, intro: IntroFn | None = None) -> None:
-    STEPS[step] = StepSpec(ask, handle, intro)
+Outcome = list[Effect | Ask]  # what a handler returns: effects, then (usually) the question to ask
 
 
 def letter_of(state: ConversationState, ctx: Context) -> LetterTypeDef | None:
@@ -64,45 +57,39 @@ def reset(state: ConversationState, *, keep: tuple[str, ...] = ()) -> None:
             setattr(state, name, getattr(fresh, name))
 
 
-def _with_notice(prompt: Prompt, notice: str | None) -> Prompt:
-    return replace(prompt, text=f"{notice}\n\n{prompt.text}") if notice else prompt
-
-
-def again(state: ConversationState, ctx: Context, notice: str | None = None) -> list[Effect]:
+def again(state: ConversationState, notice: str | None = None) -> Outcome:
     """Ask the current step's question again (after a notice such as an error message)."""
     if state.step == Step.IDLE:
         return list(texts(notice)) if notice else []
-    return list(render(_with_notice(STEPS[state.step].ask(state, ctx), notice), state.page))
+    return [Ask(notice)]
 
 
-def goto(state: ConversationState, ctx: Context, step: Step, notice: str | None = None) -> list[Effect]:
+def goto(state: ConversationState, step: Step, notice: str | None = None) -> Outcome:
     """Enter `step` and ask its question."""
     state.step, state.page = step, 0
-    spec = STEPS[step]
-    intro = list(texts(spec.intro(state, ctx))) if spec.intro else []
-    return [*intro, *render(_with_notice(spec.ask(state, ctx), notice))]
+    return [Ask(notice, entered=True)]
 
 
-def proceed(state: ConversationState, ctx: Context, notice: str | None = None) -> list[Effect]:
+def proceed(state: ConversationState, ctx: Context, notice: str | None = None) -> Outcome:
     """The next question of the draft, or the summary when everything is answered."""
     letter = letter_of(state, ctx)
     if letter is None:
-        return goto(state, ctx, Step.LETTER, notice)
+        return goto(state, Step.LETTER, notice)
     if current(letter, state.draft) is None:
         state.draft.reviewed = True
-        return goto(state, ctx, Step.SUMMARY, notice)
-    return goto(state, ctx, Step.FILL, notice)
+        return goto(state, Step.SUMMARY, notice)
+    return goto(state, Step.FILL, notice)
 
 
-def reenter(state: ConversationState, ctx: Context, notice: str | None = None) -> list[Effect]:
+def reenter(state: ConversationState, ctx: Context, notice: str | None = None) -> Outcome:
     """Go back to where the stored draft stands (after a pause, "tidak jadi batal", ...)."""
     d = state.draft
     if not state.consent:
-        return goto(state, ctx, Step.CONSENT, notice)
+        return goto(state, Step.CONSENT, notice)
     if letter_of(state, ctx) is not None and d.kelurahan_slug:
-        return proceed(state, ctx, notice) if d.started else goto(state, ctx, Step.REQUIREMENTS, notice)
+        return proceed(state, ctx, notice) if d.started else goto(state, Step.REQUIREMENTS, notice)
     if d.kelurahan_slug:
-        return goto(state, ctx, Step.LETTER, notice)
+        return goto(state, Step.LETTER, notice)
     if d.kecamatan:
-        return goto(state, ctx, Step.KELURAHAN, notice)
-    return goto(state, ctx, Step.KECAMATAN, notice)
+        return goto(state, Step.KELURAHAN, notice)
+    return goto(state, Step.KECAMATAN, notice)

@@ -13,10 +13,10 @@ from datetime import date
 from flows.choice_sets import options_for
 from flows.dates import DateError, parse_date
 from flows.definitions import FieldDef
+from flows.messages import megabytes
 from flows.names import ascii_digits, best_match
 from flows.nik import NikError, identity_problems, parse_kk, parse_nik
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
 _NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '.\-])*$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -120,7 +120,8 @@ def validate_choice(field: FieldDef, raw: str) -> str:
     return options[found].value
 
 
-def validate_upload(media_type: str, size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+def validate_upload(media_type: str, size: int, max_bytes: int) -> None:
+    """A photo or document the engine accepts: JPG, PNG or PDF, not empty, at most `max_bytes`."""
     kind = media_type.split(";")[0].strip().lower()
     if kind not in UPLOAD_TYPES:
         raise FieldError(f"Jenis berkas tidak didukung ({kind or 'tidak diketahui'}). Kirim foto JPG/PNG atau PDF.")
@@ -128,7 +129,7 @@ def validate_upload(media_type: str, size: int, max_bytes: int = MAX_UPLOAD_BYTE
         raise FieldError("Berkas kosong. Mohon kirim ulang.")
     if size > max_bytes:
         mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
-        raise FieldError(f"Ukuran berkas {mb} MB melebihi batas {max_bytes // (1024 * 1024)} MB.")
+        raise FieldError(f"Ukuran berkas {mb} MB melebihi batas {megabytes(max_bytes)} MB.")
 
 
 _BY_TYPE: dict[str, Callable[[FieldDef, str, date], str]] = {

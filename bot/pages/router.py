@@ -24,7 +24,8 @@ def create_pages_router(services: Services) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     async def home() -> HTMLResponse:
-        directory = services.directory
+        async with services.sessions() as session:
+            directory = await services.directories.current(session)
         by_kecamatan = [
             (kecamatan, [k.name for k in directory.in_kecamatan(kecamatan)]) for kecamatan in directory.kecamatan
         ]

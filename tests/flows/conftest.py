@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flows import Catalogue, Directory, load_catalogue
-from tests.flows.support import CSV, Chat
+from tests.flows.support import Chat, seed_directory
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture(scope="session")
 def directory() -> Directory:
-    return Directory.from_csv(CSV)
+    return seed_directory()
 
 
 @pytest.fixture(scope="session")

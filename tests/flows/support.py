@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
+from db.seed import load_kelurahan_seed
 from flows import (
     AskFile,
     Catalogue,
@@ -24,8 +24,7 @@ from flows import (
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TITLE
 from flows.questions import current
 
-ROOT = Path(__file__).resolve().parents[2]
-CSV = ROOT / "db" / "seed" / "kelurahan-palangka-raya.csv"
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # the default of the `upload_max_bytes` setting
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 09.00 WIB
 
 # A consistent resident: a woman born 5 July 1990 (NIK day 45 = 5 + 40).
@@ -51,6 +50,11 @@ DEPENDANT = {"nama": "Budi Santoso", "nik": "6271031203120002", "jenis_kelamin":
              "tanggal_lahir": "12/03/2012", "hubungan": "Anak"}
 
 
+def seed_directory() -> Directory:
+    """The 30 kelurahan of Palangka Raya as migrated into a new database (in the seed's order)."""
+    return Directory((k.kecamatan, k.name, k.slug) for k in load_kelurahan_seed())
+
+
 def photo(ref: str = "file-1", size: int = 200_000, media_type: str = "image/jpeg") -> FileReceived:
     return FileReceived(file_ref=ref, media_type=media_type, size=size, filename=None, is_photo=True)
 
@@ -70,15 +74,18 @@ class Chat:
     """Drives the engine like a runner would: state through JSON between messages."""
 
     def __init__(self, catalogue: Catalogue, directory: Directory, *, profile: dict[str, str] | None = None,
-                 now: datetime = NOW, state: ConversationState | None = None):
+                 now: datetime = NOW, state: ConversationState | None = None,
+                 upload_max_bytes: int = UPLOAD_MAX_BYTES):
         self.catalogue, self.directory, self.profile, self.now = catalogue, directory, profile or {}, now
+        self.upload_max_bytes = upload_max_bytes
         self.state = state or ConversationState()
         self.effects: list[Any] = []
         self.log: list[Any] = []
 
     @property
     def ctx(self) -> Context:
-        return Context(catalogue=self.catalogue, directory=self.directory, now=self.now, profile=self.profile)
+        return Context(catalogue=self.catalogue, directory=self.directory, now=self.now, profile=self.profile,
+                       upload_max_bytes=self.upload_max_bytes)
 
     def send(self, inbound: Any) -> list[Any]:
         if isinstance(inbound, str):

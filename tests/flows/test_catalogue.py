@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from flows import Catalogue, CatalogueError, format_values, load_catalogue
-from flows.catalogue import DEFAULT_PATH
+from flows.catalogue import DEFAULT_PATH, read_letter_type
 from flows.choice_sets import options_for
 from flows.effects import MAX_VALUE_BYTES
 
@@ -79,7 +79,7 @@ def test_templates_use_known_placeholders(catalogue: Catalogue) -> None:
 def _broken(tmp_path: Path, code: str, change) -> Path:
     folder = tmp_path / "types"
     shutil.copytree(DEFAULT_PATH, folder)
-    data = yaml.safe_load((folder / f"{code}.yaml").read_text())
+    data = read_letter_type(folder / f"{code}.yaml").data  # with its includes written out
     change(data)
     (folder / f"{code}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
     return folder

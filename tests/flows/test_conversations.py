@@ -20,7 +20,7 @@ from flows import (
     SubmitRequest,
     messages,
 )
-from tests.flows.support import ANSWERS, NOW, PROFILE, photo, reach
+from tests.flows.support import ANSWERS, NOW, PROFILE, UPLOAD_MAX_BYTES, photo, reach
 
 CODES = ["sktm", "sku", "domisili", "pengantar_skck", "belum_menikah", "kelahiran", "kematian"]
 
@@ -144,7 +144,7 @@ def test_uploads_checked(chat: Any) -> None:
     chat.send(photo("big", size=11 * 1024 * 1024))
     assert "melebihi batas 10 MB" in chat.text
     chat.send("ini KTP saya")
-    assert messages.FILE_EXPECTED in chat.text
+    assert messages.file_expected(UPLOAD_MAX_BYTES) in chat.text
     chat.send(photo("ktp-2.pdf", media_type="application/pdf"))
     assert chat.state.step == Step.SUMMARY and chat.state.draft.attachments["ktp"] == "ktp-2.pdf"
 

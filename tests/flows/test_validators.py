@@ -24,6 +24,7 @@ from flows.validators import (
     validate_upload,
     validate_year,
 )
+from tests.flows.support import UPLOAD_MAX_BYTES
 
 TODAY = date(2026, 11, 22)
 
@@ -255,7 +256,7 @@ def test_number() -> None:
 @pytest.mark.parametrize("media_type, size", [("image/jpeg", 1), ("image/png", 10 * 1024 * 1024),
                                               ("application/pdf", 500_000), ("IMAGE/JPEG", 100)])
 def test_upload_ok(media_type: str, size: int) -> None:
-    validate_upload(media_type, size)
+    validate_upload(media_type, size, UPLOAD_MAX_BYTES)
 
 
 @pytest.mark.parametrize("media_type, size, fragment", [
@@ -265,7 +266,7 @@ def test_upload_ok(media_type: str, size: int) -> None:
 ])
 def test_upload_rejected(media_type: str, size: int, fragment: str) -> None:
     with pytest.raises(FieldError, match=fragment):
-        validate_upload(media_type, size)
+        validate_upload(media_type, size, UPLOAD_MAX_BYTES)
 
 
 @pytest.mark.parametrize("type_, raw, expected", [

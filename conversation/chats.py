@@ -1,0 +1,97 @@
+"""One chat's state between messages: load it, advance the engine, carry out the effects that
+concern only the chat (replies to the outbox, the resident's saved profile) and store the new
+state, in the caller's transaction. Needs no lifecycle: the lifecycle's correction hook
+(`revision_requested`) lives here, and `ConversationService` adds submitting and cancelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import flows
+from conversation.directory import DirectorySource
+from db.models import Conversation, Kelurahan, LetterRequest, Resident
+from db.outbox import enqueue
+from lifecycle.service import Clock
+
+Execute = Callable[[AsyncSession, Resident, flows.Effect], Awaitable[None]]
+
+
+class EffectNotHandled(RuntimeError):
+    """An engine effect reached a runner that cannot carry it out (an engine invariant broken)."""
+
+
+def reply_payload(effect: flows.Reply | flows.AskFile) -> dict[str, Any]:
+    """A channel-neutral outbox payload for a Reply/AskFile effect."""
+    data: dict[str, Any] = effect.model_dump(mode="json")
+    data["type"] = "text"
+    return data
+
+
+class ChatStates:
+    def __init__(
+        self, catalogue: flows.Catalogue, directories: DirectorySource, clock: Clock, *, upload_max_bytes: int,
+    ) -> None:
+        self.catalogue = catalogue
+        self.directories = directories
+        self.clock = clock
+        self.upload_max_bytes = upload_max_bytes
+
+    async def resident(self, session: AsyncSession, channel: str, chat_id: str, display_name: str = "") -> Resident:
+        """The resident behind a chat, registered at their first message."""
+        res = await session.scalar(
+            select(Resident).where(Resident.channel == channel, Resident.external_id == chat_id)
+        )
+        if res is None:
+            res = Resident(channel=channel, external_id=chat_id, display_name=display_name[:100], profile={},
+                           created_at=self.clock())
+            session.add(res)
+            await session.flush()
+        return res
+
+    async def step(self, session: AsyncSession, resident: Resident, inbound: flows.Inbound,
+                   execute: Execute | None = None) -> None:
+        """Feed `inbound` to the engine; its effects go, in order, to `execute` (default: `self.execute`)."""
+        key = (resident.channel, resident.external_id)
+        conv = await session.get(Conversation, key, with_for_update=True)
+        state = flows.ConversationState.restore(conv.state if conv else None)
+        ctx = flows.Context(catalogue=self.catalogue, directory=await self.directories.current(session),
+                            now=self.clock(), upload_max_bytes=self.upload_max_bytes,
+                            profile=dict(resident.profile or {}))
+        new_state, effects = flows.advance(state, inbound, ctx)
+        for effect in effects:
+            await (execute or self.execute)(session, resident, effect)
+        data = new_state.model_dump(mode="json")
+        if conv is None:
+            session.add(Conversation(channel=key[0], chat_id=key[1], state=data, updated_at=self.clock()))
+        else:
+            conv.state = data
+            conv.updated_at = self.clock()
+
+    async def execute(self, session: AsyncSession, resident: Resident, effect: flows.Effect) -> None:
+        """The effects that concern only the chat; the others need `ConversationService`."""
+        match effect:
+            case flows.Reply() | flows.AskFile():
+                enqueue(session, resident.channel, resident.external_id, reply_payload(effect), self.clock())
+            case flows.SaveProfile(profile=profile):
+                resident.profile = {**(resident.profile or {}), **profile}
+                if resident.consent_at is None:
+                    resident.consent_at = self.clock()
+            case _:
+                raise EffectNotHandled(f"{type(effect).__name__} needs the ConversationService")
+
+    async def revision_requested(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
+        """Lifecycle hook: staff asked for a correction; take the resident back to those fields.
+
+        Opening a correction only asks questions (replies), so no lifecycle is needed here."""
+        kel = await session.get(Kelurahan, req.kelurahan_id)
+        inbound = flows.RevisionRequested(
+            request_id=req.id, letter_type=req.letter_type, kelurahan_slug=kel.slug if kel else "",
+            fields=dict(req.fields or {}), attachments={}, fields_to_fix=list(req.fields_to_fix or []),
+            note=req.note or "",
+        )
+        await self.step(session, resident, inbound)
