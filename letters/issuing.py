@@ -98,7 +98,7 @@ class IssuedLetter:
 
 class LetterIssuer:
     def __init__(self, settings: Settings, keystore: KeyStore, pdf_signer: PdfSigner) -> None:
-        check_qr_capacity(settings.public_url)
+        check_qr_capacity(settings.http.public_url)
         self._settings = settings
         self._keystore = keystore
         self._signer = pdf_signer
@@ -115,7 +115,7 @@ class LetterIssuer:
         )
         seal = make_seal(key, fields)
         public_id = new_public_id()
-        url = qr_url(self._settings.public_url, public_id, seal)
+        url = qr_url(self._settings.http.public_url, public_id, seal)
         matrix = encode_qr(url)
         content = LetterContent(
             inp.letter_type, inp.letterhead, inp.values, inp.rows, inp.issued_on, inp.valid_until, inp.number

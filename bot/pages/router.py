@@ -31,7 +31,7 @@ def create_pages_router(services: Services) -> APIRouter:
         return render(
             env, "home.html", **common(), letter_types=list(services.catalogue), kecamatan=by_kecamatan,
             kelurahan_count=sum(len(names) for _, names in by_kecamatan),
-            telegram=bool(settings.telegram_bot_token), public_url=settings.public_url.rstrip("/"),
+            telegram=settings.telegram.enabled, public_url=settings.http.public_url.rstrip("/"),
         )
 
     @router.get("/layanan", response_class=HTMLResponse)
