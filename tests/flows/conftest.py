@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flows import Catalogue, Directory, load_catalogue
-from tests.flows.support import CSV, Chat
+from tests.support.flows import CSV, Chat
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from flows import (
     SubmitRequest,
     messages,
 )
-from tests.flows.support import ANSWERS, NOW, PROFILE, photo, reach
+from tests.support.flows import ANSWERS, NOW, PROFILE, photo, reach
 
 CODES = ["sktm", "sku", "domisili", "pengantar_skck", "belum_menikah", "kelahiran", "kematian"]
 

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
 from flows.definitions import LetterTypeDef
 from letters.issuing import IssuedLetter
-from tests.letters.helpers import ISSUED_AT, Kit, issue_input, make_kit
-from tests.letters.samples import formatted
+from tests.support.letter_samples import formatted
+from tests.support.letters import Kit, issue_input, make_kit
+from tests.support.service import free_port
+from tests.support.verification import build_app
 from verification.ratelimit import RateLimiter
 from verification.records import LetterRecord, MemoryRecordSource
-from verification.router import create_verification_router
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -45,15 +37,6 @@ class Service:
         self.source.add(record)
         self.records[issued.public_id] = record
         return issued
-
-
-def build_app(kit: Kit, source: MemoryRecordSource, limiter: RateLimiter | None = None) -> FastAPI:
-    app = FastAPI()
-    router = create_verification_router(
-        source, kit.keystore, kit.validator, kit.settings, limiter=limiter, clock=lambda: ISSUED_AT + timedelta(days=3)
-    )
-    app.include_router(router)
-    return app
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from bot.webchat.seed import DEMO_STAFF_NAME, seed_demo_staff
 from db.models import Attachment, OutboxMessage, Staff
-from tests.web.conftest import Demo
-from tests.web.support import SAMPLE_KTP, Resident, sktm_script
+from tests.support.webchat import SAMPLE_KTP, Demo, Resident, sktm_script
 from verification.seal import seal_from_url
 
 SLUG = "bukit-tunggal"
@@ -144,7 +143,7 @@ async def test_bad_input_is_answered_never_a_crash(demo: Demo) -> None:
     assert answer["ok"] is True and new[-1]["text"].startswith("Maaf")  # asked again
     answer, _ = await resident.upload(b"hello", "notes.txt", "text/plain")
     assert answer["ok"] is False and "tidak didukung" in answer["notice"]
-    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (demo.settings.upload_max_bytes + 10)
+    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (demo.settings.storage.upload_max_bytes + 10)
     answer, _ = await resident.upload(big, "besar.png", expect=200)
     assert answer["ok"] is False and "terlalu besar" in answer["notice"]
     huge = big + b"\0" * (1024 * 1024)

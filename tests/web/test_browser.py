@@ -14,8 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.web.conftest import Live
-from tests.web.support import SAMPLE_KTP, Resident, sktm_script
+from tests.support.webchat import SAMPLE_KTP, Live, Resident, sktm_script
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
