@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,7 +15,6 @@ from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Staff
 from flows import Catalogue, format_values
 from lifecycle.actors import Actor
 from lifecycle.errors import DomainError, NotAuthorized, NotFound
-from lifecycle.issuing import Issuing
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Status
 
@@ -28,6 +27,12 @@ OUTCOMES = {
     Status.REVOKED: "SURAT DICABUT",
 }
 NEEDS_TEXT = {"reject": "Tulis alasan penolakan", "revise": "Tulis catatan perbaikan (sebutkan data yang salah)"}
+
+
+class LetterIssuing(Protocol):
+    """Makes and stores the letter of an approved request (`lifecycle.issuing.Issuing`)."""
+
+    async def issue(self, request_id: int) -> object: ...
 
 
 @dataclass
@@ -52,7 +57,7 @@ class Card:
 
 
 class ModerationService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle, issuing: Issuing,
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle, issuing: LetterIssuing,
                  catalogue: Catalogue) -> None:
         self.sessions = sessions
         self.lifecycle = lifecycle
