@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.composition import Services
+from bot.delivery import Worker
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
 from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
@@ -24,7 +25,6 @@ from bot.webchat import create_webchat_router
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
-Worker = Callable[[], Awaitable[None]]
 
 
 async def issuing_sweep(services: Services, interval: float = 60.0) -> None:

@@ -2,7 +2,8 @@
 
 Each group is a settings class of its own with its own prefix, so the variable names stay
 the ones the README lists (`ESURAT_DATA_DIR`, `ESURAT_HTTP_PORT`, `TELEGRAM_BOT_TOKEN`, ...); the
-few that do not follow their group's prefix name their variable with `validation_alias`. A new
+few that do not follow their group's prefix name their variable with `validation_alias` (and
+`validate_by_name` lets code pass them by field name). A new
 channel (WhatsApp) adds its group next to `TelegramSettings`.
 
 Built once in the composition root (`bot.composition`) and passed down; nothing here runs at
@@ -23,15 +24,11 @@ ENV_FILE = ".env"
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
-def _config(prefix: str) -> SettingsConfigDict:
-    # validate_by_name: code (and tests) may pass `public_url=...`; the environment uses the alias.
-    return SettingsConfigDict(env_prefix=prefix, env_file=ENV_FILE, extra="ignore", validate_by_name=True)
-
-
 class HttpSettings(BaseSettings):
     """Where the service listens, and the URL the world reaches it at (printed in the QR codes)."""
 
-    model_config = _config("ESURAT_HTTP_")
+    model_config = SettingsConfigDict(env_prefix="ESURAT_HTTP_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -41,7 +38,8 @@ class HttpSettings(BaseSettings):
 class StorageSettings(BaseSettings):
     """The database and the data directory (uploads, issued letters, seal keys, the CA)."""
 
-    model_config = _config("ESURAT_")
+    model_config = SettingsConfigDict(env_prefix="ESURAT_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
 
     data_dir: Path = Path("./var")
     database_url: str | None = None  # None: SQLite in data_dir
@@ -77,7 +75,8 @@ class StorageSettings(BaseSettings):
 class TelegramSettings(BaseSettings):
     """The Telegram bot: enabled by its token; polling, or a webhook guarded by a secret."""
 
-    model_config = _config("TELEGRAM_")
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
 
     bot_token: SecretStr | None = None
     api_base: str = "https://api.telegram.org"

@@ -107,4 +107,4 @@ async def mark_failed(sessions: async_sessionmaker[AsyncSession], row_id: int, e
 
 
 def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
-    return min(cap, base * (2 ** max(0, attempts)))
+    return min(cap, base * 2.0 ** max(0, attempts))

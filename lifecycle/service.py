@@ -27,7 +27,7 @@ def utcnow() -> datetime:
 
 
 class Notifier(Protocol):
-    async def __call__(self, session: AsyncSession, request: LetterRequest, event: Event) -> None: ...
+    async def __call__(self, session: AsyncSession, request: LetterRequest, event: Event, /) -> None: ...
 
 
 async def _no_notifications(session: AsyncSession, request: LetterRequest, event: Event) -> None:
@@ -164,13 +164,14 @@ class RequestLifecycle:
         if reason is not None and "note" not in changes:
             values["reason"] = reason.strip()
         # Conditional update: of concurrent transitions from the same status, exactly one wins.
-        result = await session.execute(
+        won = await session.scalar(
             update(LetterRequest)
             .where(LetterRequest.id == req.id, LetterRequest.status == source.value)
             .values(**values)
+            .returning(LetterRequest.id)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if won is None:
             current = await session.scalar(select(LetterRequest.status).where(LetterRequest.id == req.id))
             raise IllegalTransition(event.value, str(current))
         await session.refresh(req)

@@ -3,7 +3,7 @@ letter type, read from the catalogue)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -19,7 +19,7 @@ def create_pages_router(services: Services) -> APIRouter:
     env = environment()
     settings = services.settings
 
-    def common() -> dict[str, object]:
+    def common() -> dict[str, Any]:
         return {"demo": services.settings.demo, "city": settings.city_name}
 
     @router.get("/", response_class=HTMLResponse)

@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.session.base import Response
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods.base import Response
 
 from config.settings import TelegramSettings
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand
 from fastapi import APIRouter, Request, Response
 
-from bot.delivery import OutboxSender, RateLimiter
+from bot.delivery import OutboxSender, RateLimiter, Worker
 from bot.telegram import moderation as moderation_router
 from bot.telegram import resident as resident_router
 from bot.telegram.client import make_bot
@@ -34,7 +33,6 @@ BOT_COMMANDS = [
     BotCommand(command="batal", description="Batalkan permohonan yang sedang diisi"),
     BotCommand(command="bantuan", description="Bantuan"),
 ]
-Worker = Callable[[], Awaitable[None]]
 
 
 @dataclass

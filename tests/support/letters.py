@@ -39,9 +39,9 @@ class Kit:
     validator: PadesValidator
 
 
-def make_kit(tmp_path: Path, paper: str = "A4", public_url: str = PUBLIC_URL, **settings_kw: object) -> Kit:
+def make_kit(tmp_path: Path, paper: str = "A4", public_url: str = PUBLIC_URL) -> Kit:
     settings = Settings(storage=StorageSettings(data_dir=tmp_path), http=HttpSettings(public_url=public_url),
-                        paper=paper, _env_file=None, **settings_kw)
+                        paper=paper, _env_file=None)
     keystore = KeyStore(settings.storage.keys_dir)
     ca = LocalCA(settings.storage.data_dir / "pki")
     issuer = LetterIssuer(settings, keystore, LocalCASigner(ca))

@@ -63,8 +63,8 @@ async def test_sktm_through_the_api_approved_issued_and_verified(demo: Demo) -> 
     assert decided["actions"] == [] and decided["outcome"].startswith("DISETUJUI, surat terbit")
     assert "Nomor surat: 400.12.2.2/001/" in decided["outcome"]
     assert (await cards(demo.client, after=board["cursor"]))["cards"][0]["status"] == "issued"
-    again = await act(demo.client, card["request_id"], "reject", "terlambat")
-    assert again.status_code == 409 and "tidak dapat dilakukan" in again.json()["error"]
+    refused = await act(demo.client, card["request_id"], "reject", "terlambat")
+    assert refused.status_code == 409 and "tidak dapat dilakukan" in refused.json()["error"]
 
     new = await resident.poll()
     assert any("DISETUJUI" in m.get("text", "") for m in new)
