@@ -175,5 +175,5 @@ async def submitted_request(world: World, user_id: int = RESIDENT_ID) -> LetterR
     await resident.press("kirim")
     async with world.services.sessions() as s:
         req = await s.scalar(select(LetterRequest).order_by(LetterRequest.id.desc()).limit(1))
-    assert req is not None and req.status == "submitted"
+    assert req is not None and req.status == Status.SUBMITTED
     return req
