@@ -36,7 +36,7 @@ from flows import (  # noqa: E402
     advance,
     load_catalogue,
 )
-from tests.flows.support import PROFILE, Chat, seed_directory  # noqa: E402
+from tests.support.flows import PROFILE, Chat, seed_directory  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "100"))
 TARGET_STEPS_PER_SECOND = 1000

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config.settings import Settings  # noqa: E402
+from config.settings import HttpSettings, Settings, StorageSettings  # noqa: E402
 from flows import load_catalogue  # noqa: E402
 from flows.dates import format_date  # noqa: E402
 from letters.letterhead import Letterhead  # noqa: E402
@@ -39,7 +39,7 @@ from letters.pki import LocalCA  # noqa: E402
 from letters.signing import LocalCASigner  # noqa: E402
 from letters.template import identity_rows, table_rows  # noqa: E402
 from lifecycle.issuing import write_atomically  # noqa: E402
-from tests.letters.samples import formatted  # noqa: E402
+from tests.support.letter_samples import formatted  # noqa: E402
 from verification.keys import KeyStore  # noqa: E402
 
 LETTERS = int(os.environ.get("BENCH_LETTERS", "60"))
@@ -110,9 +110,10 @@ def main() -> int:
     import zxingcpp
 
     tmp = Path(tempfile.mkdtemp(prefix="esurat-bench-"))
-    settings = Settings(data_dir=tmp, public_url="https://esurat.palangkaraya.go.id", _env_file=None)
-    settings.ensure_dirs()
-    maker = LetterMaker(settings, KeyStore(settings.keys_dir), LocalCASigner(LocalCA(tmp / "pki")))
+    settings = Settings(storage=StorageSettings(data_dir=tmp),
+                        http=HttpSettings(public_url="https://esurat.palangkaraya.go.id"), _env_file=None)
+    settings.storage.ensure_dirs()
+    maker = LetterMaker(settings, KeyStore(settings.storage.keys_dir), LocalCASigner(LocalCA(tmp / "pki")))
     defn = load_catalogue()["sktm"]
     values, rows = formatted(defn, dependants=3)
     counter = iter(range(1, 10**6))
@@ -126,7 +127,7 @@ def main() -> int:
 
     def issue() -> object:  # render + QR + seal + PAdES + SHA-256 + store (fsync)
         letter = maker.make(make_input())
-        write_atomically(settings.letters_dir / "2026" / f"{letter.public_id}.pdf", letter.pdf_bytes)
+        write_atomically(settings.storage.letters_dir / "2026" / f"{letter.public_id}.pdf", letter.pdf_bytes)
         return letter.pdf_sha256
 
     sample = maker.make_unsigned(make_input())

@@ -56,17 +56,14 @@ from bench.telegram_load_support import (  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import LetterRequest, ModerationPost, OutboxMessage, ProcessedUpdate, Resident  # noqa: E402
 from tests.fakes.telegram_model import COUNTED_SENDS  # noqa: E402
-from tests.support.service import RunningService  # noqa: E402
-from tests.telegram.conftest import GROUP, STAFF_ID, register  # noqa: E402
-from tests.telegram.driver import jpeg  # noqa: E402
+from tests.support.telegram import GROUP, OUTBOX_POLL, STAFF_ID, jpeg, register, telegram_service  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "telegram_load.json"
 FIRST_RESIDENT = 5_000_001
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-# As tests/telegram/conftest.FAST, with the platform's rate limits off (see the docstring).
-SETTINGS: dict[str, Any] = {"telegram_chat_interval": 0.0, "telegram_group_interval": 0.0,
-                            "telegram_global_per_second": 1_000_000.0, "telegram_polling_timeout": 2,
-                            "outbox_poll_interval": 0.02}
+# As the tests' fake Bot API settings, with the platform's global rate limit off too (see the docstring).
+TELEGRAM: dict[str, Any] = {"chat_interval": 0.0, "group_interval": 0.0, "global_per_second": 1_000_000.0,
+                            "polling_timeout": 2}
 DRAIN_TIMEOUT = 300.0
 
 
@@ -172,8 +169,7 @@ async def checks(tg: LoadFake, services: Any, user_ids: list[int], approved: set
 async def run_load(url: str, data_dir: Path, residents: int, approvals: int) -> dict[str, Any]:
     photo = jpeg()
     async with LoadFake(token="123456:TEST") as tg:
-        service = RunningService(data_dir, url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url,
-                                 **SETTINGS)
+        service = telegram_service(tg, data_dir, url, **TELEGRAM)
         services = await service.start()
         await register(services)
         observer = Observer(url)
@@ -299,7 +295,7 @@ def main() -> int:
         "flow": "SKTM: /start, consent, kelurahan, letter, fields, 0 or 1 dependant (alternately), "
                 "a photo per attachment, summary, kirim",
         "latency": "update queued on the fake -> first bot message to that chat reaching the fake",
-        "service_settings": SETTINGS,
+        "service_settings": {"telegram": TELEGRAM, "outbox_poll_interval": OUTBOX_POLL},
         "note": "Telegram rate limits disabled in the sender so the bench measures e-surat's own capacity; with "
                 "Telegram's real limits (30 messages/s overall, 1/s per chat, 20/min per group) delivery is the "
                 "bottleneck. The fake server and the simulated residents run in the service's process and event "

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 import flows
 from db.models import Conversation, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram, WaitTimeout
-from tests.flows.support import answer_until_summary
+from tests.support.flows import answer_until_summary
 
 STEP_TIMEOUT = 180.0  # seconds; generous: with hundreds of residents an update may queue for a while
 

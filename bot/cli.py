@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.settings import Settings
 from db.engine import run_with_sessions
 from db.migrate import upgrade
 
+T = TypeVar("T")
 app = typer.Typer(help="e-surat: surat keterangan kelurahan secara daring", no_args_is_help=True)
 db_app = typer.Typer(help="Basis data")
 kel_app = typer.Typer(help="Kelurahan (kop surat, penandatangan, grup moderasi)")
@@ -21,20 +25,24 @@ app.add_typer(staff_app, name="staff")
 
 
 def _settings() -> Settings:
-    settings = Settings()
-    settings.ensure_dirs()
+    try:
+        settings = Settings()
+    except ValidationError as e:  # e.g. TELEGRAM_MODE=webhook without TELEGRAM_WEBHOOK_SECRET
+        typer.echo(f"Pengaturan tidak valid: {e}", err=True)
+        raise typer.Exit(2) from e
+    settings.storage.ensure_dirs()
     return settings
 
 
-def _with_sessions(settings: Settings, fn):  # type: ignore[no-untyped-def]
-    return run_with_sessions(settings.effective_database_url, fn)
+def _with_sessions(settings: Settings, fn: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    return run_with_sessions(settings.storage.effective_database_url, fn)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations."""
     settings = _settings()
-    upgrade(settings.effective_database_url)
+    upgrade(settings.storage.effective_database_url)
     typer.echo("Basis data mutakhir.")
 
 
@@ -44,7 +52,7 @@ def run() -> None:
     from bot.server import serve
 
     settings = _settings()
-    upgrade(settings.effective_database_url)
+    upgrade(settings.storage.effective_database_url)
     serve(settings, demo=False)
 
 
@@ -54,7 +62,7 @@ def demo() -> None:
     from bot.server import serve
 
     settings = _settings()
-    upgrade(settings.effective_database_url)
+    upgrade(settings.storage.effective_database_url)
     serve(settings, demo=True)
 
 
@@ -140,7 +148,7 @@ def keys_rotate() -> None:
     """Make a new active seal key; old keys stay published so old letters still verify."""
     from verification.keys import KeyStore
 
-    key = KeyStore(_settings().keys_dir).rotate()
+    key = KeyStore(_settings().storage.keys_dir).rotate()
     typer.echo(f"Kunci aktif baru: {key.kid}")
 
 
@@ -148,7 +156,7 @@ def keys_rotate() -> None:
 def keys_list() -> None:
     from verification.keys import KeyStore
 
-    store = KeyStore(_settings().keys_dir)
+    store = KeyStore(_settings().storage.keys_dir)
     active = store.active().kid
     for key in store.keys():
         typer.echo(f"{key.kid}{'  (aktif)' if key.kid == active else ''}")
@@ -161,13 +169,14 @@ def letter_revoke(
 ) -> None:
     """Revoke an issued letter by its number; its verification page then shows DICABUT."""
     from bot.composition import build_services
+    from db.models import Letter
     from lifecycle.actors import Actor
     from lifecycle.errors import DomainError
 
     settings = _settings()
-    upgrade(settings.effective_database_url)
+    upgrade(settings.storage.effective_database_url)
 
-    async def run():  # type: ignore[no-untyped-def]
+    async def run() -> Letter:
         services = build_services(settings)
         try:
             return await services.issuing.revoke(number, Actor.system(), reason)

@@ -1,13 +1,14 @@
-"""The composition root: builds every service once from the Settings and wires them.
+"""The composition root: builds every service once from the Settings and wires them, the
+Telegram channel included (when its token is set); `bot.web.create_app` only mounts and runs them.
 
-Nothing else constructs Settings, engines or services; tests build their own Services
-with `build_services(settings, clock=...)`.
+Nothing else constructs engines or services; tests build their own Services with
+`build_services(settings, clock=...)`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -31,6 +32,9 @@ from verification.db_source import DbRecordSource
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
 
+if TYPE_CHECKING:
+    from bot.telegram.runtime import TelegramRuntime
+
 
 @dataclass
 class Services:
@@ -50,34 +54,44 @@ class Services:
     records: DbRecordSource
     pades: PadesValidator
     outbox_signal: OutboxSignal
-    extras: dict[str, Any] = field(default_factory=dict)
+    telegram: TelegramRuntime | None  # the Telegram channel, when TELEGRAM_BOT_TOKEN is set
 
     async def aclose(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.close()
         await self.engine.dispose()
 
 
 def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
-    settings.ensure_dirs()
-    engine = make_engine(settings.effective_database_url)
+    storage = settings.storage
+    storage.ensure_dirs()
+    engine = make_engine(storage.effective_database_url)
     outbox_signal = OutboxSignal()
     sessions = make_sessionmaker(engine, outbox_signal.session_class())
     catalogue = flows.load_catalogue()
     directories = DirectorySource(settings.directory_refresh_seconds)
     titles = {t.code: t.title for t in catalogue}
-    chats = ChatStates(catalogue, directories, clock, upload_max_bytes=settings.upload_max_bytes)
+    chats = ChatStates(catalogue, directories, clock, upload_max_bytes=storage.upload_max_bytes)
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
         notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested, web_moderation=settings.demo),
     )
-    keystore = KeyStore(settings.keys_dir, clock=clock)
-    ca = LocalCA(settings.data_dir / "pki", clock=clock)
+    keystore = KeyStore(storage.keys_dir, clock=clock)
+    ca = LocalCA(storage.pki_dir, clock=clock)
     maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
-    issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), settings.letters_dir)
+    issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), storage.letters_dir)
     conversation = ConversationService(sessions, chats, lifecycle, clock)
     moderation = ModerationService(sessions, lifecycle, issuing, catalogue)
+    uploads = UploadStore(storage.uploads_dir, storage.upload_max_bytes)
+    telegram = None
+    if settings.telegram.enabled:
+        from bot.telegram.runtime import build_telegram  # aiogram is imported only when Telegram is on
+
+        telegram = build_telegram(settings, conversation, moderation, uploads)
+        outbox_signal.subscribe(telegram.sender.wakeup)
     return Services(
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
-        lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation,
-        uploads=UploadStore(settings.uploads_dir, settings.upload_max_bytes), keystore=keystore, ca=ca,
-        records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]), outbox_signal=outbox_signal,
+        lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
+        keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
+        outbox_signal=outbox_signal, telegram=telegram,
     )

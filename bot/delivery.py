@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -58,6 +58,7 @@ class RateLimiter:
 
 
 Deliver = Callable[[OutboxMessage], Awaitable[dict[str, Any] | None]]
+Worker = Callable[[], Coroutine[Any, Any, None]]  # a job the app runs for its lifetime (a sender, a poller)
 
 
 class OutboxSender:

@@ -17,5 +17,6 @@ def serve(settings: Settings, *, demo: bool) -> None:
     settings = settings.model_copy(update={"demo": demo})
     services = build_services(settings)
     app = create_app(services)
-    print(f"e-surat berjalan di {settings.public_url}  (demo: {settings.public_url}/demo)", flush=True)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info")
+    http = settings.http
+    print(f"e-surat berjalan di {http.public_url}  (demo: {http.public_url}/demo)", flush=True)
+    uvicorn.run(app, host=http.host, port=http.port, log_level="info")

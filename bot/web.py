@@ -1,7 +1,8 @@
 """The FastAPI application of the service: public pages, verification, webhooks, demo chat.
 
-Routers are mounted here from the packages that own them; background workers (outbox
-senders, the Telegram poller, the issuing sweep) are started and stopped by the lifespan.
+Everything is built by the composition root (`bot.composition`); this module only mounts the
+routers of the packages that own them and runs the background workers (outbox senders, the
+Telegram poller, the issuing sweep) for the lifespan of the app.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.composition import Services
+from bot.delivery import Worker
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
 from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
@@ -23,7 +25,6 @@ from bot.webchat import create_webchat_router
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
-Worker = Callable[[], Awaitable[None]]
 
 
 async def issuing_sweep(services: Services, interval: float = 60.0) -> None:
@@ -36,27 +37,14 @@ async def issuing_sweep(services: Services, interval: float = 60.0) -> None:
         await asyncio.sleep(interval)
 
 
-def create_app(services: Services, *, workers: list[Worker] | None = None) -> FastAPI:
-    settings = services.settings
-    telegram = None
-    if settings.telegram_bot_token:
-        from bot.telegram.runtime import build_telegram
-
-        telegram = build_telegram(settings, services.conversation, services.moderation, services.uploads)
-        services.outbox_signal.subscribe(telegram.sender.wakeup)
-        services.extras["telegram"] = telegram
+def create_app(services: Services) -> FastAPI:
+    telegram = services.telegram
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs: list[Worker] = [lambda: issuing_sweep(services), *(workers or [])]
+        jobs: list[Worker] = [lambda: issuing_sweep(services)]
         if telegram is not None:
-            from bot.telegram.runtime import setup_webhook
-
-            jobs.append(telegram.run_sender)
-            if settings.telegram_mode == "webhook":
-                await setup_webhook(telegram)
-            else:
-                jobs.append(telegram.run_polling)
+            jobs += await telegram.start()
         tasks = [asyncio.create_task(job()) for job in jobs]
         try:
             yield
@@ -69,12 +57,11 @@ def create_app(services: Services, *, workers: list[Worker] | None = None) -> Fa
             await services.aclose()
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.services = services
     app.include_router(create_verification_router(
-        services.records, services.keystore, services.pades, settings, clock=services.clock,
+        services.records, services.keystore, services.pades, services.settings, clock=services.clock,
     ))
     if telegram is not None:
-        app.include_router(telegram.webhook_router())
+        app.include_router(telegram.router())
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
     app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
     app.include_router(create_pages_router(services))

@@ -1,43 +1,49 @@
-"""Service settings, read from ESURAT_* env vars and `.env`.
+"""Service settings, read from environment variables and `.env`, grouped by concern.
 
-Built once in the composition root (`bot.composition`) and passed down; nothing
-here runs at import time.
+Each group is a settings class of its own with its own prefix, so the variable names stay
+the ones the README lists (`ESURAT_DATA_DIR`, `ESURAT_HTTP_PORT`, `TELEGRAM_BOT_TOKEN`, ...); the
+few that do not follow their group's prefix name their variable with `validation_alias` (and
+`validate_by_name` lets code pass them by field name). A new
+channel (WhatsApp) adds its group next to `TelegramSettings`.
+
+Built once in the composition root (`bot.composition`) and passed down; nothing here runs at
+import time. An impossible combination (webhook mode without a secret) fails here, at start-up.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+ENV_FILE = ".env"
+# Telegram's rule for `secret_token` of setWebhook.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ESURAT_", env_file=".env", extra="ignore")
+
+class HttpSettings(BaseSettings):
+    """Where the service listens, and the URL the world reaches it at (printed in the QR codes)."""
+
+    model_config = SettingsConfigDict(env_prefix="ESURAT_HTTP_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="ESURAT_PUBLIC_URL")
+
+
+class StorageSettings(BaseSettings):
+    """The database and the data directory (uploads, issued letters, seal keys, the CA)."""
+
+    model_config = SettingsConfigDict(env_prefix="ESURAT_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
 
     data_dir: Path = Path("./var")
-    database_url: str | None = None
-    public_url: str = "http://127.0.0.1:8000"
-    http_host: str = "127.0.0.1"
-    http_port: int = 8000
-    city_name: str = "Palangka Raya"
-    paper: str = "A4"
-    upload_max_bytes: int = 10 * 1024 * 1024
-    directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
-    verify_rate_limit_per_minute: int = 60
-    demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
-    outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle
-
-    # Telegram (env: TELEGRAM_BOT_TOKEN, ... without the ESURAT_ prefix)
-    telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
-    telegram_api_base: str = Field(default="https://api.telegram.org", validation_alias="TELEGRAM_API_BASE")
-    telegram_mode: str = Field(default="polling", validation_alias="TELEGRAM_MODE")
-    telegram_webhook_secret: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
-    # Spacing of messages (seconds): per private chat, per group (20/min), and overall (30/s).
-    telegram_chat_interval: float = 1.0
-    telegram_group_interval: float = 3.0
-    telegram_global_per_second: float = 30.0
-    telegram_polling_timeout: int = 10
+    database_url: str | None = None  # None: SQLite in data_dir
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
     @property
     def effective_database_url(self) -> str:
@@ -57,6 +63,59 @@ class Settings(BaseSettings):
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
 
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
+
     def ensure_dirs(self) -> None:
         for d in (self.data_dir, self.uploads_dir, self.letters_dir, self.keys_dir):
             d.mkdir(parents=True, exist_ok=True)
+
+
+class TelegramSettings(BaseSettings):
+    """The Telegram bot: enabled by its token; polling, or a webhook guarded by a secret."""
+
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
+
+    bot_token: SecretStr | None = None
+    api_base: str = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_secret: SecretStr | None = None
+    # Spacing of messages (seconds): per private chat, per group (20/min), and overall (30/s).
+    chat_interval: float = Field(default=1.0, validation_alias="ESURAT_TELEGRAM_CHAT_INTERVAL")
+    group_interval: float = Field(default=3.0, validation_alias="ESURAT_TELEGRAM_GROUP_INTERVAL")
+    global_per_second: float = Field(default=30.0, gt=0, validation_alias="ESURAT_TELEGRAM_GLOBAL_PER_SECOND")
+    polling_timeout: int = Field(default=10, validation_alias="ESURAT_TELEGRAM_POLLING_TIMEOUT")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token and self.bot_token.get_secret_value())
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Self:
+        if self.mode == "webhook":
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if not WEBHOOK_SECRET.fullmatch(secret):
+                raise ValueError(
+                    "TELEGRAM_MODE=webhook memerlukan TELEGRAM_WEBHOOK_SECRET "
+                    "(1-256 karakter: huruf, angka, _ atau -); tanpa itu setiap webhook akan ditolak"
+                )
+        return self
+
+
+class Settings(BaseSettings):
+    """All settings of one e-surat process."""
+
+    model_config = SettingsConfigDict(env_prefix="ESURAT_", env_file=ENV_FILE, extra="ignore")
+
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+    city_name: str = "Palangka Raya"
+    paper: str = "A4"
+    verify_rate_limit_per_minute: int = 60
+    directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
+    demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
+    outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle

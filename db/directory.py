@@ -83,9 +83,3 @@ async def list_staff(sessions: async_sessionmaker[AsyncSession], slug: str) -> l
     async with sessions() as s:
         kel = await get_kelurahan(s, slug)
         return list(await s.scalars(select(Staff).where(Staff.kelurahan_id == kel.id).order_by(Staff.id)))
-
-
-async def staff_for_telegram(session: AsyncSession, kelurahan_id: int, telegram_user_id: int) -> Staff | None:
-    return await session.scalar(select(Staff).where(
-        Staff.kelurahan_id == kelurahan_id, Staff.telegram_user_id == telegram_user_id, Staff.active.is_(True),
-    ))

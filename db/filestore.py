@@ -62,6 +62,3 @@ class UploadStore:
         session.add(att)
         await session.flush()
         return att
-
-    def path_of(self, att: Attachment) -> Path:
-        return self.root / att.path

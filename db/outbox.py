@@ -7,6 +7,7 @@ picked up again after the lease, and several replicas can share the table (SKIP 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, exists, select, update
@@ -18,11 +19,17 @@ from db.models import OutboxMessage
 MAX_ATTEMPTS = 12
 
 
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # to be delivered (again, after `next_attempt_at`)
+    SENT = "sent"
+    FAILED = "failed"  # given up: undeliverable, or MAX_ATTEMPTS reached
+
+
 def enqueue(
     session: AsyncSession, channel: str, chat_id: str | int, payload: dict[str, Any], now: datetime,
 ) -> OutboxMessage:
     row = OutboxMessage(
-        channel=channel, chat_id=str(chat_id), payload=payload, status="pending", attempts=0,
+        channel=channel, chat_id=str(chat_id), payload=payload, status=OutboxStatus.PENDING, attempts=0,
         next_attempt_at=now, created_at=now,
     )
     session.add(row)
@@ -37,12 +44,12 @@ async def claim(
     earlier = aliased(OutboxMessage)
     oldest_of_chat = ~exists().where(and_(
         earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
-        earlier.status == "pending", earlier.id < OutboxMessage.id,
+        earlier.status == OutboxStatus.PENDING, earlier.id < OutboxMessage.id,
     ))
     due = (
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.channel == channel, OutboxMessage.status == "pending",
+            OutboxMessage.channel == channel, OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.next_attempt_at <= now,
             (OutboxMessage.locked_until.is_(None)) | (OutboxMessage.locked_until <= now),
             oldest_of_chat,
@@ -68,7 +75,8 @@ async def mark_sent(
 ) -> None:
     async with sessions.begin() as session:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-            status="sent", sent_at=now, locked_until=None, result=result, attempts=OutboxMessage.attempts + 1,
+            status=OutboxStatus.SENT, sent_at=now, locked_until=None, result=result,
+            attempts=OutboxMessage.attempts + 1,
         ))
 
 
@@ -79,23 +87,24 @@ async def mark_retry(
     """Schedule another attempt after `delay` seconds; give up after MAX_ATTEMPTS. Returns the new status."""
     async with sessions.begin() as session:
         row = await session.get(OutboxMessage, row_id)
-        assert row is not None
+        if row is None:
+            raise LookupError(f"outbox row {row_id} does not exist")
         if count_attempt:
             row.attempts += 1
         row.last_error = error[:500]
         row.locked_until = None
         row.next_attempt_at = now + timedelta(seconds=delay)
         if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
+            row.status = OutboxStatus.FAILED
         return row.status
 
 
 async def mark_failed(sessions: async_sessionmaker[AsyncSession], row_id: int, error: str) -> None:
     async with sessions.begin() as session:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-            status="failed", last_error=error[:500], locked_until=None,
+            status=OutboxStatus.FAILED, last_error=error[:500], locked_until=None,
         ))
 
 
 def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
-    return min(cap, base * (2 ** max(0, attempts)))
+    return min(cap, base * 2.0 ** max(0, attempts))

@@ -91,7 +91,7 @@ class MadeLetter:
 
 class LetterMaker:
     def __init__(self, settings: Settings, keystore: KeyStore, pdf_signer: PdfSigner) -> None:
-        check_qr_capacity(settings.public_url)
+        check_qr_capacity(settings.http.public_url)
         self._settings = settings
         self._keystore = keystore
         self._signer = pdf_signer
@@ -114,7 +114,7 @@ class LetterMaker:
         )
         seal = make_seal(key, fields)
         public_id = new_public_id()
-        url = qr_url(self._settings.public_url, public_id, seal)
+        url = qr_url(self._settings.http.public_url, public_id, seal)
         matrix = encode_qr(url)
         content = LetterContent(
             spec.letter_type, spec.letterhead, spec.values, spec.rows, spec.issued_on, spec.valid_until, spec.number

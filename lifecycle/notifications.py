@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Kelurahan, Letter, LetterRequest, ModerationPost, Resident
 from db.outbox import enqueue
+from lifecycle.errors import NotFound
 from lifecycle.service import Clock
 from lifecycle.transitions import Event
 
@@ -44,14 +45,16 @@ class OutboxNotifier:
     async def __call__(self, session: AsyncSession, req: LetterRequest, event: Event) -> None:
         resident = await session.get(Resident, req.resident_id)
         kel = await session.get(Kelurahan, req.kelurahan_id)
-        assert resident is not None and kel is not None
+        if resident is None or kel is None:
+            raise NotFound(f"Warga atau kelurahan permohonan {req.code} tidak ditemukan")
         title = self.titles.get(req.letter_type, req.letter_type)
         now = self.clock()
         if event is Event.REQUEST_REVISION and self.on_revision is not None:
             await self.on_revision(session, req, resident)  # the conversation tells the resident
         elif event is Event.ISSUE:
             letter = await session.scalar(select(Letter).where(Letter.request_id == req.id))
-            assert letter is not None
+            if letter is None:
+                raise NotFound(f"Surat untuk permohonan {req.code} belum tersimpan")
             enqueue(session, resident.channel, resident.external_id, {
                 "type": "document", "letter_id": letter.id, "path": letter.pdf_path,
                 "filename": f"{req.letter_type}-{req.code}.pdf",

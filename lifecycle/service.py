@@ -6,7 +6,7 @@ notifications written to the outbox in the same transaction. No chat library her
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -27,7 +27,7 @@ def utcnow() -> datetime:
 
 
 class Notifier(Protocol):
-    async def __call__(self, session: AsyncSession, request: LetterRequest, event: Event) -> None: ...
+    async def __call__(self, session: AsyncSession, request: LetterRequest, event: Event, /) -> None: ...
 
 
 async def _no_notifications(session: AsyncSession, request: LetterRequest, event: Event) -> None:
@@ -46,13 +46,12 @@ class RequestLifecycle:
         self.sessions = sessions
         self.classification = classification
         self.clock = clock
-        self.notify = notify
+        self._notify = notify
 
     # -- creation ---------------------------------------------------------------------
     async def submit_new(
         self, actor: Actor, *, kelurahan_slug: str, letter_type: str, fields: dict[str, Any],
-        attachment_ids: list[int] = (),  # type: ignore[assignment]
-        session: AsyncSession | None = None,
+        attachment_ids: Sequence[int] = (), session: AsyncSession | None = None,
     ) -> LetterRequest:
         """Create a request from a finished conversation and submit it."""
         if actor.kind is not ActorKind.RESIDENT or actor.id is None:
@@ -76,7 +75,7 @@ class RequestLifecycle:
             return req
 
     async def resubmit(
-        self, request_id: int, actor: Actor, *, fields: dict[str, Any], attachment_ids: list[int] = (),  # type: ignore[assignment]
+        self, request_id: int, actor: Actor, *, fields: dict[str, Any], attachment_ids: Sequence[int] = (),
         session: AsyncSession | None = None,
     ) -> LetterRequest:
         async with self._tx(session) as session:
@@ -90,7 +89,7 @@ class RequestLifecycle:
 
     # -- staff decisions ----------------------------------------------------------------
     async def request_revision(
-        self, request_id: int, actor: Actor, note: str, fields_to_fix: list[str] = (),  # type: ignore[assignment]
+        self, request_id: int, actor: Actor, note: str, fields_to_fix: Sequence[str] = (),
         session: AsyncSession | None = None,
     ) -> LetterRequest:
         async with self._tx(session) as session:
@@ -111,14 +110,15 @@ class RequestLifecycle:
                 session, req, Event.APPROVE, actor, approved_by=actor.id, decided_at=now, notify=False,
             )
             kel = await session.get(Kelurahan, req.kelurahan_id)
-            assert kel is not None
+            if kel is None:
+                raise NotFound(f"Kelurahan permohonan {req.code} tidak ditemukan")
             seq = await next_sequence(session, kel.id, now)
             req.number = format_number(
                 kel.numbering_pattern, kode=self.classification[req.letter_type], seq=seq,
                 unit=kel.unit_code, when=now,
             )
             await session.flush()
-            await self.notify(session, req, Event.APPROVE)
+            await self._notify(session, req, Event.APPROVE)
             return req
 
     async def reject(
@@ -164,19 +164,20 @@ class RequestLifecycle:
         if reason is not None and "note" not in changes:
             values["reason"] = reason.strip()
         # Conditional update: of concurrent transitions from the same status, exactly one wins.
-        result = await session.execute(
+        won = await session.scalar(
             update(LetterRequest)
             .where(LetterRequest.id == req.id, LetterRequest.status == source.value)
             .values(**values)
+            .returning(LetterRequest.id)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if won is None:
             current = await session.scalar(select(LetterRequest.status).where(LetterRequest.id == req.id))
             raise IllegalTransition(event.value, str(current))
         await session.refresh(req)
         await self._audit(session, req, actor, event.value, source, target, reason)
         if notify:
-            await self.notify(session, req, event)
+            await self._notify(session, req, event)
         return req
 
     async def _audit(
@@ -189,7 +190,7 @@ class RequestLifecycle:
             detail=detail, at=self.clock(),
         ))
 
-    async def _attach(self, session: AsyncSession, req: LetterRequest, attachment_ids: list[int]) -> None:
+    async def _attach(self, session: AsyncSession, req: LetterRequest, attachment_ids: Sequence[int]) -> None:
         if attachment_ids:
             await session.execute(
                 update(Attachment).where(Attachment.id.in_(list(attachment_ids)))

@@ -6,26 +6,33 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Staff
-from flows import format_values
+from flows import Catalogue, format_values
 from lifecycle.actors import Actor
-from lifecycle.errors import DomainError, NotAuthorized
-from lifecycle.issuing import Issuing
+from lifecycle.errors import DomainError, NotAuthorized, NotFound
 from lifecycle.service import RequestLifecycle
+from lifecycle.transitions import Status
 
 log = logging.getLogger("esurat.moderation")
 
 ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}
 OUTCOMES = {
-    "approved": "DISETUJUI", "issued": "DISETUJUI, surat terbit", "rejected": "DITOLAK",
-    "needs_revision": "MENUNGGU PERBAIKAN WARGA", "cancelled": "DIBATALKAN WARGA", "revoked": "SURAT DICABUT",
+    Status.APPROVED: "DISETUJUI", Status.ISSUED: "DISETUJUI, surat terbit", Status.REJECTED: "DITOLAK",
+    Status.NEEDS_REVISION: "MENUNGGU PERBAIKAN WARGA", Status.CANCELLED: "DIBATALKAN WARGA",
+    Status.REVOKED: "SURAT DICABUT",
 }
 NEEDS_TEXT = {"reject": "Tulis alasan penolakan", "revise": "Tulis catatan perbaikan (sebutkan data yang salah)"}
+
+
+class LetterIssuing(Protocol):
+    """Makes and stores the letter of an approved request (`lifecycle.issuing.Issuing`)."""
+
+    async def issue(self, request_id: int) -> object: ...
 
 
 @dataclass
@@ -34,7 +41,7 @@ class Card:
     code: str
     title: str
     kelurahan: str
-    status: str
+    status: Status
     lines: list[tuple[str, str]]
     attachments: list[Attachment]
     actions: list[tuple[str, str]] = field(default_factory=list)
@@ -50,8 +57,8 @@ class Card:
 
 
 class ModerationService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle, issuing: Issuing,
-                 catalogue: Any) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle, issuing: LetterIssuing,
+                 catalogue: Catalogue) -> None:
         self.sessions = sessions
         self.lifecycle = lifecycle
         self.issuing = issuing
@@ -60,7 +67,8 @@ class ModerationService:
     async def card(self, request_id: int) -> Card:
         async with self.sessions() as s:
             req = await s.get(LetterRequest, request_id)
-            assert req is not None
+            if req is None:
+                raise NotFound(f"Permohonan {request_id} tidak ditemukan")
             kel = await s.get(Kelurahan, req.kelurahan_id)
             atts = list(await s.scalars(select(Attachment).where(Attachment.request_id == req.id)))
             last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id,
@@ -76,15 +84,16 @@ class ModerationService:
             items = (req.fields or {}).get(group.name) or []
             if items:
                 lines.append((group.label, f"{len(items)} orang"))
-        card = Card(req.id, req.code, ltype.title, kel.name if kel else "", req.status, lines, atts)
-        if req.status == "submitted":
+        status = Status(req.status)
+        card = Card(req.id, req.code, ltype.title, kel.name if kel else "", status, lines, atts)
+        if status is Status.SUBMITTED:
             card.actions = list(ACTIONS.items())
         else:
             who = f" oleh {actor}" if actor else ""
-            detail = f" - {req.reason}" if req.status in ("rejected", "revoked") and req.reason else ""
-            note = f" - {req.note}" if req.status == "needs_revision" and req.note else ""
+            detail = f" - {req.reason}" if status in (Status.REJECTED, Status.REVOKED) and req.reason else ""
+            note = f" - {req.note}" if status is Status.NEEDS_REVISION and req.note else ""
             when = f" ({last.at:%d-%m-%Y %H:%M} UTC)" if last else ""
-            card.outcome = f"{OUTCOMES.get(req.status, req.status)}{detail}{note}{who}{when}"
+            card.outcome = f"{OUTCOMES.get(status, status.value)}{detail}{note}{who}{when}"
             if req.number:
                 card.outcome += f"\nNomor surat: {req.number}"
         return card
@@ -154,7 +163,8 @@ class ModerationService:
 
     async def fields_mentioned(self, session: AsyncSession, request_id: int, note: str) -> list[str]:
         req = await session.get(LetterRequest, request_id)
-        assert req is not None
+        if req is None:
+            raise NotFound(f"Permohonan {request_id} tidak ditemukan")
         low = f" {re.sub(r'[^a-z0-9]+', ' ', note.lower())} "
         return [f.name for f in self.catalogue[req.letter_type].fields
                 if any(f" {re.sub(r'[^a-z0-9]+', ' ', w.lower()).strip()} " in low for w in (f.label, f.name))]

@@ -44,3 +44,13 @@ def test_admin_commands(runner: CliRunner) -> None:
     assert runner.invoke(app, ["staff", "add", "bukit-tunggal", "--name", "X", "--role", "raja"]).exit_code == 2
     staff = runner.invoke(app, ["staff", "list", "bukit-tunggal"])
     assert "Rina" in staff.output and "tg=555" in staff.output
+
+
+def test_webhook_mode_without_a_secret_stops_the_cli_at_start_up(runner: CliRunner,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("TELEGRAM_MODE", "webhook")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    res = runner.invoke(app, ["db", "upgrade"])
+    assert res.exit_code == 2
+    assert "TELEGRAM_WEBHOOK_SECRET" in res.output

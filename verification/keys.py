@@ -1,4 +1,4 @@
-"""Seal keys (Ed25519) with rotation, kept under ``settings.keys_dir``.
+"""Seal keys (Ed25519) with rotation, kept under ``settings.storage.keys_dir``.
 
 One JSON file per key, ``seal-<kid>.json`` (mode 0600)::
 

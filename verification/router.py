@@ -118,8 +118,8 @@ def create_verification_router(
         record = await lookup(public_id)
         if record is None:
             return not_found(request)
-        data = await pdf.read(settings.upload_max_bytes + 1)
-        if len(data) > settings.upload_max_bytes:
+        data = await pdf.read(settings.storage.upload_max_bytes + 1)
+        if len(data) > settings.storage.upload_max_bytes:
             return JSONResponse({"status": "BERKAS TERLALU BESAR"}, status_code=413, headers=HEADERS)
         identical = hmac.compare_digest(hashlib.sha256(data).hexdigest(), record.pdf_sha256)
         report = await run_in_threadpool(validator.validate, data)

@@ -3,7 +3,7 @@ letter type, read from the catalogue)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -19,7 +19,7 @@ def create_pages_router(services: Services) -> APIRouter:
     env = environment()
     settings = services.settings
 
-    def common() -> dict[str, object]:
+    def common() -> dict[str, Any]:
         return {"demo": services.settings.demo, "city": settings.city_name}
 
     @router.get("/", response_class=HTMLResponse)
@@ -32,7 +32,7 @@ def create_pages_router(services: Services) -> APIRouter:
         return render(
             env, "home.html", **common(), letter_types=list(services.catalogue), kecamatan=by_kecamatan,
             kelurahan_count=sum(len(names) for _, names in by_kecamatan),
-            telegram=bool(settings.telegram_bot_token), public_url=settings.public_url.rstrip("/"),
+            telegram=settings.telegram.enabled, public_url=settings.http.public_url.rstrip("/"),
         )
 
     @router.get("/layanan", response_class=HTMLResponse)

@@ -66,7 +66,10 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
 
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:
     replied = message.reply_to_message
-    assert replied is not None and message.from_user is not None
+    if replied is None:  # the router sends only replies here
+        raise ValueError(f"update {event_update.update_id}: not a reply")
+    if message.from_user is None:  # sent on behalf of a chat: no staff member to authorise
+        return
     clock = moderation.lifecycle.clock
     try:
         async with moderation.sessions.begin() as s:  # dedup, decision and closing the prompt: one transaction

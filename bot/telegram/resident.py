@@ -7,7 +7,7 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.filters import Command as CommandFilter
 from aiogram.filters import CommandObject, CommandStart
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Document, Message, PhotoSize, Update
 
 import flows
 from bot.telegram.keyboards import CHOICE_PREFIX
@@ -16,7 +16,6 @@ from db.filestore import UploadRefused, UploadStore
 
 log = logging.getLogger("esurat.telegram")
 COMMANDS = {"start": "mulai", "status": "status", "batal": "batal", "bantuan": "bantuan", "kembali": "kembali"}
-MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile limit of the Bot API
 
 
 def _name(message: Message) -> str:
@@ -32,19 +31,22 @@ async def on_command(message: Message, command: CommandObject, event_update: Upd
 
 async def on_file(message: Message, bot: Bot, event_update: Update, conversation: ConversationService,
                   uploads: UploadStore) -> None:
+    item: PhotoSize | Document
     if message.photo:
         item = message.photo[-1]
         filename, is_photo, declared = None, True, "image/jpeg"
-    else:
-        assert message.document is not None
+    elif message.document is not None:
         item = message.document
         filename, is_photo = message.document.file_name, False
         declared = message.document.mime_type or "application/octet-stream"
+    else:  # the router sends only photos and documents here
+        raise ValueError(f"update {event_update.update_id}: no photo or document to receive")
     size = item.file_size or 0
     file_ref, media_type = "", declared
     if size <= uploads.max_bytes:
         file = await bot.get_file(item.file_id)
-        data = (await bot.download(file)).read() if file.file_path else b""  # type: ignore[union-attr]
+        downloaded = await bot.download(file) if file.file_path else None
+        data = downloaded.read() if downloaded is not None else b""
         size = len(data)
         try:
             media_type = uploads.check(data)

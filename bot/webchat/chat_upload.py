@@ -19,7 +19,7 @@ UPLOAD_SLACK = 64 * 1024  # multipart overhead allowed above the upload limit
 
 async def receive_upload(services: Services, session: Session, request: Request) -> Response:
     """Store the posted `file` and tell the engine; a refused file still reaches it (with no reference)."""
-    limit = services.settings.upload_max_bytes
+    limit = services.settings.storage.upload_max_bytes
     try:
         declared = int(request.headers.get("content-length") or 0)
     except ValueError:

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from bot.webchat.http import CHANNEL, Session
 from db.models import Letter, LetterRequest, OutboxMessage, Resident
-from db.outbox import mark_sent
+from db.outbox import OutboxStatus, mark_sent
 from verification.seal import qr_url
 
 if TYPE_CHECKING:
@@ -32,8 +32,8 @@ async def render_row(services: Services, row: OutboxMessage, resident_id: int | 
         if letter is not None and owner == resident_id:
             out["url"] = f"/demo/api/letters/{letter.id}.pdf"
             out["number"] = letter.number
-            out["verify_url"] = qr_url(settings.public_url, letter.public_id, letter.seal)
-            out["verify_page"] = f"{settings.public_url.rstrip('/')}/v/{letter.public_id}"
+            out["verify_url"] = qr_url(settings.http.public_url, letter.public_id, letter.seal)
+            out["verify_page"] = f"{settings.http.public_url.rstrip('/')}/v/{letter.public_id}"
         return out
     choices = [{"value": str(c.get("value", "")), "title": str(c.get("title", ""))}
                for c in p.get("choices") or [] if isinstance(c, dict)]
@@ -52,13 +52,13 @@ async def messages_after(services: Services, session: Session, after: int) -> di
         rows = list(await s.scalars(
             select(OutboxMessage).where(
                 OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == session.id,
-                or_(OutboxMessage.id > after, OutboxMessage.status == "pending"),
+                or_(OutboxMessage.id > after, OutboxMessage.status == OutboxStatus.PENDING),
             ).order_by(OutboxMessage.id).limit(PAGE)
         ))
     messages = [await render_row(services, row, resident_id) for row in rows]
     now = services.clock()
     for row in rows:
-        if row.status == "pending":
+        if row.status == OutboxStatus.PENDING:
             await mark_sent(sessions, row.id, now, {"delivered": "web"})
     cursor = max([after, *(r.id for r in rows)])
     return {"messages": messages, "cursor": cursor}

@@ -33,6 +33,7 @@ MAX_VALUE = 64
 def add_resident_routes(router: APIRouter, services: Services) -> None:
     """Register the resident's routes on the /demo router."""
     settings = services.settings
+    upload_limit = settings.storage.upload_max_bytes
     conversation = services.conversation
     sessions = services.sessions
     env = environment([TEMPLATES_DIR])
@@ -45,7 +46,7 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
         chosen = kelurahan if kelurahan in slugs else DEFAULT_KELURAHAN
         response = render(
             env, "demo.html", page="demo", demo=True, city=settings.city_name, kelurahan=kels, chosen=chosen,
-            staff_name=DEMO_STAFF_NAME, max_bytes=settings.upload_max_bytes, max_mb=mb(settings.upload_max_bytes),
+            staff_name=DEMO_STAFF_NAME, max_bytes=upload_limit, max_mb=mb(upload_limit),
             js_url=asset_url("/demo/static", STATIC_DIR, "demo.js"),
             sample_url=asset_url("/demo/static", STATIC_DIR, SAMPLE_KTP),
         )
@@ -96,7 +97,7 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
             )).scalar_one_or_none()
         if found is None:
             return json_error("Surat tidak ditemukan.", 404)
-        path = stored_file(settings.letters_dir, found.pdf_path)
+        path = stored_file(settings.storage.letters_dir, found.pdf_path)
         if path is None:
             return json_error("Berkas surat belum tersedia.", 404)
         filename = f"surat-{found.letter_type}-{found.id}.pdf"

@@ -47,4 +47,4 @@ async def demo_staff_of(session: AsyncSession, slug: str) -> tuple[Kelurahan, St
 def seed_demo(settings: Settings) -> int:
     """Seed the demo staff on the settings' database (outside an event loop, after migrations)."""
 
-    return run_with_sessions(settings.effective_database_url, seed_demo_staff)
+    return run_with_sessions(settings.storage.effective_database_url, seed_demo_staff)

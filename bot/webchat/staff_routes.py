@@ -14,7 +14,7 @@ from bot.webchat.seed import demo_staff_of
 from db.directory import list_kelurahan
 from db.filestore import ALLOWED
 from db.models import Attachment, LetterRequest, ModerationPost, OutboxMessage
-from db.outbox import mark_sent
+from db.outbox import OutboxStatus, mark_sent
 from lifecycle.errors import DomainError
 from lifecycle.notifications import WEB_MODERATION
 from moderation.service import ACTIONS, NEEDS_TEXT, Card
@@ -66,7 +66,8 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             cursor = await s.scalar(select(func.max(OutboxMessage.id)).where(
                 OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == chat)) or 0
             pending = list(await s.scalars(select(OutboxMessage.id).where(
-                OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == chat, OutboxMessage.status == "pending",
+                OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == chat,
+                OutboxMessage.status == OutboxStatus.PENDING,
             ).order_by(OutboxMessage.id)))
             request_ids = [] if (after and cursor <= after and not pending) else list(await s.scalars(
                 select(ModerationPost.request_id).where(
@@ -120,7 +121,7 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             )).scalar_one_or_none()
         if att is None:
             return json_error("Lampiran tidak ditemukan.", 404)
-        path = stored_file(settings.uploads_dir, att.path)
+        path = stored_file(settings.storage.uploads_dir, att.path)
         if path is None:
             return json_error("Lampiran tidak ditemukan.", 404)
         headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",

@@ -14,6 +14,13 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise ValueError("no sqlalchemy.url in the Alembic configuration (see db.migrate.alembic_config)")
+    return url
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -32,11 +39,11 @@ async def _run_async(url: str) -> None:
 
 
 def run_migrations_online() -> None:
-    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url")))
+    asyncio.run(_run_async(_url()))
 
 
 if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    context.configure(url=_url(), target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 else:

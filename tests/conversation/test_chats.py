@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 import flows
 from bot.composition import Services, build_services
-from config.settings import Settings
+from config.settings import Settings, StorageSettings
 from conversation.chats import EffectNotHandled
 from db.models import Conversation, OutboxMessage
-from tests.flows.support import Chat, seed_directory
+from tests.support.flows import Chat, seed_directory
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 MB = 1024 * 1024
@@ -24,7 +24,8 @@ MB = 1024 * 1024
 
 @pytest.fixture
 async def services(tmp_path: Path, db_url: str) -> AsyncIterator[Services]:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=db_url, upload_max_bytes=2 * MB)
+    settings = Settings(_env_file=None, storage=StorageSettings(
+        data_dir=tmp_path / "data", database_url=db_url, upload_max_bytes=2 * MB))
     svc = build_services(settings, clock=lambda: NOW)
     yield svc
     await svc.aclose()
@@ -42,7 +43,8 @@ async def replies(services: Services, chat_id: str) -> list[str]:
 
 
 async def test_the_upload_limit_comes_from_the_settings(services: Services) -> None:
-    chat = Chat(services.catalogue, seed_directory(), now=NOW, upload_max_bytes=services.settings.upload_max_bytes)
+    chat = Chat(services.catalogue, seed_directory(), now=NOW,
+                upload_max_bytes=services.settings.storage.upload_max_bytes)
     chat.start()
     chat.choose_letter("sku")
     chat.fill(submit=False)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 import flows
 from bot.cli import app
 from bot.composition import Services, build_services
-from config.settings import Settings
+from config.settings import Settings, StorageSettings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
 from conversation.service import ConversationService
@@ -41,7 +41,8 @@ async def services(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("ESURAT_DATA_DIR", str(tmp_path / "cli-data"))  # the CLI's settings: the same database
     monkeypatch.setenv("ESURAT_DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)
-    svc = build_services(Settings(_env_file=None, data_dir=tmp_path / "data", database_url=db_url), clock=lambda: NOW)
+    settings = Settings(_env_file=None, storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url))
+    svc = build_services(settings, clock=lambda: NOW)
     yield svc
     await svc.aclose()
 
@@ -49,7 +50,7 @@ async def services(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch)
 def chat_service(services: Services, ticks: Ticks) -> ConversationService:
     """The service's conversation, with a directory source on the test's clock."""
     chats = ChatStates(services.catalogue, DirectorySource(MAX_AGE, monotonic=ticks), services.clock,
-                       upload_max_bytes=services.settings.upload_max_bytes)
+                       upload_max_bytes=services.settings.storage.upload_max_bytes)
     return ConversationService(services.sessions, chats, services.lifecycle, services.clock)
 
 

@@ -11,15 +11,15 @@ from sqlalchemy import func, select
 
 import flows
 from bot.composition import Services, build_services
-from config.settings import Settings
+from config.settings import Settings, StorageSettings
 from db.models import Conversation, OutboxMessage, ProcessedUpdate, Resident
-from tests.lifecycle.helpers import FixedClock
+from tests.support.lifecycle import FixedClock
 
 
 @pytest.fixture
 async def services(tmp_path: Path, db_url: str) -> Services:
-    svc = build_services(Settings(_env_file=None, data_dir=tmp_path / "data", database_url=db_url),
-                         clock=FixedClock())
+    storage = StorageSettings(data_dir=tmp_path / "data", database_url=db_url)
+    svc = build_services(Settings(_env_file=None, storage=storage), clock=FixedClock())
     yield svc
     await svc.aclose()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flows import Catalogue, Directory, load_catalogue
-from tests.flows.support import Chat, seed_directory
+from tests.support.flows import Chat, seed_directory
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from flows import (
     SubmitRequest,
     messages,
 )
-from tests.flows.support import ANSWERS, NOW, PROFILE, UPLOAD_MAX_BYTES, photo, reach
+from tests.support.flows import ANSWERS, NOW, PROFILE, UPLOAD_MAX_BYTES, photo, reach
 
 CODES = ["sktm", "sku", "domisili", "pengantar_skck", "belum_menikah", "kelahiran", "kematian"]
 

@@ -19,7 +19,7 @@ from flows import (
     SubmitRequest,
     messages,
 )
-from tests.flows.support import PROFILE, photo, reach
+from tests.support.flows import PROFILE, photo, reach
 
 Case = tuple[str, Any, Step, str]  # setup step, inbound, expected step, fragment of the reply
 

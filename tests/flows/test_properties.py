@@ -24,7 +24,7 @@ from flows.definitions import FieldDef
 from flows.names import best_match
 from flows.questions import current
 from flows.validators import FieldError, validate
-from tests.flows.support import ANSWERS, DEPENDANT, PROFILE, photo
+from tests.support.flows import ANSWERS, DEPENDANT, PROFILE, photo
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WORDS = [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flows import ConversationState, Step, messages
-from tests.flows.support import reach
+from tests.support.flows import reach
 
 DRAFT = {"kecamatan": "Jekan Raya", "kelurahan_slug": "bukit-tunggal", "letter_type": "sktm", "started": True,
          "fields": {"nama": "Siti Aminah"}}

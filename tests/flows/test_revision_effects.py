@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flows import AskFile, Reply, RevisionRequested
-from tests.flows.support import PROFILE, reach
+from tests.support.flows import PROFILE, reach
 
 STEPS = ["idle", "consent", "kecamatan", "kelurahan", "letter", "requirements", "profile", "fill", "summary",
          "fix_pick", "confirm_cancel", "resume"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flows import AskFile, Step, messages
-from tests.flows.support import photo
+from tests.support.flows import photo
 
 MB = 1024 * 1024
 

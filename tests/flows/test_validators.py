@@ -24,7 +24,7 @@ from flows.validators import (
     validate_upload,
     validate_year,
 )
-from tests.flows.support import UPLOAD_MAX_BYTES
+from tests.support.flows import UPLOAD_MAX_BYTES
 
 TODAY = date(2026, 11, 22)
 

@@ -11,8 +11,8 @@ import pytest
 
 from letters.making import render_draft
 from letters.qr import MAX_VERSION
-from tests.letters.helpers import HOLDER, ISSUED_AT, LETTERHEAD, NIK, letter_spec, make_kit, pdf_text, qr_texts
-from tests.letters.samples import formatted, letter_types
+from tests.support.letter_samples import formatted, letter_types
+from tests.support.letters import HOLDER, ISSUED_AT, LETTERHEAD, NIK, letter_spec, make_kit, pdf_text, qr_texts
 from verification.records import PUBLIC_ID_RE
 
 TYPES = letter_types()
@@ -31,7 +31,7 @@ def test_every_type_issues_a_sealed_signed_letter(kit, defn) -> None:
     assert qr_texts(issued.pdf_bytes) == [issued.qr_url]
     assert issued.qr_version <= MAX_VERSION
     assert PUBLIC_ID_RE.fullmatch(issued.public_id)
-    assert issued.qr_url.startswith(f"{kit.settings.public_url}/v/{issued.public_id}#ES1")
+    assert issued.qr_url.startswith(f"{kit.settings.http.public_url}/v/{issued.public_id}#ES1")
     text = pdf_text(issued.pdf_bytes)
     for expected in (
         "PEMERINTAH KOTA PALANGKA RAYA", "KECAMATAN JEKAN RAYA", "KELURAHAN BUKIT TUNGGAL",
@@ -124,7 +124,7 @@ def test_a_draft_has_no_qr_and_no_number() -> None:
 def test_secrets_live_under_the_data_dir_with_private_modes(kit) -> None:
     kit.keystore.active()
     kit.ca.signer("bukit-tunggal")
-    data = kit.settings.data_dir
+    data = kit.settings.storage.data_dir
     private = [*data.glob("keys/seal-*.json"), data / "pki" / "ca.key.pem", *data.glob("pki/kelurahan/*.key.pem")]
     assert len(private) >= 3
     for path in private:

@@ -10,7 +10,7 @@ import pytest
 from db.models import Kelurahan, LetterRequest
 from flows import load_catalogue
 from letters.maker import PLACEHOLDER, CatalogueLetterMaker, UnnumberedRequest
-from tests.letters.helpers import ISSUED_AT, make_kit
+from tests.support.letters import ISSUED_AT, make_kit
 
 KELURAHAN = Kelurahan(slug="bukit-tunggal", name="Bukit Tunggal", kecamatan="Jekan Raya", unit_code="BT",
                       address="Jl. Contoh", phone="", email="", postal_code="", signatory_name="Nama Lurah",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, LetterRequest
 from lifecycle.errors import IllegalTransition
 from lifecycle.service import RequestLifecycle
-from tests.lifecycle.helpers import CLASSIFICATION, FixedClock, make_resident, make_staff
+from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident, make_staff
 
 
 async def test_twenty_concurrent_approvals_of_one_request_give_one_approval(sessions) -> None:

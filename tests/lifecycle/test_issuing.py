@@ -13,19 +13,19 @@ from typer.testing import CliRunner
 from bot.cli import app as cli
 from bot.composition import Services, build_services
 from bot.web import create_app
-from config.settings import Settings
+from config.settings import Settings, StorageSettings
 from db.models import Letter, LetterRequest
 from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, ReasonRequired
-from tests.flows.support import ANSWERS
-from tests.lifecycle.helpers import FixedClock, make_resident, make_staff
+from tests.support.flows import ANSWERS
+from tests.support.lifecycle import FixedClock, make_resident, make_staff
 
 FIELDS = {**ANSWERS, "tanggal_lahir": "1990-07-05", "jenis_kelamin": "P", "rt_rw": "003/005", "tanggungan": []}
 
 
 @pytest.fixture
 def services(tmp_path: Path, db_url: str) -> Services:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=db_url)
+    settings = Settings(_env_file=None, storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url))
     return build_services(settings, clock=FixedClock())
 
 
@@ -68,7 +68,7 @@ def test_cli_revoke_and_rotate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("ESURAT_DATABASE_URL", raising=False)
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    services = build_services(Settings(_env_file=None, data_dir=data))
+    services = build_services(Settings(_env_file=None, storage=StorageSettings(data_dir=data)))
 
     async def issue() -> str:
         request_id, _ = await approved(services)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.composition import build_services
-from config.settings import Settings
+from config.settings import Settings, StorageSettings
 from db.models import NumberSequence
 from flows.dates import local_date
 from lifecycle.service import RequestLifecycle
-from tests.lifecycle.helpers import CLASSIFICATION, FixedClock, make_resident, make_staff
+from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident, make_staff
 
 BEFORE = datetime(2026, 12, 31, 16, 59, tzinfo=UTC)  # 23:59 WIB, 31 December 2026
 AFTER = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 00:30 WIB, 1 January 2027
@@ -46,8 +46,8 @@ async def test_the_number_takes_the_month_and_year_of_palangka_raya(
 async def test_a_letter_issued_at_new_year_has_its_number_and_date_in_the_same_year(
     tmp_path: Path, db_url: str,
 ) -> None:
-    services = build_services(Settings(_env_file=None, data_dir=tmp_path / "data", database_url=db_url),
-                              clock=FixedClock(AFTER))
+    storage = StorageSettings(data_dir=tmp_path / "data", database_url=db_url)
+    services = build_services(Settings(_env_file=None, storage=storage), clock=FixedClock(AFTER))
     resident = await make_resident(services.sessions)
     staff = await make_staff(services.sessions)
     req = await services.lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sktm",

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.delivery import OutboxSender, RateLimiter, RetryLater
 from db.models import OutboxMessage
 from db.outbox import claim, enqueue
-from tests.lifecycle.helpers import FixedClock
+from tests.support.lifecycle import FixedClock
 
 
 async def fill(sessions, clock, items) -> None:

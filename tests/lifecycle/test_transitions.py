@@ -10,7 +10,7 @@ from db.models import AuditEvent, LetterRequest, NumberSequence, OutboxMessage
 from lifecycle.errors import IllegalTransition, NotAuthorized, ReasonRequired
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import ActorKind, Event, Status, check
-from tests.lifecycle.helpers import CLASSIFICATION, FixedClock, make_resident, make_staff
+from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident, make_staff
 
 FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "keperluan": "Beasiswa"}
 

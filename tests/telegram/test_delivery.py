@@ -11,9 +11,7 @@ from sqlalchemy import func, select
 
 from db.models import Conversation, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.service import RunningService
-from tests.telegram.conftest import FAST, RESIDENT_ID, World, register
-from tests.telegram.driver import Resident, settled
+from tests.support.telegram import RESIDENT_ID, Resident, World, register, settled, telegram_service
 
 
 async def test_the_same_update_delivered_twice_is_handled_once(world: World) -> None:
@@ -52,8 +50,7 @@ async def test_429_retry_after_delays_then_delivers(world: World) -> None:
 
 async def test_restart_mid_conversation_and_finish(tmp_path: Path, db_url: str) -> None:
     async with FakeTelegram(token="123456:TEST") as tg:
-        service = RunningService(tmp_path / "data", db_url, TELEGRAM_BOT_TOKEN=tg.token,
-                                 TELEGRAM_API_BASE=tg.base_url, **FAST)
+        service = telegram_service(tg, tmp_path / "data", db_url)
         services = await service.start()
         await register(services)
         resident = Resident(tg, services, RESIDENT_ID)
@@ -78,10 +75,8 @@ async def test_restart_mid_conversation_and_finish(tmp_path: Path, db_url: str) 
 
 async def test_webhook_secret_is_checked(tmp_path: Path, db_url: str) -> None:
     async with FakeTelegram(token="123456:TEST") as tg:
-        service = RunningService(tmp_path / "data", db_url, TELEGRAM_BOT_TOKEN=tg.token,
-                                 TELEGRAM_API_BASE=tg.base_url, TELEGRAM_MODE="webhook",
-                                 TELEGRAM_WEBHOOK_SECRET="s3cret-token",
-                                 public_url="https://esurat.palangkaraya.example", **FAST)
+        service = telegram_service(tg, tmp_path / "data", db_url, mode="webhook", webhook_secret="s3cret-token",
+                                   public_url="https://esurat.palangkaraya.example")
         await service.start()
         try:
             assert tg.webhook and tg.webhook.get("secret_token") == "s3cret-token"

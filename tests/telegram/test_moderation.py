@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db.models import AuditEvent, LetterRequest
-from tests.telegram.conftest import GROUP, RESIDENT_ID, World
-from tests.telegram.test_end_to_end import submitted_request
+from tests.support.telegram import GROUP, RESIDENT_ID, World, submitted_request
 
 
 async def status_of(world: World, request_id: int) -> LetterRequest:
@@ -77,7 +76,7 @@ async def test_two_staff_pressing_setujui_together_give_one_approval(world: Worl
     import asyncio
 
     from db.directory import add_staff
-    from tests.telegram.driver import issued_or_not_approved, settled
+    from tests.support.telegram import issued_or_not_approved, settled
 
     req = await submitted_request(world)
     await add_staff(world.services.sessions, "bukit-tunggal", name="Budi (sekretaris)", role="sekretaris",
@@ -102,7 +101,7 @@ async def test_two_staff_pressing_setujui_together_give_one_approval(world: Worl
 
 async def test_a_file_that_is_not_an_image_or_pdf_is_refused(world: World) -> None:
     from db.models import Attachment
-    from tests.telegram.driver import settled
+    from tests.support.telegram import settled
 
     resident = world.resident()
     await resident.start_sktm()

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from tests.letters.helpers import qr_texts
-from tests.letters.samples import letter_types
+from tests.support.letter_samples import letter_types
+from tests.support.letters import qr_texts
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason="needs Debian chromium")]

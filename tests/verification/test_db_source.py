@@ -14,9 +14,9 @@ from letters.maker import CatalogueLetterMaker
 from lifecycle.errors import DomainError
 from lifecycle.issuing import Issuing
 from lifecycle.service import RequestLifecycle
-from tests.letters.helpers import make_kit, qr_texts
-from tests.letters.samples import stored_fields
-from tests.lifecycle.helpers import FixedClock, make_resident, make_staff
+from tests.support.letter_samples import stored_fields
+from tests.support.letters import make_kit, qr_texts
+from tests.support.lifecycle import FixedClock, make_resident, make_staff
 from verification.db_source import DbRecordSource
 from verification.router import create_verification_router
 from verification.seal import seal_from_url
@@ -31,7 +31,7 @@ async def world(sessions, tmp_path):
                                  clock=clock)
     kit = make_kit(tmp_path)
     issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya"),
-                      kit.settings.letters_dir)
+                      kit.settings.storage.letters_dir)
     source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE})
     app = FastAPI()
     app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
@@ -49,10 +49,10 @@ async def test_issued_request_verifies_then_revoked_shows_dicabut(world) -> None
     await lifecycle.approve(req.id, staff)
     letter = await issuing.issue(req.id)
 
-    pdf = (kit.settings.letters_dir / letter.pdf_path).read_bytes()
+    pdf = (kit.settings.storage.letters_dir / letter.pdf_path).read_bytes()
     assert hashlib.sha256(pdf).hexdigest() == letter.pdf_sha256
     (url,) = qr_texts(pdf)
-    path = url.split("#")[0].removeprefix(kit.settings.public_url)
+    path = url.split("#")[0].removeprefix(kit.settings.http.public_url)
     data = (await client.get(path, params={"s": seal_from_url(url)}, headers={"Accept": "application/json"})).json()
     assert data["status"] == "ASLI" and data["seal"]["valid"] is True
     assert data["letter"]["number"] == letter.number and data["letter"]["kelurahan"] == "Bukit Tunggal"
@@ -74,4 +74,4 @@ async def test_no_letter_and_no_qr_for_a_rejected_request(world) -> None:
     await lifecycle.reject(req.id, staff, "Persyaratan tidak lengkap")
     with pytest.raises(DomainError):
         await issuing.issue(req.id)
-    assert not list(kit.settings.letters_dir.rglob("*.pdf"))
+    assert not list(kit.settings.storage.letters_dir.rglob("*.pdf"))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from httpx import ASGITransport, AsyncClient
 
-from tests.letters.helpers import make_kit
-from tests.verification.conftest import build_app
+from tests.support.letters import make_kit
+from tests.support.verification import build_app
 from verification.ratelimit import RateLimiter
 from verification.records import MemoryRecordSource
 

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.letters.helpers import HOLDER, NIK, qr_texts
-from tests.letters.samples import letter_types
+from tests.support.letter_samples import letter_types
+from tests.support.letters import HOLDER, NIK, qr_texts
 from verification.seal import public_keys, seal_from_url, verify_seal
 
 TYPES = letter_types()
@@ -148,7 +148,7 @@ def test_the_uploaded_pdf_is_checked_byte_for_byte_and_by_its_pades_signature(se
 
 
 def test_a_pdf_signed_by_another_ca_is_not_trusted(service, tmp_path) -> None:
-    from tests.letters.helpers import make_kit
+    from tests.support.letters import make_kit
 
     foreign = make_kit(tmp_path).maker.make(service.issue(TYPES[0]).spec).pdf_bytes
     report = service.kit.validator.validate(foreign)

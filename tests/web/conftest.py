@@ -6,20 +6,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
-from bot.composition import Services, build_services
+from bot.composition import build_services
 from bot.web import create_app
 from bot.webchat.seed import seed_demo, seed_demo_staff
-from config.settings import Settings
+from config.settings import HttpSettings, Settings, StorageSettings
 from db.migrate import upgrade
-from tests.web.support import free_port
+from tests.support.service import free_port
+from tests.support.webchat import Demo, Live
 
 ENV = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_MODE", "TELEGRAM_WEBHOOK_SECRET", "ESURAT_DATABASE_URL", "ESURAT_DATA_DIR",
        "ESURAT_PUBLIC_URL", "ESURAT_HTTP_PORT", "ESURAT_UPLOAD_MAX_BYTES")
@@ -32,22 +31,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
 
 
-@dataclass
-class Demo:
-    app: FastAPI
-    services: Services
-    settings: Settings
-    transport: httpx.ASGITransport
-    client: httpx.AsyncClient
-
-    def other_client(self) -> httpx.AsyncClient:
-        """A second browser: its own cookie jar, so its own session."""
-        return httpx.AsyncClient(transport=self.transport, base_url="http://testserver")
-
-
 @pytest.fixture
 async def demo(db_url: str, tmp_path: Path) -> AsyncIterator[Demo]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, public_url="http://testserver", demo=True)
+    settings = Settings(http=HttpSettings(public_url="http://testserver"),
+                        storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url), demo=True)
     services = build_services(settings)
     await seed_demo_staff(services.sessions)
     app = create_app(services)
@@ -57,20 +44,15 @@ async def demo(db_url: str, tmp_path: Path) -> AsyncIterator[Demo]:
     await services.aclose()
 
 
-@dataclass
-class Live:
-    base_url: str
-    settings: Settings
-
-
 @pytest.fixture
 def live_demo(tmp_path: Path) -> Iterator[Live]:
     """`esurat demo` in-process: migrated SQLite in tmp, demo staff seeded, uvicorn on a free port."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=tmp_path / "data", public_url=base, http_port=port, demo=True)
-    settings.ensure_dirs()
-    upgrade(settings.effective_database_url)
+    settings = Settings(http=HttpSettings(public_url=base, port=port),
+                        storage=StorageSettings(data_dir=tmp_path / "data"), demo=True)
+    settings.storage.ensure_dirs()
+    upgrade(settings.storage.effective_database_url)
     seed_demo(settings)
     services = build_services(settings)
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))

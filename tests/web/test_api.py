@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from bot.webchat.seed import DEMO_STAFF_NAME, seed_demo_staff
 from db.models import Attachment, OutboxMessage, Staff
-from tests.web.conftest import Demo
-from tests.web.support import SAMPLE_KTP, Resident, sktm_script
+from tests.support.webchat import SAMPLE_KTP, Demo, Resident, sktm_script
 from verification.seal import seal_from_url
 
 SLUG = "bukit-tunggal"
@@ -30,7 +29,7 @@ async def cards(client: httpx.AsyncClient, slug: str = SLUG, after: int = 0) -> 
     return r.json()
 
 
-async def act(client: httpx.AsyncClient, request_id: int, action: str, text: str = "", slug: str = SLUG,
+async def act(client: httpx.AsyncClient, request_id: int | str, action: str, text: str = "", slug: str = SLUG,
               ) -> httpx.Response:
     return await client.post(f"/demo/api/staff/{slug}/act",
                              json={"request_id": request_id, "action": action, "text": text})
@@ -64,8 +63,8 @@ async def test_sktm_through_the_api_approved_issued_and_verified(demo: Demo) -> 
     assert decided["actions"] == [] and decided["outcome"].startswith("DISETUJUI, surat terbit")
     assert "Nomor surat: 400.12.2.2/001/" in decided["outcome"]
     assert (await cards(demo.client, after=board["cursor"]))["cards"][0]["status"] == "issued"
-    again = await act(demo.client, card["request_id"], "reject", "terlambat")
-    assert again.status_code == 409 and "tidak dapat dilakukan" in again.json()["error"]
+    refused = await act(demo.client, card["request_id"], "reject", "terlambat")
+    assert refused.status_code == 409 and "tidak dapat dilakukan" in refused.json()["error"]
 
     new = await resident.poll()
     assert any("DISETUJUI" in m.get("text", "") for m in new)
@@ -144,7 +143,7 @@ async def test_bad_input_is_answered_never_a_crash(demo: Demo) -> None:
     assert answer["ok"] is True and new[-1]["text"].startswith("Maaf")  # asked again
     answer, _ = await resident.upload(b"hello", "notes.txt", "text/plain")
     assert answer["ok"] is False and "tidak didukung" in answer["notice"]
-    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (demo.settings.upload_max_bytes + 10)
+    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (demo.settings.storage.upload_max_bytes + 10)
     answer, _ = await resident.upload(big, "besar.png", expect=200)
     assert answer["ok"] is False and "terlalu besar" in answer["notice"]
     huge = big + b"\0" * (1024 * 1024)
@@ -165,7 +164,7 @@ async def test_bad_input_is_answered_never_a_crash(demo: Demo) -> None:
                           headers={"Content-Type": "text/plain"})
     assert r.status_code == 400
     assert (await act(client, 1, "explode")).status_code == 400
-    assert (await act(client, "abc", "approve")).status_code == 400  # type: ignore[arg-type]
+    assert (await act(client, "abc", "approve")).status_code == 400
     r = await act(client, 999, "approve")
     assert r.status_code == 409 and "tidak ditemukan" in r.json()["error"]
     assert (await client.get("/demo/api/staff/atlantis/cards")).status_code == 404

@@ -7,15 +7,18 @@ e.g. `test-output/web/sktm-07-staff-card.png`; a failing run leaves `...-failure
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
 
-from tests.web.conftest import Live
-from tests.web.support import SAMPLE_KTP, Resident, sktm_script
+from tests.support.webchat import SAMPLE_KTP, Live, Resident, sktm_script
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
@@ -23,6 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 KTP_FILE = REPO / "bot" / "webchat" / "static" / "ktp-contoh.png"
+T = TypeVar("T")
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +36,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -42,7 +46,7 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_demo: Live, browser) -> None:  # type: ignore[no-untyped-def]
+def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_demo: Live, browser: Browser) -> None:
     """Resident pane: SKTM from "Mulai" to "Kirim", with a file chosen in the file input and the
     shipped sample KTP; staff pane: the card with its three images, Setujui; resident pane: the
     PDF downloads; the QR link opens the verification page on the same host: ASLI."""
@@ -56,7 +60,7 @@ def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_de
     context.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:")) else elsewhere.append(r.url))
     shots = iter(range(1, 100))
 
-    def shot(name: str, target=None) -> None:  # type: ignore[no-untyped-def]
+    def shot(name: str, target: Page | None = None) -> None:
         (target or page).screenshot(path=str(OUT / f"sktm-{next(shots):02d}-{name}.png"), full_page=True)
 
     log = page.locator("#chat-log .msg.bot")
@@ -129,7 +133,7 @@ def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_de
         context.close()
 
 
-def _in_thread(coro_fn, *args):  # type: ignore[no-untyped-def]
+def _in_thread(coro_fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
     """Run a coroutine outside the loop Playwright's sync API keeps running in this thread."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(lambda: asyncio.run(coro_fn(*args))).result()
@@ -148,7 +152,7 @@ async def _messages(base: str, cookies: httpx.Cookies) -> list[dict]:
         return await Resident(client).poll()
 
 
-def test_staff_asks_for_a_correction_with_a_note_in_the_pane(live_demo: Live, browser) -> None:  # type: ignore[no-untyped-def]
+def test_staff_asks_for_a_correction_with_a_note_in_the_pane(live_demo: Live, browser: Browser) -> None:
     """A request filed by another session (over the API); in the staff pane another kelurahan shows
     nothing, "Minta perbaikan" opens a note form (required), and the outcome replaces the buttons.
     Screenshots: test-output/web/revise-*.png."""
@@ -182,7 +186,7 @@ def test_staff_asks_for_a_correction_with_a_note_in_the_pane(live_demo: Live, br
 
 
 @pytest.mark.parametrize("path", ["/", "/layanan", "/demo"])
-def test_pages_fit_a_phone(live_demo: Live, browser, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_pages_fit_a_phone(live_demo: Live, browser: Browser, path: str) -> None:
     """Each page on a 360 px wide phone: no sideways scrolling; screenshot in test-output/web/phone-*.png."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.web.support import free_port
+from tests.support.service import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 300

@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import zxingcpp
 
-from config.settings import Settings
+from config.settings import HttpSettings, Settings, StorageSettings
 from flows.definitions import LetterTypeDef
 from letters.letterhead import Letterhead
 from letters.making import LetterMaker, LetterSpec
@@ -39,10 +39,11 @@ class Kit:
     validator: PadesValidator
 
 
-def make_kit(tmp_path: Path, paper: str = "A4", public_url: str = PUBLIC_URL, **settings_kw: object) -> Kit:
-    settings = Settings(data_dir=tmp_path, public_url=public_url, paper=paper, _env_file=None, **settings_kw)
-    keystore = KeyStore(settings.keys_dir)
-    ca = LocalCA(settings.data_dir / "pki")
+def make_kit(tmp_path: Path, paper: str = "A4", public_url: str = PUBLIC_URL) -> Kit:
+    settings = Settings(storage=StorageSettings(data_dir=tmp_path), http=HttpSettings(public_url=public_url),
+                        paper=paper, _env_file=None)
+    keystore = KeyStore(settings.storage.keys_dir)
+    ca = LocalCA(settings.storage.data_dir / "pki")
     maker = LetterMaker(settings, keystore, LocalCASigner(ca))
     return Kit(settings, keystore, ca, maker, PadesValidator([ca.ca().cert]))
 

@@ -8,7 +8,7 @@ from flows import load_catalogue
 from flows.choice_sets import CHOICE_SETS
 from flows.definitions import FieldDef, LetterTypeDef
 from flows.formatting import format_values
-from tests.letters.helpers import HOLDER, LETTERHEAD, NIK
+from tests.support.letters import HOLDER, LETTERHEAD, NIK
 
 _BY_TYPE = {
     "nik": NIK, "kk": "6271030101090001", "name": HOLDER, "rt_rw": "003/010", "phone": "+6281234567890",

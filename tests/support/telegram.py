@@ -1,11 +1,13 @@
-"""A resident and a staff member on the fake Telegram: they only see and press what the bot
-sent over HTTP; the resident reads the stored conversation state only to pick the answer to
-the current question (the same way tests/flows/support.Chat does)."""
+"""The whole service on the fake Telegram (`World`), and a resident and a staff member on it: they
+only see and press what the bot sent over HTTP; the resident reads the stored conversation state
+only to pick the answer to the current question (the same way tests/support/flows.Chat does)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -13,9 +15,40 @@ from sqlalchemy import func, select
 
 import flows
 from bot.composition import Services
+from config.settings import TelegramSettings
+from db.directory import add_staff, update_kelurahan
 from db.models import Conversation, LetterRequest, OutboxMessage
+from db.outbox import OutboxStatus
+from lifecycle.transitions import Status
 from tests.fakes.telegram_api import FakeTelegram
-from tests.flows.support import answer_until_summary
+from tests.support.flows import answer_until_summary
+from tests.support.service import RunningService
+
+GROUP = -1001234567
+STAFF_ID = 7001
+RESIDENT_ID = 5001
+OUTBOX_POLL = 0.02  # seconds: the senders poll often, so that tests do not wait
+
+
+def fake_bot_api(tg: FakeTelegram, **overrides: Any) -> TelegramSettings:
+    """Telegram on the fake Bot API server: its token and address, no spacing between messages, short polls."""
+    values: dict[str, Any] = {"bot_token": tg.token, "api_base": tg.base_url, "chat_interval": 0.0,
+                              "group_interval": 0.0, "polling_timeout": 2}
+    return TelegramSettings(_env_file=None, **{**values, **overrides})
+
+
+def telegram_service(tg: FakeTelegram, data_dir: Path, database_url: str, *, public_url: str | None = None,
+                     **telegram: Any) -> RunningService:
+    """The whole service with Telegram on the fake Bot API (`telegram`: overrides, e.g. `mode="webhook"`)."""
+    return RunningService(data_dir, database_url, public_url=public_url, telegram=fake_bot_api(tg, **telegram),
+                          outbox_poll_interval=OUTBOX_POLL)
+
+
+async def register(services: Services) -> None:
+    """Bukit Tunggal's moderation group and its operator (Telegram user STAFF_ID)."""
+    await update_kelurahan(services.sessions, "bukit-tunggal", telegram_chat_id=GROUP)
+    await add_staff(services.sessions, "bukit-tunggal", name="Rina (operator)", role="operator",
+                    telegram_user_id=STAFF_ID)
 
 
 def jpeg(text: str = "KTP CONTOH") -> bytes:
@@ -31,7 +64,7 @@ async def settled(tg: FakeTelegram, services: Services, update: dict[str, Any], 
     for _ in range(1500):
         async with services.sessions() as s:
             pending = await s.scalar(select(func.count()).select_from(OutboxMessage).where(
-                OutboxMessage.status == "pending", OutboxMessage.channel == "telegram"))
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.channel == "telegram"))
         if not pending:
             return
         await asyncio.sleep(0.01)
@@ -42,7 +75,7 @@ async def issued_or_not_approved(services: Services, request_id: int) -> None:
     for _ in range(1000):
         async with services.sessions() as s:
             status = await s.scalar(select(LetterRequest.status).where(LetterRequest.id == request_id))
-        if status != "approved":
+        if status != Status.APPROVED:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"request {request_id} was approved but not issued")
@@ -114,3 +147,33 @@ class Staff:
                       if "dengan membalas pesan ini" in (m.get("text") or ""))
         update = self.tg.user_replies(self.user_id, self.group_id, prompt["message_id"], text)
         await settled(self.tg, self.services, update, self.group_id)
+
+
+@dataclass
+class World:
+    tg: FakeTelegram
+    service: RunningService
+
+    @property
+    def services(self) -> Services:
+        if self.service.services is None:
+            raise RuntimeError("the service is not running")
+        return self.service.services
+
+    def resident(self, user_id: int = RESIDENT_ID) -> Resident:
+        return Resident(self.tg, self.services, user_id)
+
+    def staff(self, user_id: int = STAFF_ID) -> Staff:
+        return Staff(self.tg, self.services, user_id, GROUP)
+
+
+async def submitted_request(world: World, user_id: int = RESIDENT_ID) -> LetterRequest:
+    """An SKTM request with one dependant, filled in and sent by the resident: now submitted."""
+    resident = world.resident(user_id)
+    await resident.start_sktm()
+    await resident.fill(dependants=1)
+    await resident.press("kirim")
+    async with world.services.sessions() as s:
+        req = await s.scalar(select(LetterRequest).order_by(LetterRequest.id.desc()).limit(1))
+    assert req is not None and req.status == Status.SUBMITTED
+    return req

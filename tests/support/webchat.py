@@ -1,25 +1,45 @@
-"""Shared by the web tests: the SKTM conversation as a script (values for the JSON API, button
-titles for the browser), a resident client over the JSON API, and a free loopback port."""
+"""Shared by the web tests: the demo service they run (`Demo` in-process, `Live` on a port), the SKTM
+conversation as a script (values for the JSON API, button titles for the browser), and a resident
+client over the JSON API."""
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
+from bot.composition import Services
 from bot.webchat.router import STATIC_DIR
+from config.settings import Settings
 
 SAMPLE_KTP = (STATIC_DIR / "ktp-contoh.png").read_bytes()
 WIB = timedelta(hours=7)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass
+class Demo:
+    """The demo app in-process over ASGI, and a browser's client of it."""
+
+    app: FastAPI
+    services: Services
+    settings: Settings
+    transport: httpx.ASGITransport
+    client: httpx.AsyncClient
+
+    def other_client(self) -> httpx.AsyncClient:
+        """A second browser: its own cookie jar, so its own session."""
+        return httpx.AsyncClient(transport=self.transport, base_url="http://testserver")
+
+
+@dataclass
+class Live:
+    """`esurat demo` on a loopback port."""
+
+    base_url: str
+    settings: Settings
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,240 @@
+"""ModerationService on its own (no chat library, no PDF): who may act, what each decision does,
+and what the request card shows. A recording stand-in takes the place of letter issuing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.directory import add_staff
+from db.models import LetterRequest, Staff
+from flows import Catalogue, load_catalogue
+from lifecycle.errors import DomainError, NotAuthorized, NotFound, ReasonRequired
+from lifecycle.service import RequestLifecycle
+from lifecycle.transitions import Status
+from moderation.service import ACTIONS, ModerationService
+from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident
+
+FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "alamat": "Jl. G. Obos XII No. 5",
+          "keperluan": "Pendaftaran beasiswa anak"}
+OPERATOR_TG = 7001
+
+
+class RecordingIssuing:
+    """Stands in for `lifecycle.issuing.Issuing`: records the requests it is asked to issue."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.issued: list[int] = []
+        self.fail = fail
+
+    async def issue(self, request_id: int) -> object:
+        if self.fail is not None:
+            raise self.fail
+        self.issued.append(request_id)
+        return None
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def issuing() -> RecordingIssuing:
+    return RecordingIssuing()
+
+
+@pytest.fixture
+def moderation(sessions: async_sessionmaker[AsyncSession], catalogue: Catalogue,
+               issuing: RecordingIssuing) -> ModerationService:
+    lifecycle = RequestLifecycle(sessions, classification=CLASSIFICATION, clock=FixedClock())
+    return ModerationService(sessions, lifecycle, issuing, catalogue)
+
+
+@pytest.fixture
+async def operator(sessions: async_sessionmaker[AsyncSession]) -> Staff:
+    return await add_staff(sessions, "bukit-tunggal", name="Rina", role="operator", telegram_user_id=OPERATOR_TG,
+                           whatsapp_phone="6281200000001")
+
+
+Submit = Callable[[], Awaitable[LetterRequest]]
+
+
+@pytest.fixture
+def submit(moderation: ModerationService, sessions: async_sessionmaker[AsyncSession]) -> Submit:
+    counter = iter(range(1000, 2000))
+
+    async def make() -> LetterRequest:
+        resident = await make_resident(sessions, external_id=str(next(counter)))
+        return await moderation.lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sktm",
+                                                     fields=FIELDS)
+
+    return make
+
+
+async def status_of(sessions: async_sessionmaker[AsyncSession], request_id: int) -> LetterRequest:
+    async with sessions() as s:
+        req = await s.get(LetterRequest, request_id)
+    assert req is not None
+    return req
+
+
+# -- who may act ----------------------------------------------------------------------------
+
+async def test_registered_staff_is_found_by_each_identity(moderation: ModerationService, operator: Staff,
+                                                          submit: Submit) -> None:
+    req = await submit()
+    assert (await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)).id == operator.id
+    assert (await moderation.staff_for(req.id, whatsapp_phone="6281200000001")).id == operator.id
+    assert (await moderation.staff_for(req.id, staff_id=operator.id)).id == operator.id
+
+
+async def test_unregistered_person_is_refused(moderation: ModerationService, operator: Staff, submit: Submit) -> None:
+    req = await submit()
+    with pytest.raises(NotAuthorized, match="tidak terdaftar"):
+        await moderation.staff_for(req.id, telegram_user_id=9999)
+    with pytest.raises(NotAuthorized, match="tidak terdaftar"):
+        await moderation.staff_for(req.id)  # no identity at all
+
+
+async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationService, sessions, submit: Submit) -> None:
+    other = await add_staff(sessions, "menteng", name="Budi", role="operator", telegram_user_id=7100)
+    req = await submit()
+    with pytest.raises(NotAuthorized):
+        await moderation.staff_for(req.id, telegram_user_id=7100)
+    with pytest.raises(NotAuthorized):
+        await moderation.staff_for(req.id, staff_id=other.id)
+    # Even handed a Staff row directly, the lifecycle refuses a decision on another kelurahan's request.
+    with pytest.raises(NotAuthorized, match="bukan petugas kelurahan ini"):
+        await moderation.act(req.id, other, "approve")
+    assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
+
+
+async def test_inactive_staff_and_unknown_request_are_refused(moderation: ModerationService, operator: Staff,
+                                                              sessions, submit: Submit) -> None:
+    req = await submit()
+    async with sessions.begin() as s:
+        (await s.get(Staff, operator.id)).active = False
+    with pytest.raises(NotAuthorized):
+        await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)
+    with pytest.raises(NotAuthorized, match="tidak ditemukan"):
+        await moderation.staff_for(999_999, telegram_user_id=OPERATOR_TG)
+
+
+# -- each decision ----------------------------------------------------------------------------
+
+async def test_approve_allocates_the_number_and_issues(moderation: ModerationService, operator: Staff,
+                                                       issuing: RecordingIssuing, sessions, submit: Submit) -> None:
+    req = await submit()
+    approved = await moderation.act(req.id, operator, "approve")
+    assert approved.status == Status.APPROVED and approved.number and approved.approved_by == operator.id
+    assert issuing.issued == [req.id]
+
+
+async def test_approve_without_issuing_leaves_it_to_the_caller(moderation: ModerationService, operator: Staff,
+                                                               issuing: RecordingIssuing, sessions,
+                                                               submit: Submit) -> None:
+    req = await submit()
+    async with sessions.begin() as s:  # the caller's transaction (a button press with its dedup row)
+        await moderation.act(req.id, operator, "approve", issue=False, session=s)
+    assert issuing.issued == []
+    assert (await status_of(sessions, req.id)).status == Status.APPROVED
+    await moderation.issue(req.id)
+    assert issuing.issued == [req.id]
+
+
+async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(moderation: ModerationService,
+                                                                        operator: Staff, sessions,
+                                                                        submit: Submit) -> None:
+    req = await submit()
+    with pytest.raises(RuntimeError):
+        async with sessions.begin() as s:
+            await moderation.act(req.id, operator, "reject", "Data tidak lengkap", session=s)
+            raise RuntimeError("the caller failed after the decision")
+    assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
+
+
+async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService, operator: Staff, sessions,
+                                                  submit: Submit) -> None:
+    req = await submit()
+    with pytest.raises(ReasonRequired):
+        await moderation.act(req.id, operator, "reject", "  ")
+    rejected = await moderation.act(req.id, operator, "reject", "Surat pengantar RT tidak terbaca")
+    assert rejected.status == Status.REJECTED and rejected.reason == "Surat pengantar RT tidak terbaca"
+
+
+async def test_revise_names_the_fields_the_note_mentions(moderation: ModerationService, operator: Staff, sessions,
+                                                         submit: Submit) -> None:
+    req = await submit()
+    revised = await moderation.act(req.id, operator, "revise", "Alamat kurang lengkap, tulis nomor rumah")
+    assert revised.status == Status.NEEDS_REVISION and revised.fields_to_fix == ["alamat"]
+    assert revised.note == "Alamat kurang lengkap, tulis nomor rumah"
+
+
+async def test_a_decided_request_cannot_be_decided_again(moderation: ModerationService, operator: Staff,
+                                                         submit: Submit) -> None:
+    req = await submit()
+    await moderation.act(req.id, operator, "reject", "Data tidak lengkap")
+    with pytest.raises(DomainError):
+        await moderation.act(req.id, operator, "approve")
+
+
+async def test_an_unknown_action_is_an_error(moderation: ModerationService, operator: Staff, submit: Submit) -> None:
+    req = await submit()
+    with pytest.raises(ValueError, match="unknown action"):
+        await moderation.act(req.id, operator, "archive")
+
+
+async def test_issue_failure_is_kept_for_the_sweep_but_a_refusal_is_raised(
+    sessions: async_sessionmaker[AsyncSession], catalogue: Catalogue,
+) -> None:
+    lifecycle = RequestLifecycle(sessions, classification=CLASSIFICATION, clock=FixedClock())
+    crashing = ModerationService(sessions, lifecycle, RecordingIssuing(fail=OSError("disk full")), catalogue)
+    await crashing.issue(1)  # logged; the request stays approved and the issuing sweep retries it
+    refusing = ModerationService(sessions, lifecycle, RecordingIssuing(fail=NotFound("tidak ada")), catalogue)
+    with pytest.raises(NotFound):
+        await refusing.issue(1)
+
+
+# -- the card ---------------------------------------------------------------------------------
+
+async def test_card_of_a_submitted_request_offers_the_three_actions(moderation: ModerationService,
+                                                                    submit: Submit) -> None:
+    req = await submit()
+    card = await moderation.card(req.id)
+    assert card.status is Status.SUBMITTED and card.actions == list(ACTIONS.items())
+    assert card.outcome is None
+    text = card.text()
+    assert text.startswith(f"Permohonan {req.code}") and "Kelurahan Bukit Tunggal" in text
+    assert "Siti Aminah" in text and "Lampiran: 0 berkas" in text
+
+
+async def test_card_after_a_decision_shows_the_outcome_and_no_actions(moderation: ModerationService,
+                                                                      operator: Staff, submit: Submit) -> None:
+    rejected, approved = await submit(), await submit()
+    await moderation.act(rejected.id, operator, "reject", "Surat pengantar RT tidak terbaca")
+    await moderation.act(approved.id, operator, "approve")
+    card = await moderation.card(rejected.id)
+    assert card.actions == [] and card.status is Status.REJECTED
+    assert card.outcome is not None
+    assert card.outcome.startswith("DITOLAK - Surat pengantar RT tidak terbaca oleh Rina (")
+    card = await moderation.card(approved.id)
+    assert card.outcome is not None and card.outcome.startswith("DISETUJUI oleh Rina")
+    assert "Nomor surat: " in card.outcome
+
+
+async def test_card_of_an_unknown_request_is_not_found(moderation: ModerationService) -> None:
+    with pytest.raises(NotFound):
+        await moderation.card(999_999)
+
+
+async def test_staff_for_accepts_the_callers_session(moderation: ModerationService, operator: Staff, sessions,
+                                                     submit: Submit) -> None:
+    req = await submit()
+    async with sessions() as s:
+        staff = await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG, session=s)
+        rows = list(await s.scalars(select(Staff).where(Staff.id == staff.id)))
+    assert rows == [staff]
