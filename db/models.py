@@ -90,7 +90,7 @@ class Resident(Base):
     channel: Mapped[str] = mapped_column(String(16))  # telegram | whatsapp | web
     external_id: Mapped[str] = mapped_column(String(64))  # chat id / phone / web session
     display_name: Mapped[str] = mapped_column(String(100), default="")
-    profile: Mapped[dict] = mapped_column(JSON, default=dict)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -102,10 +102,10 @@ class LetterRequest(Base):
     kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     letter_type: Mapped[str] = mapped_column(String(32))
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), index=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)  # staff correction note
-    fields_to_fix: Mapped[list] = mapped_column(JSON, default=list)
+    fields_to_fix: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # rejection / cancellation reason
     number: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
@@ -177,7 +177,7 @@ class Conversation(Base):
     __tablename__ = "conversation"
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -197,7 +197,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), index=True)
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|sent|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -205,7 +205,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # e.g. the sent message id
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # e.g. the sent message id
 
 
 class ModerationPost(Base):

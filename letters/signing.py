@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from letters.pki import LocalCA
@@ -86,9 +87,14 @@ class TemplateCmsSigner(signers.SimpleSigner):
             ) if usable else None
         return self._templates[digest_algorithm]
 
-    async def async_sign(self, data_digest: bytes, digest_algorithm: str, dry_run: bool = False,
-                         use_pades: bool = False, timestamper: Any = None, **kwargs: Any) -> cms.ContentInfo:
-        plain = use_pades and timestamper is None and not dry_run and kwargs.get("encap_content_info") is None
+    async def async_sign(
+        self, data_digest: bytes, digest_algorithm: str, dry_run: Any = False, use_pades: Any = False,
+        timestamper: Any = None, signed_attr_settings: PdfCMSSignedAttributes | None = None,
+        is_pdf_sig: Any = True, encap_content_info: Any = None,
+    ) -> cms.ContentInfo:
+        kwargs: dict[str, Any] = {"signed_attr_settings": signed_attr_settings, "is_pdf_sig": is_pdf_sig,
+                                  "encap_content_info": encap_content_info}
+        plain = use_pades and timestamper is None and not dry_run and encap_content_info is None
         tpl = await self._template(digest_algorithm, use_pades=use_pades, **kwargs) if plain else None
         if tpl is None:
             return await super().async_sign(data_digest, digest_algorithm, dry_run, use_pades, timestamper, **kwargs)
