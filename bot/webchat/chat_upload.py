@@ -8,8 +8,9 @@ from fastapi import Request
 from fastapi.responses import Response
 
 import flows
-from bot.webchat.http import CHANNEL, Session, mb
+from bot.webchat.http import CHANNEL, Session
 from db.filestore import ALLOWED, UploadRefused, sniff_media_type
+from flows.messages import megabytes
 
 if TYPE_CHECKING:
     from bot.composition import Services
@@ -26,7 +27,7 @@ async def receive_upload(services: Services, session: Session, request: Request)
         declared = 0
     if declared > limit + UPLOAD_SLACK:
         # Not even read (its type is unknown): the answer says why; the engine's question stands.
-        return session.json({"ok": False, "notice": f"Berkas terlalu besar (maksimal {mb(limit)} MB)."}, 413)
+        return session.json({"ok": False, "notice": f"Berkas terlalu besar (maksimal {megabytes(limit)} MB)."}, 413)
     try:
         form = await request.form(max_files=1, max_fields=4)
     except Exception:  # noqa: BLE001 - malformed multipart bodies are the client's problem
@@ -48,7 +49,7 @@ async def receive_upload(services: Services, session: Session, request: Request)
     file_ref, notice = "", None
     try:
         if size > limit:
-            raise UploadRefused(f"Berkas terlalu besar (maksimal {mb(limit)} MB).")
+            raise UploadRefused(f"Berkas terlalu besar (maksimal {megabytes(limit)} MB).")
         async with services.sessions.begin() as s:
             att = await services.uploads.store(s, data, "upload", services.clock())
             file_ref, media_type = str(att.id), att.media_type

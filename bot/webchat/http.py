@@ -72,7 +72,3 @@ def update_id(sid: str, client_id: Any) -> str | None:
         return None
     return hashlib.sha256(f"{sid}:{client_id}".encode()).hexdigest()[:48]
 
-
-def mb(n: int) -> str:
-    """A byte count in megabytes, as written in Indonesian ("1,5", "10")."""
-    return f"{n / (1024 * 1024):.1f}".replace(".0", "").replace(".", ",")

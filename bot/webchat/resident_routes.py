@@ -13,11 +13,12 @@ from sqlalchemy import select
 import flows
 from bot.pages.templating import asset_url, environment, render
 from bot.webchat.chat_upload import receive_upload
-from bot.webchat.http import CHANNEL, Session, json_body, json_error, mb, stored_file, update_id
+from bot.webchat.http import CHANNEL, Session, json_body, json_error, stored_file, update_id
 from bot.webchat.outbox_feed import messages_after
 from bot.webchat.seed import DEMO_STAFF_NAME
 from db.directory import list_kelurahan
 from db.models import Letter, LetterRequest, Resident
+from flows.messages import megabytes
 
 if TYPE_CHECKING:
     from bot.composition import Services
@@ -46,7 +47,7 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
         chosen = kelurahan if kelurahan in slugs else DEFAULT_KELURAHAN
         response = render(
             env, "demo.html", page="demo", demo=True, city=settings.city_name, kelurahan=kels, chosen=chosen,
-            staff_name=DEMO_STAFF_NAME, max_bytes=upload_limit, max_mb=mb(upload_limit),
+            staff_name=DEMO_STAFF_NAME, max_bytes=upload_limit, max_mb=megabytes(upload_limit),
             js_url=asset_url("/demo/static", STATIC_DIR, "demo.js"),
             sample_url=asset_url("/demo/static", STATIC_DIR, SAMPLE_KTP),
         )
