@@ -46,12 +46,21 @@ def db_upgrade() -> None:
     typer.echo("Basis data mutakhir.")
 
 
+def _start_logging(settings: Settings) -> None:
+    """One logging setup for the whole process, masking personal data and the secrets (`bot.logging_setup`)."""
+    from bot.logging_setup import configure_logging
+
+    secrets = [s.get_secret_value() for s in (settings.telegram.bot_token, settings.telegram.webhook_secret) if s]
+    configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+
+
 @app.command()
 def run() -> None:
     """Start the service (HTTP + the bots whose tokens are set)."""
     from bot.server import serve
 
     settings = _settings()
+    _start_logging(settings)
     upgrade(settings.storage.effective_database_url)
     serve(settings, demo=False)
 
@@ -62,6 +71,7 @@ def demo() -> None:
     from bot.server import serve
 
     settings = _settings()
+    _start_logging(settings)
     upgrade(settings.storage.effective_database_url)
     serve(settings, demo=True)
 

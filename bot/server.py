@@ -19,4 +19,5 @@ def serve(settings: Settings, *, demo: bool) -> None:
     app = create_app(services)
     http = settings.http
     print(f"e-surat berjalan di {http.public_url}  (demo: {http.public_url}/demo)", flush=True)
-    uvicorn.run(app, host=http.host, port=http.port, log_level="info")
+    # log_config=None: uvicorn's records go through the masking handler set up by the CLI.
+    uvicorn.run(app, host=http.host, port=http.port, log_level="info", log_config=None)

@@ -19,6 +19,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.private_files import create_private, private_dir
+
 ENV_FILE = ".env"
 # Telegram's rule for `secret_token` of setWebhook.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -44,12 +46,15 @@ class StorageSettings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None  # None: SQLite in data_dir
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Uploaded KTP/KK images are deleted this many days after their request ended (issued, rejected,
+    # cancelled), and uploads never attached to a request this many days after they came in.
+    upload_retention_days: int = Field(default=30, ge=1)
 
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'esurat.sqlite3').resolve()}"
+        return f"sqlite+aiosqlite:///{self.sqlite_path}"
 
     @property
     def uploads_dir(self) -> Path:
@@ -68,8 +73,17 @@ class StorageSettings(BaseSettings):
         return self.data_dir / "pki"
 
     def ensure_dirs(self) -> None:
-        for d in (self.data_dir, self.uploads_dir, self.letters_dir, self.keys_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        """Create the data directory and its parts, 0700 whatever the umask (see `config.private_files`);
+        the embedded database file is created 0600 before SQLite or a migration first opens it."""
+        for d in (self.data_dir, self.uploads_dir, self.letters_dir, self.keys_dir, self.pki_dir,
+                  self.pki_dir / "kelurahan"):
+            private_dir(d)
+        if self.database_url is None:
+            create_private(self.sqlite_path)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return (self.data_dir / "esurat.sqlite3").resolve()
 
 
 class TelegramSettings(BaseSettings):
@@ -119,3 +133,5 @@ class Settings(BaseSettings):
     directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
     demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle
+    log_level: str = "INFO"  # ESURAT_LOG_LEVEL: DEBUG, INFO, WARNING, ...
+    log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object

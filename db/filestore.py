@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.private_files import write_private
 from db.models import Attachment
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
@@ -53,10 +54,7 @@ class UploadStore:
         rel = Path(digest[:2]) / f"{digest}.{ALLOWED[media_type]}"
         path = self.root / rel
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_private(path, data)  # 0600 in a 0700 directory, whatever the umask
         att = Attachment(kind=kind, path=str(rel), size=len(data), sha256=digest, media_type=media_type,
                          created_at=now)
         session.add(att)

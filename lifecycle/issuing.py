@@ -10,7 +10,6 @@ start-up and periodically) issues it then, so no approved request is lost.
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.private_files import write_private
 from db.models import Kelurahan, Letter, LetterRequest
 from letters.making import MadeLetter
 from lifecycle.actors import Actor
@@ -34,13 +34,8 @@ class RequestLetterMaker(Protocol):
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Write the letter durably and atomically, 0600 in a 0700 directory whatever the umask."""
+    write_private(path, data)
 
 
 async def _request(session: AsyncSession, request_id: int) -> LetterRequest:
