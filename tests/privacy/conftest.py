@@ -3,16 +3,25 @@ logging setup (restored afterwards), and the Telegram world with a realistic bot
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from bot.composition import build_services
 from bot.logging_setup import configure_logging, unconfigure_logging
+from bot.web import create_app
+from bot.webchat.seed import seed_demo_staff
+from config.settings import HttpSettings, Settings, StorageSettings
+from db.migrate import upgrade
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
 from tests.support.telegram import World, register, telegram_service
+from tests.support.webchat import Demo
 
 QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -76,3 +85,29 @@ async def token_world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
             yield World(tg, service)
         finally:
             await service.stop()
+
+
+@contextlib.asynccontextmanager
+async def demo_service(data_dir: Path, database_url: str | None = None, *, demo: bool = True,
+                       ) -> AsyncIterator[Demo]:
+    """`esurat demo` (or `run`, with demo=False) in-process over ASGI: migrated, demo staff seeded."""
+    settings = Settings(_env_file=None, http=HttpSettings(public_url="http://testserver"),
+                        storage=StorageSettings(data_dir=data_dir, database_url=database_url), demo=demo)
+    settings.storage.ensure_dirs()
+    if database_url is None:
+        await asyncio.to_thread(upgrade, settings.storage.effective_database_url)
+    services = build_services(settings)
+    await seed_demo_staff(services.sessions)
+    app = create_app(services)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Demo(app, services, settings, transport, client)
+    finally:
+        await services.aclose()
+
+
+@pytest.fixture
+async def demo(tmp_path: Path, db_url: str) -> AsyncIterator[Demo]:
+    async with demo_service(tmp_path / "data", db_url) as d:
+        yield d
