@@ -76,6 +76,21 @@ def demo() -> None:
     serve(settings, demo=True)
 
 
+@app.command()
+def check() -> None:
+    """Check every stored letter PDF against its SHA-256 and every attachment against its file."""
+    from db.integrity import check_files
+
+    settings = _settings()
+    storage = settings.storage
+    report = _with_sessions(settings, lambda s: check_files(s, storage.letters_dir, storage.uploads_dir))
+    for problem in report.problems:
+        typer.echo(problem.line())
+    typer.echo(report.summary())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @kel_app.command("list")
 def kelurahan_list() -> None:
     from db.directory import list_kelurahan

@@ -22,6 +22,7 @@ from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
 from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
 from bot.webchat import create_webchat_router
+from db.retention import retention_job
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
@@ -42,7 +43,9 @@ def create_app(services: Services) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs: list[Worker] = [lambda: issuing_sweep(services)]
+        storage = services.settings.storage
+        jobs: list[Worker] = [lambda: issuing_sweep(services), lambda: retention_job(
+            services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock)]
         if telegram is not None:
             jobs += await telegram.start()
         tasks = [asyncio.create_task(job()) for job in jobs]
