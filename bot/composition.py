@@ -16,6 +16,7 @@ import flows
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
+from conversation.personal_data import PersonalData
 from conversation.service import ConversationService
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
@@ -80,7 +81,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     ca = LocalCA(storage.pki_dir, clock=clock)
     maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
     issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), storage.letters_dir)
-    conversation = ConversationService(sessions, chats, lifecycle, clock)
+    personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
+    conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, issuing, catalogue)
     uploads = UploadStore(storage.uploads_dir, storage.upload_max_bytes)
     telegram = None

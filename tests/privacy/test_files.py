@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from db.models import Attachment
 from tests.privacy.conftest import demo_service
@@ -37,6 +39,18 @@ def modes(root: Path) -> dict[str, int]:
     for path in root.rglob("*"):
         found[str(path.relative_to(root))] = stat.S_IMODE(path.lstat().st_mode)
     return found
+
+
+def fill(route_path: str, value: str) -> str:
+    """A route's path with `value` for each parameter (the kelurahan for `{slug}`)."""
+    return re.sub(r"\{(\w+)\}", lambda m: "bukit-tunggal" if m.group(1) == "slug" else value, route_path)
+
+
+def static_dirs(app: FastAPI) -> list[Path]:
+    dirs = [route.app.directory for route in app.routes
+            if isinstance(route, Mount) and isinstance(route.app, StaticFiles)]
+    assert len(dirs) >= 2
+    return [Path(str(d)).resolve() for d in dirs]
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o000], indirect=True, ids=["umask-022", "umask-000"])
@@ -80,21 +94,18 @@ async def test_uploads_are_served_by_no_route_but_the_demo_staff_attachment(tmp_
             att = (await s.scalars(select(Attachment).limit(1))).one()
         uploads = demo.settings.storage.uploads_dir.resolve()
         # No static mount serves any part of the data directory.
-        for route in demo.app.routes:
-            if isinstance(route, Mount) and getattr(route.app, "directory", None):
-                served = Path(str(getattr(route.app, "directory"))).resolve()
-                assert not data.resolve().is_relative_to(served) and not served.is_relative_to(data.resolve())
+        for served in static_dirs(demo.app):
+            assert not data.resolve().is_relative_to(served) and not served.is_relative_to(data.resolve())
         # Every GET route, its parameters filled with what could name the upload: only the demo
         # staff pane's attachment route returns its bytes.
         candidates = [str(att.id), att.path, Path(att.path).name, f"../uploads/{att.path}",
                       f"..%2Fuploads%2F{att.path}", str(uploads / att.path), "bukit-tunggal"]
-        serving = set()
+        serving: set[str] = set()
         get_paths = [p for p, ops in demo.app.openapi()["paths"].items() if "get" in ops]
         assert DEMO_ATTACHMENT_ROUTE in get_paths and len(get_paths) > 5
         for route_path in get_paths:
             for value in candidates:
-                path = re.sub(r"\{(\w+)\}", lambda m, v=value: "bukit-tunggal" if m.group(1) == "slug" else v,
-                              route_path)
+                path = fill(route_path, value)
                 r = await demo.client.get(path)
                 if r.status_code == 200 and r.content == SAMPLE_KTP:
                     serving.add(route_path)
