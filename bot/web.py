@@ -66,7 +66,8 @@ def create_app(services: Services) -> FastAPI:
     if telegram is not None:
         app.include_router(telegram.router())
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
-    app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
+    if services.settings.demo:  # outside `esurat demo` nothing under /demo exists
+        app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
     app.include_router(create_pages_router(services))
     app.include_router(create_webchat_router(services))
 

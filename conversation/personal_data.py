@@ -11,7 +11,6 @@ they are done). Upload rows stay, marked deleted; their files are removed once t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +53,14 @@ class PersonalData:
 
     async def stored(self, session: AsyncSession, resident: Resident, draft_title: str | None) -> StoredData:
         requests = await self._requests(session, resident)
-        counted: Sequence[tuple[int | None, int]] = (await session.execute(
-            select(Attachment.request_id, func.count()).where(
-                Attachment.request_id.in_([r.id for r in requests]), Attachment.deleted_at.is_(None))
-            .group_by(Attachment.request_id)
-        )).tuples().all() if requests else []
-        files = {request_id: n for request_id, n in counted if request_id is not None}
+        files: dict[int, int] = {}
+        if requests:
+            for request_id, n in (await session.execute(
+                select(Attachment.request_id, func.count()).where(
+                    Attachment.request_id.in_([r.id for r in requests]), Attachment.deleted_at.is_(None))
+                .group_by(Attachment.request_id)
+            )).all():
+                files[int(request_id)] = int(n)
         records = [RequestRecord(r.code, self._title(r.letter_type), STATUS_LABELS.get(r.status, r.status), r.number,
                                  files.get(r.id, 0)) for r in requests[:SHOWN_REQUESTS]]
         return StoredData(profile=dict(resident.profile or {}), consent_at=resident.consent_at, requests=records,
