@@ -60,7 +60,8 @@ class PersonalData:
                     Attachment.request_id.in_([r.id for r in requests]), Attachment.deleted_at.is_(None))
                 .group_by(Attachment.request_id)
             )).all():
-                files[int(request_id)] = int(n)
+                if request_id is not None:
+                    files[request_id] = n
         records = [RequestRecord(r.code, self._title(r.letter_type), STATUS_LABELS.get(r.status, r.status), r.number,
                                  files.get(r.id, 0)) for r in requests[:SHOWN_REQUESTS]]
         return StoredData(profile=dict(resident.profile or {}), consent_at=resident.consent_at, requests=records,
