@@ -148,6 +148,7 @@ def configure_logging(level: str | int = "INFO", fmt: str = "text", *, secrets: 
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+        logger.setLevel(logging.NOTSET)  # uvicorn sets its own from its log_level when it starts
     logging.captureWarnings(True)
     return handler
 

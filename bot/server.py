@@ -20,4 +20,4 @@ def serve(settings: Settings, *, demo: bool) -> None:
     http = settings.http
     print(f"e-surat berjalan di {http.public_url}  (demo: {http.public_url}/demo)", flush=True)
     # log_config=None: uvicorn's records go through the masking handler set up by the CLI.
-    uvicorn.run(app, host=http.host, port=http.port, log_level="info", log_config=None)
+    uvicorn.run(app, host=http.host, port=http.port, log_level=settings.log_level.lower(), log_config=None)

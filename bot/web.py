@@ -66,10 +66,12 @@ def create_app(services: Services) -> FastAPI:
     if telegram is not None:
         app.include_router(telegram.router())
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
-    if services.settings.demo:  # outside `esurat demo` nothing under /demo exists
+    demo = services.settings.demo  # outside `esurat demo` nothing under /demo exists (404 for every method)
+    if demo:
         app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
     app.include_router(create_pages_router(services))
-    app.include_router(create_webchat_router(services))
+    if demo:
+        app.include_router(create_webchat_router(services))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.private_files import create_private, private_dir
@@ -133,5 +133,10 @@ class Settings(BaseSettings):
     directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
     demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle
-    log_level: str = "INFO"  # ESURAT_LOG_LEVEL: DEBUG, INFO, WARNING, ...
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
     log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value

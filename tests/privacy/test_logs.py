@@ -54,12 +54,13 @@ async def test_a_whole_run_logs_no_token_nik_kk_or_phone(captured_logs: LogCaptu
 
     text = captured_logs.text
     lines = text.splitlines()
-    assert len(lines) > 100, "the run logged too little to prove anything"
+    assert len(lines) > 50, "the run logged too little to prove anything"
     for line in lines:  # one JSON object per line
         json.loads(line)
     assert_clean(text)
     # Not vacuous: the data and the token did reach the loggers, and were masked there.
-    assert "6271********0001" in text  # aiosqlite's DEBUG lines carry the SQL parameters
-    assert "/bot[token]/getMe" in text and "[telepon]" in text
+    assert "/bot[token]/getMe" in text and "[telepon]" in text and "6271********0004" in text
     loggers = {json.loads(line)["logger"] for line in lines}
-    assert {"aiosqlite", "httpx", "aiogram.event", "uvicorn.access"} <= loggers, loggers
+    assert {"httpx", "aiogram.event", "uvicorn.access"} <= loggers, loggers
+    if "aiosqlite" in loggers:  # on SQLite its DEBUG lines carry the SQL parameters: NIK, KK, phone
+        assert text.count("6271********0001") > 5 and text.count("[telepon]") > 2
