@@ -95,5 +95,12 @@ async def test_data_saya_then_hapus_data_saya_keeps_the_archive_and_requests_und
 
     await resident.text("/start")  # consent is asked again
     assert "Apakah Anda menyetujui" in world.tg.messages_to(RESIDENT_ID)[-1]
+    async with world.services.sessions() as s:
+        row = await s.scalar(select(Resident).where(Resident.external_id == str(RESIDENT_ID)))
+    assert row is not None and row.consent_at is None and row.display_name == ""  # nothing kept before consent
+    await resident.press("ya")
+    async with world.services.sessions() as s:
+        row = await s.scalar(select(Resident).where(Resident.external_id == str(RESIDENT_ID)))
+    assert row is not None and row.consent_at is not None  # recorded at once, before any question is answered
     await resident.text("data saya")
     assert "tidak menyimpan data diri" in replies(world)

@@ -83,3 +83,19 @@ def test_configured_secrets_are_masked_in_the_text_format(captured_logs: LogCapt
         logging.getLogger().removeHandler(handler)
     line = stream.getvalue().strip()
     assert line.endswith("WARNING esurat.test: header [rahasia] ditolak"), line
+
+
+def test_the_log_level_and_format_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from config.settings import Settings
+
+    monkeypatch.setenv("ESURAT_LOG_LEVEL", " debug ")
+    monkeypatch.setenv("ESURAT_LOG_FORMAT", "json")
+    settings = Settings(_env_file=None)
+    assert settings.log_level == "DEBUG" and settings.log_format == "json"
+    for name, bad in (("ESURAT_LOG_LEVEL", "LOUD"), ("ESURAT_LOG_FORMAT", "xml")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None)
+        monkeypatch.delenv(name)
