@@ -21,7 +21,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL (None: in memory, or a `file:` URI)."""
+    """The database file of a SQLite URL (None: another database, in memory, or a `file:` URI)."""
+    if not is_sqlite(url):
+        return None
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None

@@ -116,3 +116,11 @@ async def test_uploads_are_served_by_no_route_but_the_demo_staff_attachment(tmp_
         assert serving == {DEMO_ATTACHMENT_ROUTE}
         demo.settings.demo = False  # `esurat run`: not even that one
         assert (await demo.client.get(f"/demo/api/staff/bukit-tunggal/attachments/{att.id}")).status_code == 404
+
+
+def test_only_sqlite_urls_name_a_database_file(tmp_path: Path) -> None:
+    from db.engine import sqlite_file
+
+    assert sqlite_file("postgresql+asyncpg://postgres@127.0.0.1:5432/esurat") is None
+    assert sqlite_file("sqlite+aiosqlite://") is None and sqlite_file("sqlite+aiosqlite:///:memory:") is None
+    assert sqlite_file(f"sqlite+aiosqlite:///{tmp_path}/db.sqlite3") == tmp_path / "db.sqlite3"
