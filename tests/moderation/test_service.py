@@ -78,6 +78,7 @@ async def operator(sessions: async_sessionmaker[AsyncSession]) -> Staff:
 
 
 Submit = Callable[[], Awaitable[LetterRequest]]
+Sessions = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
@@ -117,7 +118,8 @@ async def test_unregistered_person_is_refused(moderation: ModerationService, ope
         await moderation.staff_for(req.id)  # no identity at all
 
 
-async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationService, sessions, submit: Submit) -> None:
+async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationService, sessions: Sessions,
+                                                     submit: Submit) -> None:
     other = await add_staff(sessions, "menteng", name="Budi", role="operator", telegram_user_id=7100)
     req = await submit()
     with pytest.raises(NotAuthorized):
@@ -131,10 +133,12 @@ async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationServi
 
 
 async def test_inactive_staff_and_unknown_request_are_refused(moderation: ModerationService, operator: Staff,
-                                                              sessions, submit: Submit) -> None:
+                                                              sessions: Sessions, submit: Submit) -> None:
     req = await submit()
     async with sessions.begin() as s:
-        (await s.get(Staff, operator.id)).active = False
+        row = await s.get(Staff, operator.id)
+        assert row is not None
+        row.active = False
     with pytest.raises(NotAuthorized):
         await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)
     with pytest.raises(NotAuthorized, match="tidak ditemukan"):
@@ -144,8 +148,8 @@ async def test_inactive_staff_and_unknown_request_are_refused(moderation: Modera
 # -- each decision ----------------------------------------------------------------------------
 
 async def test_approve_allocates_the_number_and_issues(moderation: ModerationService, operator: Staff,
-                                                       issuing: RecordingIssuing, runner: FollowUpRunner, sessions,
-                                                       submit: Submit) -> None:
+                                                       issuing: RecordingIssuing, runner: FollowUpRunner,
+                                                       sessions: Sessions, submit: Submit) -> None:
     req = await submit()
     approved = await moderation.act(req.id, operator, "approve")
     assert approved.status == Status.APPROVED and approved.number and approved.approved_by == operator.id
@@ -155,7 +159,7 @@ async def test_approve_allocates_the_number_and_issues(moderation: ModerationSer
 
 async def test_approve_in_the_callers_transaction_schedules_the_letter(moderation: ModerationService,
                                                                        operator: Staff, issuing: RecordingIssuing,
-                                                                       runner: FollowUpRunner, sessions,
+                                                                       runner: FollowUpRunner, sessions: Sessions,
                                                                        submit: Submit) -> None:
     req = await submit()
     async with sessions.begin() as s:  # the caller's transaction (a button press with its dedup row)
@@ -168,7 +172,7 @@ async def test_approve_in_the_callers_transaction_schedules_the_letter(moderatio
 
 
 async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(moderation: ModerationService,
-                                                                        operator: Staff, sessions,
+                                                                        operator: Staff, sessions: Sessions,
                                                                         submit: Submit) -> None:
     req = await submit()
     with pytest.raises(RuntimeError):
@@ -178,7 +182,7 @@ async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(moderati
     assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
 
 
-async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService, operator: Staff, sessions,
+async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService, operator: Staff, sessions: Sessions,
                                                   submit: Submit) -> None:
     req = await submit()
     with pytest.raises(ReasonRequired):
@@ -187,8 +191,8 @@ async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService,
     assert rejected.status == Status.REJECTED and rejected.reason == "Surat pengantar RT tidak terbaca"
 
 
-async def test_revise_names_the_fields_the_note_mentions(moderation: ModerationService, operator: Staff, sessions,
-                                                         submit: Submit) -> None:
+async def test_revise_names_the_fields_the_note_mentions(moderation: ModerationService, operator: Staff,
+                                                         sessions: Sessions, submit: Submit) -> None:
     req = await submit()
     revised = await moderation.act(req.id, operator, "revise", "Alamat kurang lengkap, tulis nomor rumah")
     assert revised.status == Status.NEEDS_REVISION and revised.fields_to_fix == ["alamat"]
@@ -266,7 +270,7 @@ async def test_card_of_an_unknown_request_is_not_found(moderation: ModerationSer
         await moderation.card(999_999)
 
 
-async def test_staff_for_accepts_the_callers_session(moderation: ModerationService, operator: Staff, sessions,
+async def test_staff_for_accepts_the_callers_session(moderation: ModerationService, operator: Staff, sessions: Sessions,
                                                      submit: Submit) -> None:
     req = await submit()
     async with sessions() as s:
