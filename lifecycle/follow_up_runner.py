@@ -38,7 +38,7 @@ def retry_delay(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
 class FollowUpRunner:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], handlers: Mapping[str, Handler], *,
                  clock: Clock, claims: Claims | None = None, poll_interval: float = 1.0,
-                 max_in_flight: int = 2) -> None:
+                 max_in_flight: int = 4) -> None:
         self.sessions = sessions
         self.handlers = dict(handlers)
         self.clock = clock
@@ -99,7 +99,8 @@ class FollowUpRunner:
     async def _claim_and_start(self) -> None:
         jobs = await claim(self.sessions, self.clock(), self.claims, limit=self.max_in_flight - len(self._flight))
         for job in jobs:
-            self._flight[job.id] = asyncio.create_task(self._run(job))
+            if job.id not in self._flight:  # (its lease ran out while the database was away: still ours)
+                self._flight[job.id] = asyncio.create_task(self._run(job))
 
     async def _run(self, job: Job) -> None:
         try:
