@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.claims import Claims, cancel_all, keep_alive
+from db.claims import Claims, cancel_all, keep_alive, release
 from db.models import OutboxMessage
-from db.outbox import OutboxStatus, Outcome, backoff, settle_and_claim
+from db.outbox import OutboxStatus, Outcome, backoff, settle_and_claim, settle_in
 from lifecycle.service import Clock
 
 log = logging.getLogger("esurat.delivery")
@@ -87,6 +87,7 @@ class OutboxSender:
         self._flight: dict[int, asyncio.Task[None]] = {}  # row id -> its delivery task
         self._chats: set[str] = set()  # chats with a row in flight or not yet settled
         self._done: list[tuple[str, Outcome]] = []  # delivered, to settle in the next round
+        self.hand_back_on_stop = True  # a clean stop settles and releases what it holds (a kill cannot)
 
     def held(self) -> set[int]:
         """Rows this sender holds: in flight, or delivered but not yet settled."""
@@ -113,6 +114,18 @@ class OutboxSender:
                     await asyncio.wait_for(self.wakeup.wait(), self.poll_interval)
         finally:
             await cancel_all([heartbeat, *self._flight.values()])
+            if self.hand_back_on_stop:
+                await self._hand_back()
+
+    async def _hand_back(self) -> None:
+        """Settle what was delivered and release the rows whose delivery was cut short, so that the next
+        process resumes at once instead of after the lease."""
+        try:
+            async with asyncio.timeout(5), self.sessions.begin() as session:
+                await settle_in(session, [o for _, o in self._done], self.clock(), self.claims.owner)
+                await release(session, OutboxMessage, list(self._flight), self.claims.owner)
+        except Exception as e:  # noqa: BLE001 - the leases run out instead
+            log.warning("outbox sender %s: could not hand back its rows on stopping: %r", self.channel, e)
 
     async def run_once(self) -> int:
         """One complete round (tests): claim, deliver every claimed row, settle; returns how many were sent."""

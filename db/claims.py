@@ -63,6 +63,17 @@ async def renew(session: AsyncSession, model: Any, ids: Collection[int], owner: 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def release(session: AsyncSession, model: Any, ids: Collection[int], owner: str) -> int:
+    """Give back the rows in `ids` that `owner` holds (a clean stop): others may claim them at once."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(model).where(model.id.in_(list(ids)), model.locked_by == owner).values(locked_until=None, locked_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def keep_alive(sessions: async_sessionmaker[AsyncSession], model: Any, held: Callable[[], Collection[int]],
                      claims: Claims, clock: Callable[[], datetime]) -> None:
     """The heartbeat of one worker: every `claims.heartbeat` seconds renew the rows it holds. Runs until

@@ -140,25 +140,5 @@ async def mark_sent(
         await settle_in(session, [Outcome(row_id, OutboxStatus.SENT, result)], now, None)
 
 
-async def mark_retry(
-    sessions: async_sessionmaker[AsyncSession], row_id: int, now: datetime, delay: float, error: str,
-    *, count_attempt: bool = True,
-) -> str:
-    """Schedule another attempt after `delay` seconds; give up after MAX_ATTEMPTS. Returns the new status."""
-    async with sessions.begin() as session:
-        await settle_in(session, [Outcome(row_id, OutboxStatus.PENDING, delay=delay, error=error,
-                                          count_attempt=count_attempt)], now, None)
-        row = await session.get(OutboxMessage, row_id)
-        if row is None:
-            raise LookupError(f"outbox row {row_id} does not exist")
-        return row.status
-
-
-async def mark_failed(sessions: async_sessionmaker[AsyncSession], row_id: int, error: str) -> None:
-    async with sessions.begin() as session:
-        await settle_in(session, [Outcome(row_id, OutboxStatus.FAILED, error=error)], datetime.now().astimezone(),
-                        None)
-
-
 def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
     return min(cap, base * 2.0 ** max(0, attempts))

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.claims import Claims, cancel_all, keep_alive
+from db.claims import Claims, cancel_all, keep_alive, release
 from db.follow_ups import FollowUpStatus, Job, claim, finish, status_of
 from db.models import FollowUp
 from lifecycle.service import Clock
@@ -47,6 +47,7 @@ class FollowUpRunner:
         self.max_in_flight = max_in_flight
         self.wakeup = asyncio.Event()
         self._flight: dict[int, asyncio.Task[None]] = {}
+        self.hand_back_on_stop = True  # a clean stop releases the follow-ups it was running (a kill cannot)
 
     def held(self) -> set[int]:
         return set(self._flight)
@@ -70,7 +71,14 @@ class FollowUpRunner:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), self.poll_interval)
         finally:
+            running = list(self._flight)
             await cancel_all([heartbeat, *self._flight.values()])
+            if self.hand_back_on_stop and running:
+                try:
+                    async with asyncio.timeout(5), self.sessions.begin() as session:
+                        await release(session, FollowUp, running, self.claims.owner)
+                except Exception as e:  # noqa: BLE001 - their leases run out instead
+                    log.warning("follow-ups: could not release %d on stopping: %r", len(running), e)
 
     async def run_once(self) -> int:
         """Run every due follow-up now (tests, tools); returns how many were claimed."""

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.composition import Services, build_services
 from config.settings import Settings, StorageSettings
 from db.claims import Claims, renew
-from db.follow_ups import FollowUpStatus, claim, finish, schedule
+from db.follow_ups import FollowUpStatus, Job, claim, finish, schedule
 from db.models import FollowUp, Letter, LetterRequest
 from lifecycle.actors import Actor
 from lifecycle.follow_up_runner import FollowUpRunner
@@ -211,3 +211,29 @@ async def test_two_runners_racing_issue_one_letter(services: Services) -> None:
     await asyncio.gather(runner(services, "A").run_once(), runner(services, "B").run_once(),
                          services.follow_ups.expedite(key_of(ISSUE_LETTER, request_id)))
     await assert_one_letter_and_its_file(services, request_id)
+
+
+async def test_a_clean_stop_releases_the_follow_ups_it_was_running(sessions: async_sessionmaker[AsyncSession],
+                                                                    ) -> None:
+    clock = FixedClock()
+    async with sessions.begin() as s:
+        await schedule(s, "slow", "slow:1", clock())
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def slow(job: Job) -> None:
+        started.set()
+        await never.wait()
+
+    runner_ = FollowUpRunner(sessions, {"slow": slow}, clock=clock, claims=Claims("A", LEASE))
+    running = asyncio.create_task(runner_.run_forever())
+    await asyncio.wait_for(started.wait(), 10)
+    async with sessions() as s:
+        row = await s.scalar(select(FollowUp))
+    assert row is not None and row.locked_by == "A"
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    async with sessions() as s:
+        row = await s.scalar(select(FollowUp))
+    assert row is not None and (row.status, row.locked_by, row.locked_until) == ("pending", None, None)
+    [again] = await claim(sessions, clock(), Claims("B", LEASE))  # the next process takes it at once
+    assert again.id == row.id

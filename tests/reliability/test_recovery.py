@@ -6,12 +6,14 @@ the process died, and an approval whose letter was being issued, both complete a
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.composition import Services
 from db.claims import Claims, keep_alive, renew
 from db.models import FollowUp, LetterRequest, OutboxMessage, Staff
 from db.outbox import OutboxStatus, Outcome, claim, enqueue, settle_and_claim
@@ -88,24 +90,41 @@ async def test_the_heartbeat_renews_the_rows_its_worker_holds(sessions: async_se
         beating.cancel()
 
 
+async def reply_in_flight_at_stop(tg: FakeTelegram, service: RunningService, *, killed: bool) -> tuple[str, int]:
+    """The resident asks; the reply is claimed and in flight (the fake holds it) when the process stops:
+    cleanly, or `killed` (no clean-up at all). Returns the stopped process's instance id and the
+    number of messages the resident had."""
+    services = service.services
+    assert services is not None and services.telegram is not None
+    await World(tg, service).resident().text("/start")
+    hung = hang(tg, "sendMessage", chat_id=RESIDENT_ID)
+    tg.user_sends_text(RESIDENT_ID, "status")
+    await tg.wait_until(lambda: hung.waiting, what="the reply in flight")
+    services.telegram.sender.hand_back_on_stop = not killed
+    await service.stop()
+    await tg.wait_until(lambda: not hung.waiting, what="the stopped process's request to end")
+    hung.release()
+    return services.claims.owner, len(tg.messages_to(RESIDENT_ID))
+
+
+async def all_sent(services: Services, ids: list[int]) -> None:
+    for _ in range(500):
+        async with services.sessions() as s:
+            statuses = set(await s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))))
+        if statuses == {"sent"}:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"outbox rows {ids}: {statuses}")
+
+
 async def test_a_reply_in_flight_when_the_process_died_comes_after_the_restart(tmp_path: Path, db_url: str) -> None:
     clock = ShiftedClock()
     async with FakeTelegram(token="123456:TEST") as tg:
         service = RunningService(tmp_path / "data", db_url, clock=clock, telegram=fake_bot_api(tg),
                                  outbox_poll_interval=OUTBOX_POLL)
-        services = await service.start()
+        await register(await service.start())
         try:
-            await register(services)
-            world = World(tg, service)
-            await world.resident().text("/start")
-            hung = hang(tg, "sendMessage", chat_id=RESIDENT_ID)
-            tg.user_sends_text(RESIDENT_ID, "status")
-            await tg.wait_until(lambda: hung.waiting, what="the reply in flight")
-            dead = services.claims.owner
-            await service.stop()  # the process ends with the reply claimed; nothing renews its claim now
-            await tg.wait_until(lambda: not hung.waiting, what="the dead process's request to end")
-            hung.release()
-            replies = len(tg.messages_to(RESIDENT_ID))
+            dead, replies = await reply_in_flight_at_stop(tg, service, killed=True)
             services = await service.start()  # the restarted process: another instance
             async with services.sessions() as s:
                 pending = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")
@@ -115,15 +134,30 @@ async def test_a_reply_in_flight_when_the_process_died_comes_after_the_restart(t
             clock.shift += LEASE  # the dead process's lease ends
             await tg.wait_until(lambda: len(tg.messages_to(RESIDENT_ID)) >= replies + len(pending), timeout=5,
                                 what="the replies")
-            for _ in range(500):
-                async with services.sessions() as s:
-                    statuses = set(await s.scalars(select(OutboxMessage.status).where(
-                        OutboxMessage.id.in_([r.id for r in pending]))))
-                if statuses == {"sent"}:
-                    break
-                await asyncio.sleep(0.01)
-            assert statuses == {"sent"}
+            await all_sent(services, [r.id for r in pending])
             assert len(tg.messages_to(RESIDENT_ID)) == replies + len(pending)  # each once
+        finally:
+            await service.stop()
+
+
+async def test_a_clean_stop_hands_its_claims_back_and_the_restart_resumes_at_once(tmp_path: Path,
+                                                                                  db_url: str) -> None:
+    async with FakeTelegram(token="123456:TEST") as tg:
+        service = RunningService(tmp_path / "data", db_url, telegram=fake_bot_api(tg), outbox_poll_interval=OUTBOX_POLL)
+        await register(await service.start())
+        try:
+            _, replies = await reply_in_flight_at_stop(tg, service, killed=False)
+            assert service.services is not None
+            async with service.services.sessions() as s:
+                pending = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")))
+            assert pending and {(r.locked_by, r.locked_until) for r in pending} == {(None, None)}
+            started = time.monotonic()
+            services = await service.start()
+            await tg.wait_until(lambda: len(tg.messages_to(RESIDENT_ID)) >= replies + len(pending), timeout=5,
+                                what="the replies")
+            assert time.monotonic() - started < 3  # not after a lease
+            await all_sent(services, [r.id for r in pending])
+            assert len(tg.messages_to(RESIDENT_ID)) == replies + len(pending)
         finally:
             await service.stop()
 
