@@ -1,8 +1,8 @@
 """The FastAPI application of the service: public pages, verification, webhooks, demo chat.
 
 Everything is built by the composition root (`bot.composition`); this module only mounts the
-routers of the packages that own them and runs the background workers (outbox senders, the
-Telegram poller, the issuing sweep) for the lifespan of the app.
+routers of the packages that own them and runs the background workers (the follow-up runner,
+outbox senders, the Telegram poller) for the lifespan of the app.
 """
 
 from __future__ import annotations
@@ -28,23 +28,13 @@ from verification.router import create_verification_router
 log = logging.getLogger("esurat.web")
 
 
-async def issuing_sweep(services: Services, interval: float = 60.0) -> None:
-    """Issue approved requests whose letter was not made (crash between approval and issue)."""
-    while True:
-        try:
-            await services.issuing.issue_pending()
-        except Exception:  # noqa: BLE001 - retried next round
-            log.exception("issuing sweep failed")
-        await asyncio.sleep(interval)
-
-
 def create_app(services: Services) -> FastAPI:
     telegram = services.telegram
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         storage = services.settings.storage
-        jobs: list[Worker] = [lambda: issuing_sweep(services), lambda: retention_job(
+        jobs: list[Worker] = [services.run_follow_ups, lambda: retention_job(
             services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock)]
         if telegram is not None:
             jobs += await telegram.start()

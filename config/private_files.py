@@ -50,7 +50,7 @@ def write_private(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write `path` atomically (a temporary file renamed over it) with mode 0600 in a 0700 directory;
     `durable`: flushed to the disk before the rename."""
     private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.part")  # named like the file: a leftover is found with it
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as f:

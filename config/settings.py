@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
     demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle
+    outbox_send_timeout: float = Field(default=30.0, gt=0)  # seconds; a send still unanswered then is retried
+    # Claims of outbox rows and follow-ups are leased to the process for this long and renewed by its
+    # heartbeat: a killed process's claims are taken over after at most one lease.
+    claim_lease_seconds: float = Field(default=10.0, gt=0)
+    claim_heartbeat_seconds: float = Field(default=3.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
     log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
 

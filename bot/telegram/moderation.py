@@ -3,8 +3,6 @@ correction note is asked with a ForceReply prompt and taken from the staff membe
 
 from __future__ import annotations
 
-import asyncio
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message, Update
 from sqlalchemy import select
@@ -15,8 +13,6 @@ from db.models import LetterRequest, ModerationPrompt
 from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
 from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
-
-_background: set[asyncio.Task[None]] = set()
 
 
 async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
@@ -47,21 +43,16 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
                         clock())
         await query.answer("Silakan balas pesan berikut")
         return
-    try:  # dedup and the decision in one short transaction; the letter is made after answering
+    try:  # dedup and the decision in one short transaction, which schedules the letter (a follow-up)
         async with moderation.sessions.begin() as s:
             if not await first_time(s, "telegram", event_update.update_id, clock()):
                 await query.answer()
                 return
-            await moderation.act(request_id, staff, action, issue=False, session=s)
+            await moderation.act(request_id, staff, action, session=s)
     except DomainError as e:
         await query.answer(str(e), show_alert=True)
         return
     await query.answer("Disetujui; surat sedang diterbitkan")
-    # Issue in the background so that the next updates are not held up by the PDF; if the
-    # process stops first, the issuing sweep issues the approved request.
-    task = asyncio.create_task(moderation.issue(request_id))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
 
 
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:

@@ -21,6 +21,7 @@ from bot.telegram.client import make_bot
 from bot.telegram.sender import TelegramDelivery
 from config.settings import Settings, TelegramSettings
 from conversation.service import ConversationService
+from db.claims import Claims
 from db.filestore import UploadStore
 from moderation.service import ModerationService
 
@@ -92,7 +93,7 @@ class TelegramRuntime:
 
 
 def build_telegram(settings: Settings, conversation: ConversationService, moderation: ModerationService,
-                   uploads: UploadStore) -> TelegramRuntime:
+                   uploads: UploadStore, claims: Claims | None = None) -> TelegramRuntime:
     tg = settings.telegram
     bot = make_bot(tg)
     dp = Dispatcher()
@@ -103,7 +104,8 @@ def build_telegram(settings: Settings, conversation: ConversationService, modera
     storage = settings.storage
     delivery = TelegramDelivery(bot, conversation.sessions, moderation, storage.letters_dir, storage.uploads_dir)
     sender = OutboxSender(conversation.sessions, "telegram", delivery, clock=conversation.clock,
-                          poll_interval=settings.outbox_poll_interval,
+                          poll_interval=settings.outbox_poll_interval, claims=claims,
+                          send_timeout=settings.outbox_send_timeout,
                           limiter=RateLimiter(per_chat_interval=tg.chat_interval,
                                               global_per_second=tg.global_per_second,
                                               group_interval=tg.group_interval))

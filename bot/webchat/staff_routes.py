@@ -16,6 +16,7 @@ from db.filestore import ALLOWED
 from db.models import Attachment, LetterRequest, ModerationPost, OutboxMessage
 from db.outbox import OutboxStatus, mark_sent
 from lifecycle.errors import DomainError
+from lifecycle.follow_ups import ISSUE_LETTER, key_of
 from lifecycle.notifications import WEB_MODERATION
 from moderation.service import ACTIONS, NEEDS_TEXT, Card
 
@@ -105,6 +106,8 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             req = await moderation.act(request_id, staff, action, text or None)
         except DomainError as e:
             return json_error(str(e), 409)
+        if action == "approve":  # answer with the letter issued: run its follow-up now (or wait for it)
+            await services.follow_ups.expedite(key_of(ISSUE_LETTER, request_id))
         card = card_json(await moderation.card(request_id), slug)
         return JSONResponse({"ok": True, "status": req.status, "card": card}, headers={"Cache-Control": "no-store"})
 

@@ -125,6 +125,7 @@ class Staff:
         self.tg, self.services, self.user_id, self.group_id = tg, services, user_id, group_id
 
     def card(self, code: str) -> dict[str, Any]:
+        msg: dict[str, Any]
         for msg in reversed(self.tg.bot_messages(self.group_id)):
             if code in (msg.get("text") or "") and msg["text"].startswith("Permohonan"):
                 return msg
@@ -137,7 +138,7 @@ class Staff:
         update = self.tg.user_presses(user_id or self.user_id, self.group_id, msg["message_id"], data,
                                       first_name="Petugas")
         await settled(self.tg, self.services, update, self.group_id)
-        if action == "approve":  # the letter is issued in the background after the button is answered
+        if action == "approve":  # the letter is issued by the approval's follow-up, after the button is answered
             await issued_or_not_approved(self.services, int(data.rsplit(":", 1)[1]))
             await settled(self.tg, self.services, update, self.group_id)
         return update
