@@ -1,4 +1,4 @@
-"""What every request passes before a route sees it, and the parsers of untrusted input the adapters share.
+"""What every request passes before a route sees it: the host name, the proxy headers, the body size.
 
 - `HostGuard`: only the configured host names are served (the public URL's, `ESURAT_HTTP_ALLOWED_HOSTS`, and
   the loopback names; `esurat demo` serves the loopback names only), so a page on another name that
@@ -7,7 +7,8 @@
   handling is off, see `bot.server`), so a client cannot pick the address the rate limits key on.
 - `BodyLimit`: a body larger than its route allows is refused by its Content-Length before it is read,
   and cut off where it passes the limit when it is sent without one.
-- `parse_json`, `row_id`: JSON of bounded depth, ids that fit the id columns; never an exception but theirs.
+
+The parsers of untrusted JSON and ids the routes use are in `bot.untrusted`.
 """
 
 from __future__ import annotations
@@ -32,10 +33,7 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-ROW_ID_MAX = 2**63 - 1  # the id columns are BIGINT (PostgreSQL) / INTEGER (SQLite): both 64-bit
-JSON_MAX_DEPTH = 32  # a Telegram update nests about 8 deep
 MULTIPART_SLACK = 64 * 1024  # form overhead allowed above a file's limit
-_JSON_TYPE = "application/json"
 
 
 def served_hosts(settings: Settings) -> frozenset[str]:
@@ -165,49 +163,3 @@ def install_guards(app: FastAPI, settings: Settings) -> None:
     if settings.http.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.http.trusted_proxies)
     app.add_middleware(HostGuard, hosts=served_hosts(settings))
-
-
-class BadJson(ValueError):
-    """A body that is not JSON this service accepts; str(error) is the Indonesian answer."""
-
-
-def _reject_constant(name: str) -> Any:
-    raise BadJson(f"Nilai {name} tidak diterima dalam JSON.")
-
-
-def parse_json(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Any:
-    """The JSON value of `body`: UTF-8, no NaN/Infinity, no lone surrogates, at most `max_depth` deep."""
-    try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except RecursionError:
-        raise BadJson(f"JSON terlalu dalam (paling banyak {max_depth} tingkat).") from None
-    except (UnicodeDecodeError, ValueError) as e:
-        raise BadJson(str(e) if isinstance(e, BadJson) else "Isi permintaan bukan JSON yang valid.") from None
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth >= max_depth:
-                raise BadJson(f"JSON terlalu dalam (paling banyak {max_depth} tingkat).")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-        elif isinstance(item, str) and not item.isascii():
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise BadJson("Teks berisi karakter yang tidak valid.") from None
-    return value
-
-
-async def read_json(request: Request, max_depth: int = JSON_MAX_DEPTH) -> Any:
-    """The JSON posted (see `parse_json`); the body's size is bounded by `BodyLimit`."""
-    return parse_json(await request.body(), max_depth)
-
-
-def row_id(value: object) -> int | None:
-    """A database id from untrusted input (an int, or a string of ASCII digits), or None."""
-    if isinstance(value, str):
-        value = int(value) if value.isascii() and value.isdigit() and len(value) <= 19 else None
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 < value <= ROW_ID_MAX else None

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.http_guards import row_id
+from bot.untrusted import row_id
 
 CHOICE_PREFIX = "c:"
 MOD_PREFIX = "m:"

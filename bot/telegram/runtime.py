@@ -17,11 +17,11 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from bot.delivery import OutboxSender, RateLimiter, Worker
-from bot.http_guards import BadJson, read_json
 from bot.telegram import moderation as moderation_router
 from bot.telegram import resident as resident_router
 from bot.telegram.client import make_bot
 from bot.telegram.sender import TelegramDelivery
+from bot.untrusted import BadJson, read_json
 from config.settings import Settings, TelegramSettings
 from conversation.service import ConversationService
 from db.filestore import UploadStore

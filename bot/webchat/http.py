@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.http_guards import BadJson, read_json
+from bot.untrusted import BadJson, read_json
 
 CHANNEL = "web"  # this adapter's channel; a session id is the resident's chat id on it
 COOKIE = "esurat_demo"

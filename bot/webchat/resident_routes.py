@@ -11,8 +11,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
 import flows
-from bot.http_guards import ROW_ID_MAX, row_id
 from bot.pages.templating import asset_url, environment, render
+from bot.untrusted import ROW_ID_MAX, row_id
 from bot.webchat.chat_upload import receive_upload
 from bot.webchat.http import CHANNEL, Session, json_body, json_error, stored_file, update_id
 from bot.webchat.outbox_feed import messages_after

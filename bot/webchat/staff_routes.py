@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
-from bot.http_guards import ROW_ID_MAX, row_id
+from bot.untrusted import ROW_ID_MAX, row_id
 from bot.webchat.http import CHANNEL, json_body, json_error, stored_file
 from bot.webchat.seed import demo_staff_of
 from db.directory import list_kelurahan
