@@ -39,9 +39,26 @@ def _bounded_int(text: str) -> int:
     return value
 
 
+def clean_text(text: str) -> str:
+    """`text` without NUL characters, which mean nothing in what a person types and which PostgreSQL's text
+    columns refuse."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _checked(item: Any) -> Any:
+    if isinstance(item, str):
+        if not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadJson("Teks berisi karakter yang tidak valid.") from None
+        return clean_text(item)
+    return item
+
+
 def parse_json(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Any:
     """The JSON value of `body`: UTF-8, integers of 64 bits, finite numbers, no lone surrogates, at most
-    `max_depth` deep."""
+    `max_depth` deep; NUL characters are taken out of its strings (see `clean_text`)."""
     try:
         value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant,
                            parse_int=_bounded_int, parse_float=_finite_float)
@@ -49,19 +66,23 @@ def parse_json(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Any:
         raise BadJson(f"JSON terlalu dalam (paling banyak {max_depth} tingkat).") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise BadJson(str(e) if isinstance(e, BadJson) else "Isi permintaan bukan JSON yang valid.") from None
+    value = _checked(value)
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth >= max_depth:
-                raise BadJson(f"JSON terlalu dalam (paling banyak {max_depth} tingkat).")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-        elif isinstance(item, str) and not item.isascii():
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise BadJson("Teks berisi karakter yang tidak valid.") from None
+        if not isinstance(item, dict | list):
+            continue
+        if depth >= max_depth:
+            raise BadJson(f"JSON terlalu dalam (paling banyak {max_depth} tingkat).")
+        if isinstance(item, list):
+            item[:] = [_checked(child) for child in item]
+            children = item
+        else:
+            cleaned = {_checked(k): _checked(v) for k, v in item.items()}
+            item.clear()
+            item.update(cleaned)
+            children = list(item.values())
+        stack.extend((child, depth + 1) for child in children)
     return value
 
 

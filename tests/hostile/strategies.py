@@ -6,7 +6,7 @@ that an answer is in Indonesian. `fuzz_variants` makes the default (a few hundre
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 import pytest
@@ -61,7 +61,7 @@ def assert_indonesian(message: str, echoed: str = "") -> None:
     assert not words & ENGLISH, f"English in the answer: {message[:200]!r}"
 
 
-def fuzz_variants(prop: Callable[..., None], examples: Iterable[dict[str, Any]] = (),
+def fuzz_variants(prop: Callable[..., Coroutine[Any, Any, None] | None], examples: Iterable[dict[str, Any]] = (),
                   **strategies: st.SearchStrategy[Any]) -> tuple[Any, Any]:
     """(the default test, the slow test) of `prop` over `strategies`; both also try the explicit `examples`."""
     def build(max_examples: int) -> Any:
