@@ -86,6 +86,11 @@ class CheckGate:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._semaphore: asyncio.Semaphore | None = None
 
+    @property
+    def queued(self) -> int:
+        """Checks waiting for a slot now."""
+        return self._queued
+
     def _slots(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()  # a semaphore belongs to one event loop
         if self._semaphore is None or self._loop is not loop:
