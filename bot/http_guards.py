@@ -18,11 +18,12 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from bot.http_errors import http_error, invalid_request
 from config.settings import Settings
 from db.filestore import human_size
 
@@ -148,17 +149,11 @@ def body_limits(settings: Settings) -> Callable[[str], int]:
     return limit_for
 
 
-async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    """FastAPI's 422 (a path or query value of the wrong kind), said in Indonesian."""
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    fields = [".".join(str(part) for part in e.get("loc", ())) for e in errors]
-    return JSONResponse({"error": "Permintaan tidak valid; periksa: " + (", ".join(fields) or "isi permintaan") + ".",
-                         "fields": fields}, status_code=422, headers={"Cache-Control": "no-store"})
-
-
 def install_guards(app: FastAPI, settings: Settings) -> None:
-    """Add the guards to `app` (the last added runs first: the host check, the proxies, the body limit)."""
+    """Add the guards to `app` (the last added runs first: the host check, the proxies, the body limit), and
+    the handlers that say the framework's own errors in Indonesian."""
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)  # (both in `bot.http_errors`)
     app.add_middleware(BodyLimit, limit_for=body_limits(settings))
     if settings.http.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.http.trusted_proxies)
