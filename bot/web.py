@@ -58,7 +58,7 @@ def create_app(services: Services) -> FastAPI:
             await services.aclose()
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
-    install_guards(app, services.settings)  # host names, proxies, body sizes, Indonesian 422s
+    install_guards(app, services.settings)  # host names, proxies, body sizes; errors in Indonesian
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
     ))

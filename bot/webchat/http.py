@@ -59,7 +59,7 @@ def cross_site(request: Request) -> bool:
 
 async def json_body(request: Request) -> dict[str, Any]:
     """The JSON object posted (only as application/json, which no other site can send without CORS), or {}
-    (also for a body that is not JSON, or nests too deep: see `bot.http_guards.parse_json`)."""
+    (also for a body that is not JSON, or nests too deep: see `bot.untrusted.parse_json`)."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return {}
     try:
