@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.composition import Services
 from bot.delivery import Worker
+from bot.http_guards import install_guards
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
 from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
@@ -50,6 +51,7 @@ def create_app(services: Services) -> FastAPI:
             await services.aclose()
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_guards(app, services.settings)  # host names, proxies, body sizes; errors in Indonesian
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
     ))

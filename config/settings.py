@@ -12,12 +12,14 @@ import time. An impossible combination (webhook mode without a secret) fails her
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.private_files import create_private, private_dir
 
@@ -27,7 +29,8 @@ WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class HttpSettings(BaseSettings):
-    """Where the service listens, and the URL the world reaches it at (printed in the QR codes)."""
+    """Where the service listens, the URL the world reaches it at (printed in the QR codes), the host
+    names it answers to, the proxies it believes, and how large a request body may be."""
 
     model_config = SettingsConfigDict(env_prefix="ESURAT_HTTP_", env_file=ENV_FILE, extra="ignore",
                                       validate_by_name=True)
@@ -35,6 +38,39 @@ class HttpSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="ESURAT_PUBLIC_URL")
+    # Host names served besides the public URL's and the loopback names (comma-separated); `esurat demo`
+    # serves the loopback names only, whatever this says.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For / -Proto are believed.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)  # any request body but an upload
+    max_check_bytes: int = Field(default=2 * 1024 * 1024, gt=0)  # a PDF posted to the public check /v/{id}/check
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        return [name.lower().rstrip(".") for name in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as e:
+                raise ValueError(f"ESURAT_HTTP_TRUSTED_PROXIES: {item!r} bukan alamat IP atau jaringan") from e
+        return value
+
+    @property
+    def public_host(self) -> str:
+        return (urlsplit(self.public_url).hostname or "").lower()
 
 
 class StorageSettings(BaseSettings):

@@ -49,9 +49,10 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
         data = downloaded.read() if downloaded is not None else b""
         size = len(data)
         try:
-            media_type = uploads.check(data)
+            media_type = uploads.check(data, filename, declared)
             async with conversation.sessions.begin() as session:
-                att = await uploads.store(session, data, "upload", conversation.clock())
+                att = await uploads.store(session, data, "upload", conversation.clock(), name=filename,
+                                          declared_type=declared)
                 file_ref = str(att.id)
         except UploadRefused:
             media_type = "application/octet-stream" if size <= uploads.max_bytes else media_type

@@ -11,14 +11,17 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, Update
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from bot.delivery import OutboxSender, RateLimiter, Worker
 from bot.telegram import moderation as moderation_router
 from bot.telegram import resident as resident_router
 from bot.telegram.client import make_bot
 from bot.telegram.sender import TelegramDelivery
+from bot.untrusted import BadJson, read_json
 from config.settings import Settings, TelegramSettings
 from conversation.service import ConversationService
 from db.claims import Claims
@@ -80,8 +83,14 @@ class TelegramRuntime:
             given = (request.headers.get(SECRET_HEADER) or "").encode()
             if not hmac.compare_digest(given, secret):
                 return Response(status_code=403)
-            update = await request.json()
-            await self.dispatcher.feed_raw_update(self.bot, update)
+            try:  # never a 500 for a body no retry can mend
+                update = Update.model_validate(await read_json(request), context={"bot": self.bot})
+            except BadJson as e:
+                return JSONResponse({"error": str(e)}, status_code=400)
+            except ValidationError:
+                log.warning("webhook: badan permintaan bukan Update Telegram yang valid; dilewati")
+                return Response(status_code=200)
+            await self.dispatcher.feed_update(self.bot, update)
             return Response(status_code=200)
 
         return router

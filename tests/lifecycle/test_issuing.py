@@ -54,7 +54,7 @@ async def test_issue_revoke_and_follow_up(services: Services) -> None:
     with pytest.raises(ReasonRequired):
         await services.issuing.revoke(letter.number, staff, "  ")
     await services.issuing.revoke(letter.number, staff, "Data tanggungan keliru")
-    async with AsyncClient(transport=ASGITransport(app=create_app(services)), base_url="http://t") as client:
+    async with AsyncClient(transport=ASGITransport(app=create_app(services)), base_url="http://127.0.0.1") as client:
         body = (await client.get(f"/v/{letter.public_id}", headers={"Accept": "application/json"})).json()
     assert body["status"] == "DICABUT" and body["revocation"]["reason"] == "Data tanggungan keliru"
     await services.aclose()
