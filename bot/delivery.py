@@ -7,7 +7,6 @@ restart it resumes from the outbox table.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -15,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.health import keep_running
 from db.models import OutboxMessage
 from db.outbox import backoff, claim, mark_failed, mark_retry, mark_sent
 from lifecycle.service import Clock
@@ -78,16 +78,8 @@ class OutboxSender:
         self._bookkeeping = asyncio.Lock()
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                sent = await self.run_once()
-            except Exception:  # noqa: BLE001 - the sender must survive database hiccups
-                log.exception("outbox sender %s failed a round", self.channel)
-                sent = 0
-            if not sent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self.poll_interval)
-                self.wakeup.clear()
+        """Rounds until cancelled; through a database outage with backoff and a few log lines (db/health.py)."""
+        await keep_running(self.run_once, worker=f"{self.channel} outbox", wakeup=self.wakeup, idle=self.poll_interval)
 
     async def run_once(self) -> int:
         rows = await claim(self.sessions, self.channel, self.clock())
