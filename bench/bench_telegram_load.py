@@ -110,6 +110,7 @@ async def approve(tg: LoadFake, observer: Observer, services: Any, user_ids: lis
         t0 = time.monotonic()
         update_ids.append(update["update_id"])
         await tg.confirmed(update["update_id"])
+        await observer.handled(update["update_id"])
         n = await observer.outbox_rows(user_id)
         await tg.sent_at_least(user_id, n)
         latencies.append((tg.send_time(user_id, n - 1) - t0) * 1000)  # the last row is the PDF
@@ -173,6 +174,7 @@ async def run_load(url: str, data_dir: Path, residents: int, approvals: int) -> 
         services = await service.start()
         await register(services)
         observer = Observer(url)
+        observer.watch(services)
         try:
             timings = Timings()
             user_ids = [FIRST_RESIDENT + i for i in range(residents)]

@@ -1,8 +1,9 @@
 """A channel-agnostic inbox worker: claims stored inbound updates of one channel (db/inbox.py),
 hands each to the channel's `handle` function, marks it done when that returned, and schedules a
 retry with backoff when it raised. Updates of one chat go one at a time and in order; different
-chats go concurrently (`concurrency`: 1 on SQLite, where writers queue anyway). Claims are leased
-to this process instance and renewed by a heartbeat while a handler runs.
+chats go concurrently (`concurrency`: 1 on SQLite, where writers queue for one lock anyway). A round
+claims a batch and marks it done in one transaction each. Claims are leased to this process
+instance and renewed by a heartbeat while a handler runs.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.health import is_unavailable, keep_running, reason
-from db.inbox import LEASE, InboxStatus, backoff, claim, mark_done, mark_failed, mark_retry, release, renew
+from db.inbox import KEEP, LEASE, InboxStatus, backoff, claim, mark_done, mark_failed, mark_retry, prune, release, renew
 from db.models import InboundUpdate
 from lifecycle.service import Clock
 
 log = logging.getLogger("esurat.inbox")
 
 Handle = Callable[[InboundUpdate], Awaitable[None]]
+PRUNE_EVERY = 1000  # heartbeats (about an hour with the default lease)
 
 
 class Unparseable(Exception):
@@ -33,12 +35,13 @@ class Unparseable(Exception):
 class InboxWorker:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], channel: str, handle: Handle, *, clock: Clock, owner: str,
-        concurrency: int = 1, lease: timedelta = LEASE, idle: float = 1.0,
+        batch: int = 10, concurrency: int = 1, lease: timedelta = LEASE, idle: float = 1.0,
         describe: Callable[[BaseException], str] = reason,
     ) -> None:
         self.sessions, self.channel, self.handle, self.clock = sessions, channel, handle, clock
         self.owner = owner  # this process instance: who holds a claim
-        self.concurrency, self.lease, self.idle, self.describe = concurrency, lease, idle, describe
+        self.batch, self.concurrency = batch, concurrency  # updates claimed per round, handled at once
+        self.lease, self.idle, self.describe = lease, idle, describe
         self.wakeup = asyncio.Event()  # set when new updates were stored
         self._working: set[int] = set()
         self._stopping = False
@@ -64,14 +67,23 @@ class InboxWorker:
         """Claim and handle one batch (at most one update per chat); the number handled or retried."""
         if self._stopping:
             return 0
-        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.concurrency,
-                           lease=self.lease)
+        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease)
         if not rows:
             return 0
         self._working.update(r.id for r in rows)
         self._drained.clear()
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def one(row: InboundUpdate) -> bool:
+            async with slots:
+                return await self._handle(row)
+
         try:
-            results = await asyncio.gather(*(self._handle(r) for r in rows), return_exceptions=True)
+            results = await asyncio.gather(*(one(r) for r in rows), return_exceptions=True)
+            # One transaction marks the batch done; were it lost, the rows are handled again, which the
+            # handlers' deduplication makes harmless.
+            await mark_done(self.sessions, [r.id for r, ok in zip(rows, results, strict=True) if ok is True],
+                            self.clock())
         finally:
             self._working.difference_update(r.id for r in rows)
             self._drained.set()
@@ -80,17 +92,18 @@ class InboxWorker:
                 raise result  # bookkeeping failed (database gone): the leases run out, the rows come back
         return len(rows)
 
-    async def _handle(self, row: InboundUpdate) -> None:
+    async def _handle(self, row: InboundUpdate) -> bool:
+        """Handle one update: True when it was handled (to be marked done); a failure is recorded here."""
         try:
             await self.handle(row)
         except Unparseable as e:
             log.warning("%s update %s cannot be handled, given up: %s", self.channel, row.update_id, e)
             await mark_failed(self.sessions, row.id, f"unparseable: {e}")
-            return
+            return False
         except Exception as e:  # noqa: BLE001 - retried from the inbox
             await self._retry(row, e)
-            return
-        await mark_done(self.sessions, row.id, self.clock())
+            return False
+        return True
 
     async def _retry(self, row: InboundUpdate, error: Exception) -> None:
         outage = is_unavailable(error)  # not the update's fault: the attempt does not count
@@ -107,12 +120,17 @@ class InboxWorker:
                         attempts, delay, description)
 
     async def _heartbeat(self) -> None:
-        """Renew the leases of the updates being handled, so that a long handler keeps its claim."""
+        """Renew the leases of the updates being handled, so that a long handler keeps its claim;
+        now and then delete old handled rows."""
         every = self.lease.total_seconds() / 3
+        beats = 0
         while True:
             await asyncio.sleep(every)
-            if self._working:
-                try:
+            try:
+                if self._working:
                     await renew(self.sessions, self.owner, sorted(self._working), self.clock(), lease=self.lease)
-                except Exception as e:  # noqa: BLE001 - an outage: the round itself reports it
-                    log.debug("%s inbox heartbeat failed: %s", self.channel, reason(e))
+                if beats % PRUNE_EVERY == 0:
+                    await prune(self.sessions, self.clock() - KEEP)
+            except Exception as e:  # noqa: BLE001 - an outage: the round itself reports it
+                log.debug("%s inbox heartbeat failed: %s", self.channel, reason(e))
+            beats += 1

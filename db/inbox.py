@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -23,6 +23,7 @@ from db.models import InboundUpdate
 
 MAX_ATTEMPTS = 20
 LEASE = timedelta(seconds=10)
+KEEP = timedelta(days=30)  # how long handled and given-up rows are kept
 
 
 class InboxStatus(StrEnum):
@@ -78,16 +79,13 @@ async def claim(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    claimed = (
+        update(InboundUpdate).where(InboundUpdate.id.in_(due.scalar_subquery()))
+        .values(locked_by=owner, locked_until=now + lease).returning(InboundUpdate)
+        .execution_options(synchronize_session=False)
+    )
     async with sessions.begin() as session:
-        ids = list(await session.scalars(due))
-        if not ids:
-            return []
-        await session.execute(
-            update(InboundUpdate).where(InboundUpdate.id.in_(ids))
-            .values(locked_by=owner, locked_until=now + lease).execution_options(synchronize_session=False)
-        )
-        rows = await session.scalars(select(InboundUpdate).where(InboundUpdate.id.in_(ids)).order_by(InboundUpdate.id))
-        return list(rows)
+        return sorted(await session.scalars(claimed), key=lambda row: row.id)
 
 
 async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Sequence[int], now: datetime, *,
@@ -102,11 +100,15 @@ async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Seq
         ).values(locked_until=now + lease))
 
 
-async def mark_done(sessions: async_sessionmaker[AsyncSession], row_id: int, now: datetime) -> None:
+async def mark_done(sessions: async_sessionmaker[AsyncSession], row_ids: Sequence[int], now: datetime) -> None:
+    """These rows were handled (one transaction for a worker's whole batch). Their payload, which may hold
+    personal data, is dropped: the row stays, with its id, as the record that the update was handled."""
+    if not row_ids:
+        return
     async with sessions.begin() as session:
-        await session.execute(update(InboundUpdate).where(InboundUpdate.id == row_id).values(
+        await session.execute(update(InboundUpdate).where(InboundUpdate.id.in_(list(row_ids))).values(
             status=InboxStatus.DONE, handled_at=now, locked_by=None, locked_until=None,
-            attempts=InboundUpdate.attempts + 1,
+            attempts=InboundUpdate.attempts + 1, payload={},
         ))
 
 
@@ -144,6 +146,16 @@ async def release(sessions: async_sessionmaker[AsyncSession], owner: str) -> Non
         await session.execute(update(InboundUpdate).where(
             InboundUpdate.locked_by == owner, InboundUpdate.status == InboxStatus.PENDING,
         ).values(locked_by=None, locked_until=None))
+
+
+async def prune(sessions: async_sessionmaker[AsyncSession], received_before: datetime) -> int:
+    """Delete handled and given-up rows received before `received_before` (platforms redeliver for a day at
+    most); the number deleted."""
+    async with sessions.begin() as session:
+        result = await session.execute(delete(InboundUpdate).where(
+            InboundUpdate.status != InboxStatus.PENDING, InboundUpdate.received_at < received_before,
+        ))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def backoff(attempts: int, first: float = 0.5, cap: float = 60.0) -> float:

@@ -58,7 +58,7 @@ async def test_one_chat_in_order_other_chats_alongside(sessions: async_sessionma
     assert await inbox.claim(sessions, "telegram", "b", T0 + timedelta(seconds=1)) == []  # 1 waits its backoff; 2 for 1
     again = await inbox.claim(sessions, "telegram", "b", T0 + timedelta(seconds=6))
     assert [r.update_id for r in again] == ["1"] and again[0].attempts == 1 and again[0].last_error == "RuntimeError"
-    await inbox.mark_done(sessions, again[0].id, T0 + timedelta(seconds=6))
+    await inbox.mark_done(sessions, [again[0].id], T0 + timedelta(seconds=6))
     assert [r.update_id for r in await inbox.claim(sessions, "telegram", "b", T0 + timedelta(seconds=6))] == ["2"]
 
 
@@ -89,6 +89,21 @@ async def test_an_update_failing_every_time_is_given_up_and_stops_blocking_its_c
     assert status == "failed"
     assert [r.update_id for r in await inbox.claim(sessions, "telegram", "a", now)] == ["2"]
     assert inbox.backoff(1) == 0.5 and inbox.backoff(30) == 60.0
+
+
+async def test_a_handled_update_keeps_no_payload_and_old_rows_are_pruned(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await store(sessions, Received("1", "10", {"update_id": 1, "message": {"text": "6271034507900001"}}),
+                item(2, 10), item(3, 20))
+    [first, third] = await inbox.claim(sessions, "telegram", "a", T0)
+    await inbox.mark_done(sessions, [first.id], T0)
+    await inbox.mark_failed(sessions, third.id, "unparseable")
+    stored = await rows(sessions, [1, 2, 3])
+    assert stored[1].payload == {} and stored[1].status == "done"  # the personal data went with handling
+    assert await inbox.prune(sessions, T0) == 0
+    assert await inbox.prune(sessions, T0 + inbox.KEEP) == 2  # handled and given up; the pending one stays
+    assert sorted(await rows(sessions, [1, 2, 3])) == [2]
 
 
 # -- the outage log and the worker loop ---------------------------------------------------------------------------
