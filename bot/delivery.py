@@ -12,7 +12,6 @@ matters is kept in memory: after a restart the sender resumes from the outbox ta
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.claims import Claims, cancel_all, keep_alive, release
+from db.health import keep_running
 from db.models import OutboxMessage
 from db.outbox import OutboxStatus, Outcome, backoff, settle_and_claim, settle_in
 from lifecycle.service import Clock
@@ -95,23 +95,11 @@ class OutboxSender:
 
     async def run_forever(self) -> None:
         heartbeat = asyncio.create_task(keep_alive(self.sessions, OutboxMessage, self.held, self.claims, self.clock))
-        failing = False
         try:
-            while True:
-                self.wakeup.clear()
-                try:
-                    await self._round()
-                except Exception as e:  # noqa: BLE001 - the sender must survive database outages
-                    if not failing:
-                        log.warning("outbox sender %s: database unavailable (%r); retrying", self.channel, e)
-                    failing = True
-                else:
-                    if failing:
-                        log.info("outbox sender %s: database available again", self.channel)
-                    failing = False
-                # Woken by a commit that wrote rows, or by a delivery that finished (its chat's next row).
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self.poll_interval)
+            # Rounds until cancelled, through a database outage with backoff and a few log lines
+            # (db/health.py); woken by a commit that wrote rows, or by a delivery that finished.
+            await keep_running(self._tick, worker=f"{self.channel} outbox", wakeup=self.wakeup,
+                               idle=self.poll_interval)
         finally:
             await cancel_all([heartbeat, *self._flight.values()])
             if self.hand_back_on_stop:
@@ -135,6 +123,10 @@ class OutboxSender:
         sent = sum(1 for _, o in self._done if o.status is OutboxStatus.SENT)
         await self._round(claim=False)
         return sent
+
+    async def _tick(self) -> bool:
+        await self._round()
+        return False  # a finished delivery wakes the next round
 
     async def _round(self, *, claim: bool = True) -> None:
         """Settle what was delivered and claim what is due, in one transaction; start a task per row."""
