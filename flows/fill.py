@@ -112,6 +112,8 @@ def _answer_field(state: ConversationState, ctx: Context, q: FieldQuestion, inbo
 def _answer_file(state: ConversationState, ctx: Context, q: FileQuestion, inbound: Inbound) -> Outcome:
     kind = q.attachment.kind
     if isinstance(inbound, FileReceived):
+        if inbound.refused:
+            return again(state, inbound.refused)
         try:
             validate_upload(inbound.media_type, inbound.size, ctx.upload_max_bytes)
         except FieldError as e:

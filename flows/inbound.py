@@ -32,6 +32,7 @@ class FileReceived(_In):
     size: int
     filename: str | None = None
     is_photo: bool = False
+    refused: str | None = None  # why the channel's upload intake refused the file (Indonesian), if it did
 
 
 class Command(_In):

@@ -44,7 +44,7 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
     else:  # the router sends only photos and documents here
         raise ValueError(f"update {event_update.update_id}: no photo or document to receive")
     size = item.file_size or 0
-    file_ref, media_type = "", declared
+    file_ref, media_type, refused = "", declared, None
     if size <= uploads.max_bytes:
         # A failed download (Telegram unreachable, 429, 5xx) fails the update: it is retried from the
         # inbox. Only a file Telegram refuses for good (bad file id, too big) is treated as unusable.
@@ -62,10 +62,11 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
                 att = await uploads.store(session, data, "upload", conversation.clock(), name=filename,
                                           declared_type=declared)
                 file_ref = str(att.id)
-        except UploadRefused:
+        except UploadRefused as e:
             media_type = "application/octet-stream" if size <= uploads.max_bytes else media_type
+            refused = str(e)
     inbound = flows.FileReceived(file_ref=file_ref, media_type=media_type, size=size, filename=filename,
-                                 is_photo=is_photo)
+                                 is_photo=is_photo, refused=refused)
     await conversation.handle("telegram", message.chat.id, inbound, update_id=event_update.update_id,
                               display_name=_name(message))
 

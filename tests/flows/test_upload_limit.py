@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flows import AskFile, Step, messages
+from flows import AskFile, FileReceived, Step, messages
 from tests.support.flows import photo
 
 MB = 1024 * 1024
@@ -41,3 +41,12 @@ def test_the_default_limit_reads_as_before(make_chat: Callable[..., Any]) -> Non
 
 def test_megabytes() -> None:
     assert [messages.megabytes(n) for n in (10 * MB, 2 * MB, 3 * MB // 2, 512 * 1024)] == ["10", "2", "1,5", "0,5"]
+
+
+
+def test_the_intakes_reason_for_refusing_a_file_is_what_the_resident_reads(make_chat: Callable[..., Any]) -> None:
+    chat = _at_the_ktp_upload(make_chat, 10 * MB)
+    chat.send(FileReceived(file_ref="", media_type="application/octet-stream", size=10,
+                           refused="Berkas rusak atau terpotong; kirim ulang."))
+    assert "Berkas rusak atau terpotong" in chat.text and "octet-stream" not in chat.text
+    assert isinstance(chat.prompt, AskFile) and chat.prompt.attachment_kind == "ktp"

@@ -114,3 +114,19 @@ async def test_a_file_that_is_not_an_image_or_pdf_is_refused(world: World) -> No
     state = await resident.state()
     assert state.step.value == "fill" and not state.draft.attachments
     assert "JPEG" in world.tg.messages_to(RESIDENT_ID)[-1] or "PDF" in world.tg.messages_to(RESIDENT_ID)[-1]
+
+
+async def test_a_refused_upload_tells_the_resident_why_in_one_message(world: World) -> None:
+    from tests.support.telegram import settled
+
+    resident = world.resident()
+    await resident.start_sktm()
+    await resident.fill(dependants=0, stop_at_attachment=True)
+    before = len(world.tg.messages_to(RESIDENT_ID))
+    update = world.tg.user_sends_document(RESIDENT_ID, b"<html><script>alert(1)</script></html>", "ktp.pdf",
+                                          "application/pdf")
+    await settled(world.tg, world.services, update, RESIDENT_ID)
+    replies = world.tg.messages_to(RESIDENT_ID)[before:]
+    assert len(replies) == 1, replies
+    assert "octet-stream" not in replies[0]
+    assert "tidak sesuai" in replies[0] or "tidak didukung" in replies[0], replies[0]
