@@ -12,7 +12,6 @@ moves its offset only past stored updates (bot/telegram/polling.py).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from bot.telegram.client import make_bot
 from bot.telegram.polling import TelegramPoller
 from bot.telegram.sender import TelegramDelivery
 from bot.telegram.updates import CHANNEL, describe, feeder, received
+from bot.untrusted import parse_json
 from config.settings import Settings, TelegramSettings
 from conversation.service import ConversationService
 from db.claims import Claims
@@ -98,8 +98,8 @@ class TelegramRuntime:
                 log.warning("telegram webhook: body over %d bytes refused", WEBHOOK_MAX_BYTES)
                 return Response(status_code=413)
             try:
-                item = received(json.loads(body))
-            except (ValueError, RecursionError):  # not JSON (or nested beyond reason)
+                item = received(parse_json(body))
+            except ValueError:  # not JSON, nested beyond reason, or numbers beyond 64 bits (bot.untrusted)
                 item = None
             if item is None:  # Telegram never sends this; answer so that it is not retried as a failure
                 log.warning("telegram webhook: body is not a Telegram update (%d bytes); dropped", len(body))
