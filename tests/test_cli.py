@@ -76,7 +76,7 @@ def test_check_reports_a_corrupt_letter_and_a_missing_upload(runner: CliRunner, 
     async def issue_two() -> tuple[list[str], list[str]]:
         resident, staff = await make_resident(services.sessions), await make_staff(services.sessions)
         async with services.sessions.begin() as s:
-            uploads = [await services.uploads.store(s, b"%PDF-1.4 upload " + bytes([n]) * 64, "ktp",
+            uploads = [await services.uploads.store(s, b"%PDF-1.4 upload " + bytes([n]) * 64 + b"\n%%EOF\n", "ktp",
                                                     services.clock()) for n in range(2)]
         numbers = []
         for n in range(2):

@@ -91,7 +91,7 @@ async def token_world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
 async def demo_service(data_dir: Path, database_url: str | None = None, *, demo: bool = True,
                        ) -> AsyncIterator[Demo]:
     """`esurat demo` (or `run`, with demo=False) in-process over ASGI: migrated, demo staff seeded."""
-    settings = Settings(_env_file=None, http=HttpSettings(public_url="http://testserver"),
+    settings = Settings(_env_file=None, http=HttpSettings(public_url="http://127.0.0.1"),
                         storage=StorageSettings(data_dir=data_dir, database_url=database_url), demo=demo)
     settings.storage.ensure_dirs()
     if database_url is None:
@@ -101,7 +101,7 @@ async def demo_service(data_dir: Path, database_url: str | None = None, *, demo:
     app = create_app(services)
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             yield Demo(app, services, settings, transport, client)
     finally:
         await services.aclose()

@@ -34,7 +34,7 @@ async def services(tmp_path: Path, db_url: str) -> AsyncIterator[Services]:
 
 async def upload(services: Services, content: bytes) -> Attachment:
     async with services.sessions.begin() as s:
-        return await services.uploads.store(s, b"%PDF-1.4 " + content, "ktp", services.clock())
+        return await services.uploads.store(s, b"%PDF-1.4 " + content + b"\n%%EOF\n", "ktp", services.clock())
 
 
 async def rows(services: Services) -> dict[int, Attachment]:

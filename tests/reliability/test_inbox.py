@@ -25,7 +25,16 @@ from db.inbox import Received
 from db.models import Attachment, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.inbox import PUBLIC_URL, WEBHOOK, Webhook, handled, rows
-from tests.support.telegram import GROUP, RESIDENT_ID, World, register, settled, submitted_request, telegram_service
+from tests.support.telegram import (
+    GROUP,
+    RESIDENT_ID,
+    World,
+    jpeg,
+    register,
+    settled,
+    submitted_request,
+    telegram_service,
+)
 
 T0 = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -205,7 +214,7 @@ async def test_a_failed_photo_download_is_retried_and_the_photo_received_once(wo
     await resident.fill(dependants=0, stop_at_attachment=True)
     before = len(world.tg.messages_to(RESIDENT_ID))
     world.tg.fail_next("getFile", status=500)
-    update = world.tg.user_sends_photo(RESIDENT_ID, b"\xff\xd8\xff\xe0" + bytes(2000))
+    update = world.tg.user_sends_photo(RESIDENT_ID, jpeg())
     await settled(world.tg, world.services, update, RESIDENT_ID)
     [row] = (await rows(world.services.sessions, [update["update_id"]])).values()
     assert row.status == "done" and row.attempts == 2
