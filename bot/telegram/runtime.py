@@ -19,6 +19,7 @@ from bot.telegram import moderation as moderation_router
 from bot.telegram import resident as resident_router
 from bot.telegram.client import make_bot
 from bot.telegram.sender import TelegramDelivery
+from bot.telegram.uncertain import mark_interrupted
 from config.settings import Settings, TelegramSettings
 from conversation.service import ConversationService
 from db.filestore import UploadStore
@@ -45,6 +46,7 @@ class TelegramRuntime:
 
     async def start(self) -> list[Worker]:
         """Register the webhook (webhook mode); the workers to run: the outbox sender, and the poller."""
+        await mark_interrupted(self.sender.sessions, "telegram")  # sends a stopped process may have made
         if self.settings.mode == "webhook":
             await self.bot.set_webhook(self.webhook_url, secret_token=self._secret())
             await self.bot.set_my_commands(BOT_COMMANDS)
