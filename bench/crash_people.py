@@ -44,6 +44,7 @@ class People:
     catalogue: flows.Catalogue
     triggers: Triggers
     photo: bytes
+    lost_after: float = LOST_AFTER
     log: PeopleLog = field(default_factory=PeopleLog)
 
 
@@ -60,11 +61,11 @@ class CrashResident:
         log.updates += 1
         if not await tg.sends_reach(self.chat, before + 1, LATE_AFTER):
             log.late += 1
-            if not await tg.sends_reach(self.chat, before + 1, LOST_AFTER - LATE_AFTER):
+            if not await tg.sends_reach(self.chat, before + 1, self.p.lost_after - LATE_AFTER):
                 log.unanswered.append(f"{self.chat}:{update['update_id']}:{what}")
                 return
         log.reply_s.append(time.monotonic() - t0)
-        for _ in range(int(LOST_AFTER / 0.1)):
+        for _ in range(int(self.p.lost_after / 0.1)):
             if not await self.p.observer.chat_pending(self.chat):
                 return
             await asyncio.sleep(0.1)
@@ -145,7 +146,7 @@ class CrashStaff:
 
     async def _reply_to_prompt(self, code: str, action: str, after: int) -> None:
         tg = self.p.tg
-        for _ in range(int(LOST_AFTER / 0.2)):
+        for _ in range(int(self.p.lost_after / 0.2)):
             prompts = [m for m in tg.bot_messages(GROUP) if m["message_id"] > after
                        and PROMPT_MARK in (m.get("text") or "") and code in m["text"]]
             if prompts:

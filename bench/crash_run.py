@@ -5,6 +5,7 @@ Optionally with platform faults (tests/fakes/telegram_faults.FaultPlan) at the s
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import statistics
 import time
@@ -37,6 +38,7 @@ class RunConfig:
     faults: FaultPlan | None = None
     first_resident: int = 6_000_001
     request_timeout: float = 3.0
+    lost_after: float = 45.0  # seconds without a reply before a person counts an update unanswered and asks again
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,7 +100,7 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             await service.start()
             if cfg.faults is not None:
                 tg.set_faults(cfg.faults)
-            people = People(tg, observer, flows.load_catalogue(), triggers, jpeg())
+            people = People(tg, observer, flows.load_catalogue(), triggers, jpeg(), lost_after=cfg.lost_after)
             staff_stop = asyncio.Event()
             staff = asyncio.create_task(CrashStaff(people, random.Random(cfg.seed + 1)).run(staff_stop))
             killer = Killer(service, triggers, random.Random(cfg.seed + 2), cfg.kills, cfg.spacing)
@@ -147,3 +149,14 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             }
     finally:
         await observer.close()
+
+
+def failures(result: dict[str, Any]) -> str:
+    """The failed checks of a run, one line each, for an assertion message."""
+    lines = [f"figures {result.get('figures')}; kills {result.get('kills')} {result.get('kill_moments')}; "
+             f"faults {result.get('faults')}"]
+    for name, check in result.get("checks", {}).items():
+        if not check["ok"]:
+            detail = {k: v for k, v in check.items() if k != "ok" and v not in ({}, [], 0, None)}
+            lines.append(f"FAILED {name}: {json.dumps(detail, default=str)[:800]}")
+    return "\n".join(lines)

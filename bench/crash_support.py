@@ -129,7 +129,7 @@ class CrashFake(LoadFake):
     """LoadFake with waits that give up quietly (the harness counts what never came)."""
 
     async def sends_reach(self, chat_id: int, n: int, timeout: float) -> bool:  # noqa: ASYNC109
-        with contextlib.suppress(AssertionError):
+        with contextlib.suppress(AssertionError, TimeoutError):
             await asyncio.wait_for(self.sent_at_least(chat_id, n), timeout)
             return True
         return self.sends(chat_id) >= n

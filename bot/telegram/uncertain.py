@@ -28,10 +28,11 @@ times). A probe that itself fails (429, timeout) leaves the row uncertain and is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiohttp import ClientConnectorError, ConnectionTimeoutError
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,6 +42,8 @@ from db.models import OutboxMessage
 UNCERTAIN = "uncertain:"
 PROBE_WINDOW = 10  # ids after the chat's last known bot message that the probe looks at
 NOT_MODIFIED = "message is not modified"
+PROBE_RETRIES = 3  # transient failures of one probe call retried in place
+PROBE_RETRY_AFTER_MAX = 5  # seconds: a longer 429 pause ends the probe (the row is retried later)
 
 
 class UncertainSend(Exception):
@@ -88,14 +91,30 @@ async def last_known_message_id(sessions: async_sessionmaker[AsyncSession], row:
 EditProbe = Callable[[int], Awaitable[Any]]
 
 
-async def find_earlier_attempt(after: int, edit: EditProbe) -> int | None:
-    """The id of an earlier attempt of this row in the chat (see the module docstring), or None."""
-    for message_id in range(after + 1, after + 1 + PROBE_WINDOW):
+async def _probe_one(message_id: int, edit: EditProbe) -> bool:
+    """Is `message_id` the earlier attempt? A transient failure of the probe itself is retried a few
+    times here (a probe of ten ids would otherwise rarely finish while Telegram is failing often)."""
+    for attempt in range(PROBE_RETRIES + 1):
         try:
             await edit(message_id)
         except TelegramBadRequest as e:
-            if NOT_MODIFIED in str(e):
-                return message_id
-            continue  # not there, not the bot's, or not a message of this kind
-        return message_id  # a bot message past the last known one: the earlier attempt, now as intended
+            return NOT_MODIFIED in str(e)  # else: not there, not the bot's, or not a message of this kind
+        except TelegramRetryAfter as e:
+            if attempt == PROBE_RETRIES or e.retry_after > PROBE_RETRY_AFTER_MAX:
+                raise
+            await asyncio.sleep(e.retry_after)
+        except (TelegramServerError, TelegramNetworkError):
+            if attempt == PROBE_RETRIES:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+        else:
+            return True  # a bot message past the last known one: the earlier attempt, now as intended
+    return False
+
+
+async def find_earlier_attempt(after: int, edit: EditProbe) -> int | None:
+    """The id of an earlier attempt of this row in the chat (see the module docstring), or None."""
+    for message_id in range(after + 1, after + 1 + PROBE_WINDOW):
+        if await _probe_one(message_id, edit):
+            return message_id
     return None
