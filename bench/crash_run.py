@@ -42,7 +42,7 @@ class RunConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def _register(observer: CrashObserver) -> None:
+async def register(observer: CrashObserver) -> None:
     sessions = make_sessionmaker(observer.engine)
     await update_kelurahan(sessions, "bukit-tunggal", telegram_chat_id=GROUP)
     await add_staff(sessions, "bukit-tunggal", name="Rina (operator)", role="operator", telegram_user_id=STAFF_ID)
@@ -91,7 +91,7 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
     rng = random.Random(cfg.seed)
     residents = [cfg.first_resident + i for i in range(cfg.residents)]
     try:
-        await _register(observer)
+        await register(observer)
         async with CrashFake(token=TOKEN) as tg:
             triggers = Triggers()
             tg.call_observers.append(triggers.observe)
