@@ -56,7 +56,7 @@ def one_run(backend: str, args: argparse.Namespace, seed: int) -> dict[str, Any]
             faults = FaultPlan({"*": FaultRates.uniform(args.faults), "getupdates": FaultRates.uniform(args.faults / 4)},
                                seed=seed, slow_seconds=4.0)
         cfg = RunConfig(url, tmp, residents=args.residents, kills=args.kills, seed=seed, faults=faults,
-                        deadline_s=args.deadline)
+                        deadline_s=args.deadline, think=(0.2, 1.5), stagger=min(60.0, 2.0 * args.residents))
         result = asyncio.run(crash_run(cfg))
         if not result["ok"]:
             result["service_log_tail"] = sorted(tmp.glob("service-*.log"))[-1].read_text(errors="replace")[-3000:]

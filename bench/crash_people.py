@@ -45,14 +45,17 @@ class People:
     triggers: Triggers
     photo: bytes
     lost_after: float = LOST_AFTER
+    think: tuple[float, float] = (0.0, 0.0)  # seconds a resident takes before each answer (random in this range)
     log: PeopleLog = field(default_factory=PeopleLog)
 
 
 class CrashResident:
     """One resident asking for an SKTM until it is issued or rejected (answering corrections)."""
 
-    def __init__(self, people: People, user_id: int, dependants: int) -> None:
+    def __init__(self, people: People, user_id: int, dependants: int, *, start_after: float = 0.0,
+                 rng: random.Random | None = None) -> None:
         self.p, self.chat, self.dependants = people, user_id, dependants
+        self.start_after, self.rng = start_after, rng or random.Random(user_id)
         self.done = False
 
     async def _after(self, update: dict[str, Any], before: int, what: str) -> None:
@@ -114,6 +117,7 @@ class CrashResident:
             await self.text(value)
 
     async def run(self) -> None:
+        await asyncio.sleep(self.start_after)
         while True:
             request = await self.p.observer.request_of(self.chat)
             status = request[1] if request else None
@@ -125,6 +129,8 @@ class CrashResident:
             if waiting:  # the staff's turn (a correction re-opens the conversation first)
                 await asyncio.sleep(0.5)
                 continue
+            if self.p.think[1]:
+                await asyncio.sleep(self.rng.uniform(*self.p.think))
             await self.act(state)
 
 

@@ -39,6 +39,8 @@ class RunConfig:
     first_resident: int = 6_000_001
     request_timeout: float = 3.0
     lost_after: float = 45.0  # seconds without a reply before a person counts an update unanswered and asks again
+    think: tuple[float, float] = (0.0, 0.0)  # a resident's pause before each answer (seconds, random)
+    stagger: float = 0.0  # residents start at random moments within this many seconds
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,13 +102,15 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             await service.start()
             if cfg.faults is not None:
                 tg.set_faults(cfg.faults)
-            people = People(tg, observer, flows.load_catalogue(), triggers, jpeg(), lost_after=cfg.lost_after)
+            people = People(tg, observer, flows.load_catalogue(), triggers, jpeg(), lost_after=cfg.lost_after,
+                            think=cfg.think)
             staff_stop = asyncio.Event()
             staff = asyncio.create_task(CrashStaff(people, random.Random(cfg.seed + 1)).run(staff_stop))
             killer = Killer(service, triggers, random.Random(cfg.seed + 2), cfg.kills, cfg.spacing)
             killing = asyncio.create_task(killer.run())
             t0 = time.monotonic()
-            crowd = [CrashResident(people, u, dependants=i % 2) for i, u in enumerate(residents)]
+            crowd = [CrashResident(people, u, dependants=i % 2, start_after=rng.uniform(0, cfg.stagger),
+                                   rng=random.Random(cfg.seed * 1000 + i)) for i, u in enumerate(residents)]
             errors: list[str] = []
             try:
                 outcomes = await asyncio.wait_for(asyncio.gather(*(r.run() for r in crowd), return_exceptions=True),

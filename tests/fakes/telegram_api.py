@@ -15,7 +15,7 @@ import copy
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -79,7 +79,7 @@ class FakeTelegram(UsersMixin, MethodsMixin, InspectMixin, FaultsMixin):
 
     # -- server ------------------------------------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegram:
+    async def start(self) -> Self:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -98,7 +98,7 @@ class FakeTelegram(UsersMixin, MethodsMixin, InspectMixin, FaultsMixin):
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> FakeTelegram:
+    async def __aenter__(self) -> Self:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:

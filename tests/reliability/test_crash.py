@@ -27,9 +27,10 @@ RESIDENT = 6_100_001
 
 
 async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str) -> None:
-    result = await crash_run(RunConfig(db_url, tmp_path, residents=5, kills=20, seed=21, spacing=(0.3, 1.2),
-                                       deadline_s=150.0, lost_after=30.0))
-    print(f"\ncrash run: {result['kills']} kills {result['kill_moments']}, "
+    result = await crash_run(RunConfig(db_url, tmp_path, residents=6, kills=20, seed=21, spacing=(0.3, 1.2),
+                                       deadline_s=150.0, lost_after=30.0, think=(0.2, 1.0), stagger=20.0))
+    print(f"\ncrash run: {result['kills']} kills {result['kill_moments']} ({result['aimed_kills_missed']} aimed "
+          f"kills missed their moment), "
           f"{result['checks']['requests_once']['requests']} requests, figures {result['figures']}, "
           f"wall {result['wall_s']} s, kill -> next resident message {result['kill_to_next_resident_message_s']}")
     assert result["kills"] >= 20
@@ -38,7 +39,8 @@ async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str)
 
 @pytest.mark.slow
 async def test_thirty_residents_twenty_five_kills(tmp_path: Path, db_url: str) -> None:
-    result = await crash_run(RunConfig(db_url, tmp_path, residents=30, kills=25, seed=22, deadline_s=600.0))
+    result = await crash_run(RunConfig(db_url, tmp_path, residents=30, kills=25, seed=22, deadline_s=600.0,
+                                       think=(0.2, 1.5), stagger=60.0))
     assert result["kills"] >= 25
     assert result["ok"], failures(result)
 
