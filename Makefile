@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 test: $(STAMP) $(APT_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -53,8 +53,8 @@ def one_run(backend: str, args: argparse.Namespace, seed: int) -> dict[str, Any]
                 return {"skipped": f"PostgreSQL unreachable at {args.postgres_url}: {e!r}"}
         faults = None
         if args.faults:
-            faults = FaultPlan({"*": FaultRates.uniform(args.faults), "getupdates": FaultRates.uniform(args.faults / 4)},
-                               seed=seed, slow_seconds=4.0)
+            rates = {"*": FaultRates.uniform(args.faults), "getupdates": FaultRates.uniform(args.faults / 4)}
+            faults = FaultPlan(rates, seed=seed, slow_seconds=4.0)
         cfg = RunConfig(url, tmp, residents=args.residents, kills=args.kills, seed=seed, faults=faults,
                         deadline_s=args.deadline, think=(0.2, 1.5), stagger=min(60.0, 2.0 * args.residents))
         result = asyncio.run(crash_run(cfg))

@@ -134,12 +134,14 @@ def main() -> int:
     barcode = zxingcpp.create_barcode(sample.qr_url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     html = letter_html(sample.spec, barcode.to_svg())
 
-    def weasy() -> object:
-        return weasyprint.HTML(string=html).write_pdf()
+    def weasy() -> bytes:
+        pdf: bytes = weasyprint.HTML(string=html).write_pdf()  # no target: the PDF's bytes
+        return pdf
 
     medians = interleaved_medians({"sealed": sealed, "issue": issue, "weasy": weasy}, LETTERS)
     sealed_ms, issue_ms, weasy_ms = medians["sealed"], medians["issue"], medians["weasy"]
     ratios = {"sealed": weasy_ms / sealed_ms, "issue": weasy_ms / issue_ms}
+    met = {"render_qr_seal": ratios["sealed"] >= TARGET_SEALED, "issue_total": ratios["issue"] >= TARGET_ISSUE}
     result = {
         "letters": LETTERS,
         "letter": "sktm, 3 dependants, A4, one page",
@@ -147,7 +149,7 @@ def main() -> int:
                       "weasyprint_render": round(weasy_ms, 2)},
         "ratio_vs_weasyprint": {k: round(v, 1) for k, v in ratios.items()},
         "targets": {"render_qr_seal": TARGET_SEALED, "issue_total": TARGET_ISSUE},
-        "met": {"render_qr_seal": ratios["sealed"] >= TARGET_SEALED, "issue_total": ratios["issue"] >= TARGET_ISSUE},
+        "met": met,
         "qr_version": sample.qr_version,
         "pdf_bytes": len(sample.pdf_bytes),
         "weasyprint_pdf_sha256": hashlib.sha256(weasy()).hexdigest()[:16],
@@ -166,7 +168,7 @@ def main() -> int:
           f"(target {TARGET_ISSUE:.0f}x)")
     print(f"  WeasyPrint HTML render    {weasy_ms:8.2f} ms")
     print(f"  -> {out.relative_to(ROOT)}")
-    return 0 if all(result["met"].values()) else 1
+    return 0 if all(met.values()) else 1
 
 
 def _has_rl_accel() -> bool:

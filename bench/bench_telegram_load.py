@@ -185,7 +185,9 @@ async def run_load(url: str, data_dir: Path, residents: int, approvals: int) -> 
             cards_drain = await drain(observer)
             step = max(1, residents // approvals) if approvals else 0
             sample = user_ids[::step][:approvals] if approvals else []
-            appr = await approve(tg, observer, services, sample) if sample else {"approved": 0, "update_ids": []}
+            appr: dict[str, Any] = {"approved": 0, "update_ids": []}
+            if sample:
+                appr = await approve(tg, observer, services, sample)
             await drain(observer)
             updates = timings.updates + len(appr["update_ids"])
             result_checks = await checks(tg, services, user_ids, set(sample), updates, errors)

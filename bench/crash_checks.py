@@ -46,6 +46,17 @@ def decided(residents: list[int], reqs: list[tuple[int, int, str, str, str | Non
             "not_finished_status": dict(Counter(open_.values()))}
 
 
+def _files(letters_dir: Path, sha_by_path: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """(rows whose PDF is missing or differs from its SHA-256, PDFs without a row, partial writes left)."""
+    bad = [path for path, sha in sha_by_path.items() if not (letters_dir / path).is_file()
+           or hashlib.sha256((letters_dir / path).read_bytes()).hexdigest() != sha]
+    if not letters_dir.is_dir():
+        return bad, [], []
+    on_disk = [str(p.relative_to(letters_dir)) for p in letters_dir.rglob("*.pdf")]
+    partial = [str(p.relative_to(letters_dir)) for p in letters_dir.rglob("*.part")]
+    return bad, [p for p in on_disk if p not in sha_by_path], partial
+
+
 async def letters(engine: AsyncEngine, letters_dir: Path, reqs: list[tuple[int, int, str, str, str | None]]) -> Check:
     async with engine.connect() as conn:
         rows = (await conn.execute(select(Letter.request_id, Letter.number, Letter.pdf_path, Letter.pdf_sha256))).all()
@@ -57,15 +68,7 @@ async def letters(engine: AsyncEngine, letters_dir: Path, reqs: list[tuple[int, 
     several = [rid for rid, n in by_request.items() if n > 1]
     reused = [n for n, c in numbers.items() if c > 1]
     mismatched_number = [int(r[0]) for r in rows if int(r[0]) in issued and issued[int(r[0])] != r[1]]
-    bad_pdf = []
-    for _, _, path, sha in rows:
-        file = letters_dir / str(path)
-        if not file.is_file() or hashlib.sha256(file.read_bytes()).hexdigest() != sha:
-            bad_pdf.append(str(path))
-    referenced = {str(r[2]) for r in rows}
-    on_disk = [p for p in letters_dir.rglob("*.pdf")] if letters_dir.is_dir() else []
-    orphans = [str(p.relative_to(letters_dir)) for p in on_disk if str(p.relative_to(letters_dir)) not in referenced]
-    partial = [str(p.relative_to(letters_dir)) for p in letters_dir.rglob("*.part")] if letters_dir.is_dir() else []
+    bad_pdf, orphans, partial = _files(letters_dir, {str(r[2]): str(r[3]) for r in rows})
     ok = not (without or several or reused or mismatched_number or bad_pdf or approved_only)
     return {
         "letters": {"ok": ok, "issued": len(issued), "letter_rows": len(rows), "approved_without_letter":
@@ -99,7 +102,8 @@ async def deliveries(engine: AsyncEngine, tg: CrashFake, residents: list[int],
             "ok": not doubled and not lost, "resident_messages": sum(received[u] for u in residents),
             "outbox_rows_to_residents": sum(per_chat.get(u, 0) for u in residents),
             "duplicated_messages": sum(doubled.values()), "lost_messages": sum(lost.values()),
-            "duplicated_by_resident": dict(list(doubled.items())[:10]), "lost_by_resident": dict(list(lost.items())[:10])},
+            "duplicated_by_resident": dict(list(doubled.items())[:10]),
+            "lost_by_resident": dict(list(lost.items())[:10])},
         "one_card_per_request": {
             "ok": set(cards) == codes and all(n == 1 for n in cards.values()), "cards": sum(cards.values()),
             "requests": len(codes), "without_card": sorted(codes - set(cards))[:10],

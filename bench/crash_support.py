@@ -80,7 +80,7 @@ class ServiceProcess:
         t0 = time.monotonic()
         log = self.config.data_dir.parent / f"service-{self.starts}.log"
         self.logs.append(log)
-        with open(log, "wb") as out:
+        with log.open("wb") as out:  # noqa: ASYNC230 - opening a local log file does not block
             self.proc = await asyncio.create_subprocess_exec(
                 str(ESURAT), "run", env=self.config.env(), cwd=str(self.config.data_dir.parent),
                 stdout=out, stderr=asyncio.subprocess.STDOUT)

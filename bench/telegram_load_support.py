@@ -51,7 +51,9 @@ class LoadFake(FakeTelegram):
             call = self.calls[self._seen_calls]
             self._seen_calls += 1
             chat = call.params.get("chat_id")
-            waiters = self._send_waiters.get(chat) if isinstance(chat, int) else None
+            if not isinstance(chat, int):
+                continue
+            waiters = self._send_waiters.get(chat)
             if waiters:
                 done = self.sends(chat)
                 keep = [(n, f) for n, f in waiters if not f.done() and n > done]

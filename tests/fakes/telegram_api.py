@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import time
@@ -20,59 +19,19 @@ from typing import Any, Self
 from aiohttp import web
 
 from tests.fakes.telegram_faults import FaultKind, FaultsMixin
-from tests.fakes.telegram_inspect import InspectMixin, WaitTimeout
+from tests.fakes.telegram_inspect import WaitTimeout
 from tests.fakes.telegram_methods import MethodsMixin
-from tests.fakes.telegram_model import (
-    COUNTED_SENDS,
-    ApiError,
-    Call,
-    Fault,
-    SentFile,
-    StoredFile,
-    Upload,
-    decode_params,
-    decode_value,
-)
-from tests.fakes.telegram_users import QueuedUpdate, UsersMixin
+from tests.fakes.telegram_model import COUNTED_SENDS, ApiError, Call, SentFile, Upload, decode_params, decode_value
 
 __all__ = ["Call", "FakeTelegram", "SentFile", "WaitTimeout"]
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"
 
 
-class FakeTelegram(UsersMixin, MethodsMixin, InspectMixin, FaultsMixin):
+class FakeTelegram(MethodsMixin, FaultsMixin):
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_name: str = "e-surat Test",
                  bot_username: str = "esurat_test_bot", clock: Callable[[], float] = time.monotonic) -> None:
-        self.token = token
-        self.bot_user = {"id": int(token.split(":", 1)[0]), "is_bot": True, "first_name": bot_name,
-                         "username": bot_username}
-        self.base_url = ""
-        self._clock = clock
-        self.calls: list[Call] = []
-        self.unhandled: list[str] = []
-        self.files: dict[str, StoredFile] = {}
-        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.callback_queries: dict[str, dict[str, Any]] = {}
-        self.confirmed_update_ids: set[int] = set()
-        self.deleted_messages: list[tuple[int, int]] = []
-        self.allowed_updates: list[str] | None = None
-        self.webhook: dict[str, Any] | None = None
-        self.waiting_polls = 0  # getUpdates requests currently long-polling
-        self._files_by_path: dict[str, StoredFile] = {}
-        self._users: dict[int, dict[str, Any]] = {}
-        self._chats: dict[int, dict[str, Any]] = {}
-        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self._bot_messages: dict[int, list[int]] = {}
-        self._next_message_id: dict[int, int] = {}
-        self._sent_files: list[SentFile] = []
-        self._send_times: dict[int | None, list[float]] = {}
-        self._faults: list[Fault] = []
-        self._updates: list[QueuedUpdate] = []
-        self._queued_ids: set[int] = set()
-        self._last_update_id = 100_000
-        self._file_counter = self._callback_counter = self._media_group_counter = 0
-        self._event = asyncio.Event()
-        self._closing = False
+        super().__init__(token, bot_name=bot_name, bot_username=bot_username, clock=clock)
         self._runner: web.AppRunner | None = None
         self._init_faults()
         self._handlers = {name[2:].lower(): getattr(self, name) for name in dir(self) if name.startswith("m_")}
@@ -155,7 +114,8 @@ class FakeTelegram(UsersMixin, MethodsMixin, InspectMixin, FaultsMixin):
         planned = self._plan_fault(method, params, at)  # random platform faults (telegram_faults)
         if planned is not None and planned.kind is FaultKind.DROP_BEFORE:
             return self._drop(request)
-        status, result = 200, True
+        status = 200
+        result: Any = True
         try:
             fault = next((f for f in self._faults if f.matches(method, params)), None)
             if fault is not None:

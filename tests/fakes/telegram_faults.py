@@ -28,6 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.telegram_model import COUNTED_SENDS, ApiError, Call
+from tests.fakes.telegram_state import FakeTelegramState
 
 
 class FaultKind(StrEnum):
@@ -110,10 +111,8 @@ class FaultRecord:
 CallObserver = Callable[[str, dict[str, Any]], Awaitable[None] | None]
 
 
-class FaultsMixin:
-    """Fault injection and effect accounting for FakeTelegram (state set up by `_init_faults`)."""
-
-    calls: list[Call]
+class FaultsMixin(FakeTelegramState):
+    """Fault injection and effect accounting for FakeTelegram (its own state set up by `_init_faults`)."""
 
     def _init_faults(self) -> None:
         self.fault_plan: FaultPlan | None = None

@@ -1,4 +1,4 @@
-"""Waiting, inspection and fault injection for FakeTelegram (state lives in FakeTelegram.__init__)."""
+"""Waiting, inspection and fault injection for FakeTelegram (state lives in FakeTelegramState)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import asyncio
 import copy
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.fakes.telegram_model import Call, Fault, SentFile, max_in_window
+from tests.fakes.telegram_state import FakeTelegramState
+
+T = TypeVar("T")
 
 
 class WaitTimeout(AssertionError):
     """A wait helper gave up; the message lists what the fake saw."""
 
 
-class InspectMixin:
+class InspectMixin(FakeTelegramState):
     # -- waiting -----------------------------------------------------------------------------------------------
 
     def _changed(self) -> None:
@@ -23,8 +26,8 @@ class InspectMixin:
         event.set()
 
     async def wait_until(
-        self, condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition"  # noqa: ASYNC109
-    ) -> Any:
+        self, condition: Callable[[], T | None], timeout: float = 10.0, what: str = "condition"  # noqa: ASYNC109
+    ) -> T:
         """Wait until condition() is truthy (re-checked whenever the fake records a call or queues/confirms an
         update); return its value."""
         loop = asyncio.get_running_loop()
@@ -61,7 +64,8 @@ class InspectMixin:
                     and c.result["chat"]["id"] == chat_id and contains in c.result.get("text", ""))
         call = await self.wait_until(lambda: next((c for c in self.calls[since:] if match(c)), None), timeout,
                                      what=f"message to {chat_id} containing {contains!r}")
-        return call.result
+        message: dict[str, Any] = call.result
+        return message
 
     async def wait_confirmed(self, update: dict[str, Any] | int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot confirmed an update (a later getUpdates offset passed it)."""

@@ -23,9 +23,10 @@ from tests.fakes.telegram_model import (
     check_markup,
     render_text,
 )
+from tests.fakes.telegram_users import UsersMixin
 
 
-class MethodsMixin:
+class MethodsMixin(UsersMixin):
     """Handlers are named after the Bot API method (`m_sendMessage`); lookup is case-insensitive."""
 
     # -- helpers -----------------------------------------------------------------------------------------------
@@ -36,16 +37,19 @@ class MethodsMixin:
             raise bad_request("chat not found")
         return chat_id
 
+    def _stored_message(self, chat_id: int, message_id: object) -> dict[str, Any] | None:
+        """The stored message `message_id` of the chat; None when there is none (or the id is not a number)."""
+        return self._messages.get((chat_id, message_id)) if isinstance(message_id, int) else None
+
     def _bot_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        key = (self._chat_id(params), params.get("message_id"))
-        message = self._messages.get(key)
+        message = self._stored_message(self._chat_id(params), params.get("message_id"))
         if message is None or not message["from"].get("is_bot"):
             raise bad_request("message to edit not found")
         return message
 
     def _reply_to(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any] | None:
         reply_id = params.get("reply_to_message_id") or (params.get("reply_parameters") or {}).get("message_id")
-        original = self._messages.get((chat_id, reply_id))
+        original = self._stored_message(chat_id, reply_id)
         if original is None:
             return None
         original = copy.deepcopy(original)
@@ -192,10 +196,10 @@ class MethodsMixin:
         return message
 
     async def m_deleteMessage(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-        key = (self._chat_id(params), params.get("message_id"))
-        if self._messages.pop(key, None) is None:
+        chat_id, message_id = self._chat_id(params), params.get("message_id")
+        if not isinstance(message_id, int) or self._messages.pop((chat_id, message_id), None) is None:
             raise bad_request("message to delete not found")
-        self.deleted_messages.append(key)
+        self.deleted_messages.append((chat_id, message_id))
         return True
 
     async def m_answerCallbackQuery(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:

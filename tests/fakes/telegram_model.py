@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypedDict
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
@@ -116,7 +116,29 @@ class SentFile:
 
     @property
     def chat_id(self) -> int:
-        return self.message["chat"]["id"]
+        chat_id: int = self.message["chat"]["id"]
+        return chat_id
+
+
+@dataclass
+class QueuedUpdate:
+    update: dict[str, Any]
+    redelivery: bool = False
+    returned: bool = False
+
+    @property
+    def update_id(self) -> int:
+        update_id: int = self.update["update_id"]
+        return update_id
+
+
+class CallbackRecord(TypedDict):
+    """A callback_query a simulated user sent, and the bot's answerCallbackQuery params once it answered."""
+
+    query: dict[str, Any]
+    queued_at: float
+    answer: dict[str, Any] | None
+    answered_at: float | None
 
 
 @dataclass

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.telegram_model import StoredFile, update_type
+from tests.fakes.telegram_inspect import InspectMixin
+from tests.fakes.telegram_model import QueuedUpdate, StoredFile, update_type
 
 
-@dataclass
-class QueuedUpdate:
-    update: dict[str, Any]
-    redelivery: bool = False
-    returned: bool = False
-
-    @property
-    def update_id(self) -> int:
-        return self.update["update_id"]
-
-
-class UsersMixin:
-    """Update queue, chats and simulated users. State lives in FakeTelegram.__init__."""
+class UsersMixin(InspectMixin):
+    """Update queue, chats and simulated users. State lives in FakeTelegramState."""
 
     # -- chats and messages ------------------------------------------------------------------------------------
 
@@ -97,7 +86,7 @@ class UsersMixin:
             update["update_id"] = update_id
         elif "update_id" not in update:
             update["update_id"] = self._last_update_id + 1
-        uid = update["update_id"]
+        uid: int = update["update_id"]
         redelivery = uid in self._queued_ids
         self._queued_ids.add(uid)
         self._last_update_id = max(self._last_update_id, uid)

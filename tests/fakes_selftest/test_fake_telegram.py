@@ -68,6 +68,7 @@ async def test_send_message_with_keyboard_is_recorded_and_editable(tg: FakeTeleg
     assert tg.last_markup(USER) == call.params["reply_markup"]
 
     edited = await bot.edit_message_text("Dipilih: SKTM", chat_id=USER, message_id=sent.message_id)
+    assert isinstance(edited, Message)
     assert edited.text == "Dipilih: SKTM"
     assert tg.message(USER, sent.message_id)["text"] == "Dipilih: SKTM"
     assert "reply_markup" not in tg.message(USER, sent.message_id)  # editing text without a markup drops it
@@ -76,7 +77,9 @@ async def test_send_message_with_keyboard_is_recorded_and_editable(tg: FakeTeleg
         await bot.edit_message_text("Dipilih: SKTM", chat_id=USER, message_id=sent.message_id)
     await bot.edit_message_reply_markup(chat_id=USER, message_id=sent.message_id,
                                         reply_markup=keyboard(("Batal", "cancel")))
-    assert tg.last_markup(USER)["inline_keyboard"][0][0]["callback_data"] == "cancel"
+    markup = tg.last_markup(USER)
+    assert markup is not None
+    assert markup["inline_keyboard"][0][0]["callback_data"] == "cancel"
     second = await bot.send_message(USER, "123")  # a numeric text stays a string
     assert second.message_id == 2 and tg.message(USER, 2)["text"] == "123"
 
@@ -96,11 +99,13 @@ async def test_user_text_reaches_dispatcher_handler_via_long_polling(tg: FakeTel
 
     @dp.message(CommandStart())
     async def start(message: Message) -> None:
+        assert message.from_user is not None
         await message.answer(f"Halo {message.from_user.first_name}", reply_markup=keyboard(("SKTM", "type:sktm")))
 
     @dp.callback_query(F.data.startswith("type:"))
     async def chosen(query: CallbackQuery) -> None:
         await query.answer()
+        assert isinstance(query.message, Message)
         await query.message.edit_text(f"Dipilih: {query.data}")
 
     polling = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False,
@@ -124,15 +129,22 @@ async def test_user_text_reaches_dispatcher_handler_via_long_polling(tg: FakeTel
 async def test_user_photo_can_be_downloaded(tg: FakeTelegram, bot: Bot) -> None:
     data = b"\xff\xd8\xff\xe0 fake jpeg bytes"
     update = Update.model_validate(tg.user_sends_photo(USER, data, caption="KTP saya"))
+    assert update.message is not None and update.message.photo is not None
     assert update.message.caption == "KTP saya" and len(update.message.photo) == 2
     largest = update.message.photo[-1]
-    assert (await bot.download(largest.file_id)).read() == data
+    downloaded = await bot.download(largest.file_id)
+    assert downloaded is not None
+    assert downloaded.read() == data
     file = await bot.get_file(largest.file_id)
+    assert file.file_path is not None
     assert file.file_size == len(data) and file.file_path.endswith(".jpg")
 
     doc = Update.model_validate(tg.user_sends_document(USER, b"%PDF-1.7", "kk.pdf", "application/pdf"))
+    assert doc.message is not None and doc.message.document is not None
     assert doc.message.document.file_name == "kk.pdf"
-    assert (await bot.download(doc.message.document)).read() == b"%PDF-1.7"
+    downloaded = await bot.download(doc.message.document)
+    assert downloaded is not None
+    assert downloaded.read() == b"%PDF-1.7"
     with pytest.raises(TelegramBadRequest):
         await bot.get_file("no-such-file")
 
@@ -140,6 +152,7 @@ async def test_user_photo_can_be_downloaded(tg: FakeTelegram, bot: Bot) -> None:
 async def test_send_document_stores_bytes(tg: FakeTelegram, bot: Bot) -> None:
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40
     message = await bot.send_document(USER, BufferedInputFile(pdf, filename="SKTM-001.pdf"), caption="Surat Anda")
+    assert message.document is not None
     assert message.document.file_name == "SKTM-001.pdf" and message.document.mime_type == "application/pdf"
     [sent] = tg.sent_documents(USER)
     assert (sent.filename, sent.data, sent.caption) == ("SKTM-001.pdf", pdf, "Surat Anda")
@@ -153,6 +166,7 @@ async def test_send_document_stores_bytes(tg: FakeTelegram, bot: Bot) -> None:
     assert len({m.media_group_id for m in group}) == 1
     assert [f.data for f in tg.sent_documents(USER)] == [pdf, b"a", b"b"]
     photo = await bot.send_photo(USER, BufferedInputFile(b"png", "qr.png"))
+    assert photo.photo is not None
     assert tg.sent_photos(USER)[0].data == b"png" and photo.photo[-1].file_id == tg.sent_photos(USER)[0].file_id
 
 
@@ -160,10 +174,13 @@ async def test_answer_callback_query(tg: FakeTelegram, bot: Bot) -> None:
     sent = await bot.send_message(USER, "Setujui?", reply_markup=keyboard(("Ya", "yes")))
     update = Update.model_validate(tg.user_presses(USER, USER, sent.message_id, "yes"))
     query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
     assert query.data == "yes" and query.message.text == "Setujui?" and query.from_user.id == USER
     assert tg.callback_answer(query.id) is None
     assert await bot.answer_callback_query(query.id, text="Tercatat")
-    assert tg.callback_answer(query.id)["text"] == "Tercatat"
+    answer = tg.callback_answer(query.id)
+    assert answer is not None
+    assert answer["text"] == "Tercatat"
     with pytest.raises(TelegramBadRequest, match="query is too old"):
         await bot.answer_callback_query(query.id)
 
@@ -171,6 +188,7 @@ async def test_answer_callback_query(tg: FakeTelegram, bot: Bot) -> None:
 async def test_group_reply_refers_to_bot_message(tg: FakeTelegram, bot: Bot) -> None:
     sent = await bot.send_message(GROUP, "Permohonan #7 menunggu")
     update = Update.model_validate(tg.user_replies(77, GROUP, sent.message_id, "alasan: KK buram"))
+    assert update.message is not None and update.message.reply_to_message is not None
     assert update.message.chat.type == "supergroup"
     assert update.message.reply_to_message.message_id == sent.message_id
     assert update.message.message_id == sent.message_id + 1
@@ -217,6 +235,7 @@ async def test_update_offsets_confirm_updates(tg: FakeTelegram, bot: Bot) -> Non
     assert second["update_id"] == first["update_id"] + 1
     got = await bot.get_updates(timeout=0)
     assert [u.update_id for u in got] == [first["update_id"], second["update_id"], press["update_id"]]
+    assert got[2].callback_query is not None
     assert isinstance(got[2].callback_query.message, InaccessibleMessage)
     got = await bot.get_updates(offset=second["update_id"], timeout=0)
     assert [u.update_id for u in got] == [second["update_id"], press["update_id"]]
@@ -236,6 +255,7 @@ async def test_update_offsets_confirm_updates(tg: FakeTelegram, bot: Bot) -> Non
     await tg.wait_until(lambda: tg.waiting_polls, timeout=5)
     fresh = tg.user_sends_text(USER, "tiga")
     got = await asyncio.wait_for(poll, 2)  # the long poll returns as soon as an update is queued
+    assert got[0].message is not None
     assert [u.update_id for u in got] == [fresh["update_id"]] and got[0].message.text == "tiga"
 
 
@@ -246,6 +266,7 @@ async def test_commands_webhook_and_fallback(tg: FakeTelegram, bot: Bot) -> None
 
     assert await bot.set_webhook("https://esurat.example/tg", secret_token="s3cret")
     info = await bot.get_webhook_info()
+    assert tg.webhook is not None
     assert info.url == "https://esurat.example/tg" and tg.webhook["secret_token"] == "s3cret"
     with pytest.raises(TelegramConflictError):
         await bot.get_updates(timeout=0)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from string import Formatter
+from typing import Any
 
 import pytest
 import yaml
@@ -76,7 +78,11 @@ def test_templates_use_known_placeholders(catalogue: Catalogue) -> None:
         assert all(name in values for name in t.template.identity)
 
 
-def _broken(tmp_path: Path, code: str, change) -> Path:
+Change = Callable[[dict[str, Any]], None]
+KeyPath = list[str | int]  # keys and indexes from a letter type's top level down to one value
+
+
+def _broken(tmp_path: Path, code: str, change: Change) -> Path:
     folder = tmp_path / "types"
     shutil.copytree(DEFAULT_PATH, folder)
     data = read_letter_type(folder / f"{code}.yaml").data  # with its includes written out
@@ -85,9 +91,9 @@ def _broken(tmp_path: Path, code: str, change) -> Path:
     return folder
 
 
-def _set(path: list, value: object):
-    def change(data: dict) -> None:
-        node = data
+def _set(path: KeyPath, value: object) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        node: Any = data
         for part in path[:-1]:
             node = node[part]
         if value is KeyError:
@@ -115,7 +121,7 @@ def _set(path: list, value: object):
     ("sku", ["template", "purpose_field"], "tujuan", "template.purpose_field"),
     ("sku", ["attachments", 0, "kind"], "foto_usaha", "attachments[0].kind"),
 ])
-def test_broken_file_names_file_and_field(tmp_path: Path, code: str, path: list, value: object, field: str) -> None:
+def test_broken_file_names_file_and_field(tmp_path: Path, code: str, path: KeyPath, value: object, field: str) -> None:
     folder = _broken(tmp_path, code, _set(path, value))
     with pytest.raises(CatalogueError) as err:
         load_catalogue(folder)

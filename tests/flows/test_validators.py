@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 
 from flows.definitions import FieldDef
-from flows.nik import PROVINCES, parse_nik
+from flows.nik import PROVINCES, identity_problems, parse_nik
 from flows.validators import (
     FieldError,
-    identity_problems,
     validate,
     validate_choice,
     validate_date,

@@ -5,26 +5,38 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 
+from flows.definitions import LetterTypeDef
 from letters.making import render_draft
 from letters.qr import MAX_VERSION
 from tests.support.letter_samples import formatted, letter_types
-from tests.support.letters import HOLDER, ISSUED_AT, LETTERHEAD, NIK, letter_spec, make_kit, pdf_text, qr_texts
+from tests.support.letters import (
+    HOLDER,
+    ISSUED_AT,
+    LETTERHEAD,
+    NIK,
+    Kit,
+    letter_spec,
+    make_kit,
+    pdf_text,
+    qr_texts,
+)
 from verification.records import PUBLIC_ID_RE
 
 TYPES = letter_types()
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory: pytest.TempPathFactory):
+def kit(tmp_path_factory: pytest.TempPathFactory) -> Kit:
     return make_kit(tmp_path_factory.mktemp("issue"))
 
 
 @pytest.mark.parametrize("defn", TYPES, ids=[t.code for t in TYPES])
-def test_every_type_issues_a_sealed_signed_letter(kit, defn) -> None:
+def test_every_type_issues_a_sealed_signed_letter(kit: Kit, defn: LetterTypeDef) -> None:
     values, rows = formatted(defn)
     issued = kit.maker.make(letter_spec(defn, values, rows, f"{defn.classification_code}/017/BT/XI/2026"))
 
@@ -46,21 +58,23 @@ def test_every_type_issues_a_sealed_signed_letter(kit, defn) -> None:
     assert "Bukit Tunggal" in (report.signer or "")
 
 
-def test_sktm_lists_dependants_purpose_and_validity(kit) -> None:
+def test_sktm_lists_dependants_purpose_and_validity(kit: Kit) -> None:
     defn = next(t for t in TYPES if t.template.table is not None)
     values, rows = formatted(defn, dependants=3)
     issued = kit.maker.make(letter_spec(defn, values, rows, "400.12.2.2/018/BT/XI/2026"))
     text = pdf_text(issued.pdf_bytes)
-    for column in defn.template.table.columns:
+    table, purpose_field = defn.template.table, defn.template.purpose_field
+    assert table is not None and purpose_field is not None
+    for column in table.columns:
         assert column.label in text
     assert all(row["nama"] in text for row in rows)
-    purpose = values[defn.template.purpose_field]
+    purpose = values[purpose_field]
     assert f"Surat keterangan ini diberikan untuk keperluan: {purpose}" in text
     if defn.template.validity_days:
         assert "berlaku sampai dengan" in text
 
 
-def test_resident_text_is_printed_literally_never_as_markup(kit) -> None:
+def test_resident_text_is_printed_literally_never_as_markup(kit: Kit) -> None:
     defn = next(t for t in TYPES if t.code == "sktm")
     name = "<b>Budi</b> & Sons <font size=40>"
     values, rows = formatted(defn, nama=name, alamat="Jl. <i>Tjilik</i> Riwut &amp; Km 5 </para>",
@@ -72,9 +86,11 @@ def test_resident_text_is_printed_literally_never_as_markup(kit) -> None:
         assert literal in text, literal
 
 
-def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(kit) -> None:
+def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(kit: Kit) -> None:
     defn = next(t for t in TYPES if t.template.table is not None)
-    group = next(g for g in defn.groups if g.name == defn.template.table.group)
+    table = defn.template.table
+    assert table is not None
+    group = next(g for g in defn.groups if g.name == table.group)
     long_address = "Jalan Tjilik Riwut Kilometer Tujuh Setengah Gang Mawar Merah Nomor Seratus Dua Puluh " * 3
     values, rows = formatted(defn, dependants=group.max_items, alamat=long_address)
     rows = rows * 3  # more rows than fit one page
@@ -82,7 +98,7 @@ def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(k
     doc = pdfium.PdfDocument(issued.pdf_bytes)
     assert len(doc) >= 2
     page1, page2 = (doc[i].get_textpage().get_text_range() for i in (0, 1))
-    header = defn.template.table.columns[-1].label
+    header = table.columns[-1].label
     assert header in page1 and header in page2
     assert "Lanjutan Surat Nomor: 400.12.2.2/020/BT/XI/2026" in page2
     assert " ".join(long_address.split()) in " ".join(page1.split())
@@ -93,7 +109,7 @@ def test_long_values_wrap_and_a_long_table_repeats_its_header_on_the_next_page(k
     assert qr_texts(issued.pdf_bytes, page=len(doc) - 1) == [issued.qr_url]
 
 
-def test_f4_paper(tmp_path) -> None:
+def test_f4_paper(tmp_path: Path) -> None:
     kit = make_kit(tmp_path, paper="F4")
     values, rows = formatted(TYPES[0])
     issued = kit.maker.make(letter_spec(TYPES[0], values, rows, "400.12.2.2/021/BT/XI/2026"))
@@ -102,7 +118,7 @@ def test_f4_paper(tmp_path) -> None:
     assert qr_texts(issued.pdf_bytes) == [issued.qr_url]
 
 
-def test_delegated_signatory_signs_on_behalf_of_the_lurah(tmp_path) -> None:
+def test_delegated_signatory_signs_on_behalf_of_the_lurah(tmp_path: Path) -> None:
     from dataclasses import replace
 
     kit = make_kit(tmp_path)
@@ -121,7 +137,7 @@ def test_a_draft_has_no_qr_and_no_number() -> None:
     assert "DRAF" in text and "Pindai untuk memeriksa" not in text and "Nomor: -" in text
 
 
-def test_secrets_live_under_the_data_dir_with_private_modes(kit) -> None:
+def test_secrets_live_under_the_data_dir_with_private_modes(kit: Kit) -> None:
     kit.keystore.active()
     kit.ca.signer("bukit-tunggal")
     data = kit.settings.storage.data_dir
@@ -131,7 +147,7 @@ def test_secrets_live_under_the_data_dir_with_private_modes(kit) -> None:
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
 
 
-def test_qr_decodes_at_150_dpi_whatever_the_letter(kit) -> None:
+def test_qr_decodes_at_150_dpi_whatever_the_letter(kit: Kit) -> None:
     """Different numbers, dependants and lengths move and change the QR; it must still decode."""
     failures = []
     for defn in TYPES:
@@ -144,7 +160,7 @@ def test_qr_decodes_at_150_dpi_whatever_the_letter(kit) -> None:
     assert failures == []
 
 
-def test_the_coat_of_arms_sits_left_of_the_letterhead(tmp_path) -> None:
+def test_the_coat_of_arms_sits_left_of_the_letterhead(tmp_path: Path) -> None:
     from dataclasses import replace
 
     from PIL import Image

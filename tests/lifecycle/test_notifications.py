@@ -44,7 +44,8 @@ async def rows_after(sessions: async_sessionmaker[AsyncSession], after: int = 0)
 
 async def last_row_id(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with sessions() as s:
-        return max([0, *(await s.scalars(select(OutboxMessage.id)))])
+        ids = await s.scalars(select(OutboxMessage.id))
+        return max([0, *ids.all()])
 
 
 async def posts(sessions: async_sessionmaker[AsyncSession], request_id: int) -> list[tuple[str, str]]:
@@ -62,7 +63,9 @@ async def submitted(lifecycle: RequestLifecycle, sessions: async_sessionmaker[As
     return req, resident, staff
 
 
-async def test_submit_tells_the_resident_and_posts_a_card_to_the_group(sessions) -> None:
+async def test_submit_tells_the_resident_and_posts_a_card_to_the_group(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     await with_group(sessions)
     req, _, _ = await submitted(lifecycle_with(sessions), sessions)
     (text, card) = await rows_after(sessions)
@@ -77,13 +80,13 @@ async def test_submit_tells_the_resident_and_posts_a_card_to_the_group(sessions)
     assert card[2]["post_id"] == post_id
 
 
-async def test_without_a_moderation_chat_only_the_resident_is_told(sessions) -> None:
+async def test_without_a_moderation_chat_only_the_resident_is_told(sessions: async_sessionmaker[AsyncSession]) -> None:
     req, _, _ = await submitted(lifecycle_with(sessions), sessions)
     assert [(c, chat, p["type"]) for c, chat, p in await rows_after(sessions)] == [("telegram", "1001", "text")]
     assert await posts(sessions, req.id) == []
 
 
-async def test_the_web_card_is_posted_only_in_demo_mode(sessions) -> None:
+async def test_the_web_card_is_posted_only_in_demo_mode(sessions: async_sessionmaker[AsyncSession]) -> None:
     await with_group(sessions)
     req, _, _ = await submitted(lifecycle_with(sessions, demo=True), sessions)
     cards = [(c, chat) for c, chat, p in await rows_after(sessions) if p["type"] == "moderation_card"]
@@ -97,8 +100,9 @@ async def test_the_web_card_is_posted_only_in_demo_mode(sessions) -> None:
     ("approve", "DISETUJUI. Nomor surat: 400.12.2.2/001/BT/XI/2026"),
     ("cancel", "telah dibatalkan"),
 ])
-async def test_each_later_event_texts_the_resident_and_updates_every_card(sessions, event: str,
-                                                                          expected: str) -> None:
+async def test_each_later_event_texts_the_resident_and_updates_every_card(
+    sessions: async_sessionmaker[AsyncSession], event: str, expected: str,
+) -> None:
     await with_group(sessions)
     lifecycle = lifecycle_with(sessions, demo=True)
     req, resident, staff = await submitted(lifecycle, sessions)
@@ -119,7 +123,9 @@ async def test_each_later_event_texts_the_resident_and_updates_every_card(sessio
     assert len(await posts(sessions, req.id)) == 2  # no new card
 
 
-async def test_a_resubmission_updates_the_card_instead_of_posting_another(sessions) -> None:
+async def test_a_resubmission_updates_the_card_instead_of_posting_another(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     await with_group(sessions)
     lifecycle = lifecycle_with(sessions)
     req, resident, staff = await submitted(lifecycle, sessions)
@@ -133,7 +139,9 @@ async def test_a_resubmission_updates_the_card_instead_of_posting_another(sessio
     assert await posts(sessions, req.id) == [("telegram", str(GROUP))]
 
 
-async def test_a_revision_hook_tells_the_resident_instead_of_the_plain_text(sessions) -> None:
+async def test_a_revision_hook_tells_the_resident_instead_of_the_plain_text(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     await with_group(sessions)
     calls: list[tuple[int, int, Status]] = []
 
@@ -166,7 +174,7 @@ async def issue(lifecycle: RequestLifecycle, sessions: async_sessionmaker[AsyncS
         return letter
 
 
-async def test_issue_sends_the_letter_and_revoke_tells_why(sessions) -> None:
+async def test_issue_sends_the_letter_and_revoke_tells_why(sessions: async_sessionmaker[AsyncSession]) -> None:
     await with_group(sessions)
     lifecycle = lifecycle_with(sessions)
     req, _, staff = await submitted(lifecycle, sessions)
@@ -192,7 +200,7 @@ async def test_issue_sends_the_letter_and_revoke_tells_why(sessions) -> None:
     assert "Alasan: Data palsu" in text[2]["text"] and update[2]["event"] == "revoke"
 
 
-async def test_the_rows_are_written_in_the_transitions_transaction(sessions) -> None:
+async def test_the_rows_are_written_in_the_transitions_transaction(sessions: async_sessionmaker[AsyncSession]) -> None:
     await with_group(sessions)
     lifecycle = lifecycle_with(sessions)
     req, _, staff = await submitted(lifecycle, sessions)

@@ -3,31 +3,39 @@ resumes after a restart (a new sender picks up what an old one leased)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
-from bot.delivery import OutboxSender, RateLimiter, RetryLater
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery import Deliver, OutboxSender, RateLimiter, RetryLater
 from db.models import OutboxMessage
 from db.outbox import claim, enqueue
 from tests.support.lifecycle import FixedClock
 
 
-async def fill(sessions, clock, items) -> None:
+async def fill(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock, items: Sequence[tuple[str, str]],
+) -> None:
     async with sessions.begin() as s:
         for chat, text in items:
             enqueue(s, "test", chat, {"type": "text", "text": text}, clock())
 
 
-def sender(sessions, clock, deliver) -> OutboxSender:
+def sender(sessions: async_sessionmaker[AsyncSession], clock: FixedClock, deliver: Deliver) -> OutboxSender:
     return OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(0, 10_000, 0))
 
 
-async def test_order_retry_after_and_resume(sessions) -> None:
+async def test_order_retry_after_and_resume(sessions: async_sessionmaker[AsyncSession]) -> None:
     clock = FixedClock()
     await fill(sessions, clock, [("a", "a1"), ("b", "b1"), ("a", "a2"), ("a", "a3")])
     delivered: list[str] = []
-    failures = {"a2": [RetryLater(3, "429 retry after 3", count_attempt=False)], "b1": [RuntimeError("502")]}
+    failures: dict[str, list[Exception]] = {
+        "a2": [RetryLater(3, "429 retry after 3", count_attempt=False)], "b1": [RuntimeError("502")],
+    }
 
-    async def deliver(row: OutboxMessage) -> dict:
+    async def deliver(row: OutboxMessage) -> dict[str, Any]:
         text = row.payload["text"]
         if failures.get(text):
             raise failures[text].pop(0)
@@ -52,7 +60,7 @@ async def test_order_retry_after_and_resume(sessions) -> None:
     assert next(r for r in rows if r.payload["text"] == "a2").attempts == 1  # retry-after is not a failure
 
 
-async def test_a_crashed_senders_lease_expires(sessions) -> None:
+async def test_a_crashed_senders_lease_expires(sessions: async_sessionmaker[AsyncSession]) -> None:
     clock = FixedClock()
     await fill(sessions, clock, [("c", "c1")])
     leased = await claim(sessions, "test", clock())  # a sender claims, then dies

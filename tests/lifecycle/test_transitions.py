@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import AuditEvent, LetterRequest, NumberSequence, OutboxMessage
+from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized, ReasonRequired
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import ActorKind, Event, Status, check
@@ -20,7 +23,7 @@ def lifecycle(sessions: async_sessionmaker[AsyncSession]) -> RequestLifecycle:
     return RequestLifecycle(sessions, classification=CLASSIFICATION, clock=FixedClock())
 
 
-async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> tuple:
+async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> tuple[Sequence[tuple[object, ...]], list[int | None]]:
     async with sessions() as s:
         reqs = (await s.execute(select(LetterRequest).order_by(LetterRequest.id))).scalars().all()
         rows = [(r.id, r.status, r.number, r.reason, r.note, r.fields) for r in reqs]
@@ -29,14 +32,18 @@ async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> tuple:
         return rows, counts
 
 
-async def submitted(lifecycle: RequestLifecycle, sessions) -> tuple[LetterRequest, object, object]:
+async def submitted(
+    lifecycle: RequestLifecycle, sessions: async_sessionmaker[AsyncSession],
+) -> tuple[LetterRequest, Actor, Actor]:
     resident = await make_resident(sessions)
     staff = await make_staff(sessions)
     req = await lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sktm", fields=FIELDS)
     return req, resident, staff
 
 
-async def test_full_path_with_revision_and_audit(lifecycle: RequestLifecycle, sessions) -> None:
+async def test_full_path_with_revision_and_audit(
+    lifecycle: RequestLifecycle, sessions: async_sessionmaker[AsyncSession],
+) -> None:
     req, resident, staff = await submitted(lifecycle, sessions)
     assert req.status == "submitted" and req.code == f"BT-2026-{req.id:06d}"
     await lifecycle.request_revision(req.id, staff, "Alamat kurang lengkap", ["alamat"])
@@ -61,7 +68,10 @@ async def test_full_path_with_revision_and_audit(lifecycle: RequestLifecycle, se
     ("approve", "approve", {}),
     ("cancel", "approve", {}),
 ])
-async def test_illegal_transition_raises_and_changes_nothing(lifecycle, sessions, first, then, kwargs) -> None:
+async def test_illegal_transition_raises_and_changes_nothing(
+    lifecycle: RequestLifecycle, sessions: async_sessionmaker[AsyncSession],
+    first: str, then: str, kwargs: dict[str, str],
+) -> None:
     req, resident, staff = await submitted(lifecycle, sessions)
     if first == "reject":
         await lifecycle.reject(req.id, staff, "Data tidak sesuai")
@@ -77,7 +87,9 @@ async def test_illegal_transition_raises_and_changes_nothing(lifecycle, sessions
 
 @pytest.mark.parametrize("call", ["reject", "request_revision"])
 @pytest.mark.parametrize("reason", ["", "   "])
-async def test_reason_required(lifecycle, sessions, call, reason) -> None:
+async def test_reason_required(
+    lifecycle: RequestLifecycle, sessions: async_sessionmaker[AsyncSession], call: str, reason: str,
+) -> None:
     req, _, staff = await submitted(lifecycle, sessions)
     before = await snapshot(sessions)
     with pytest.raises(ReasonRequired):
@@ -85,7 +97,9 @@ async def test_reason_required(lifecycle, sessions, call, reason) -> None:
     assert await snapshot(sessions) == before
 
 
-async def test_staff_of_another_kelurahan_and_other_residents_are_refused(lifecycle, sessions) -> None:
+async def test_staff_of_another_kelurahan_and_other_residents_are_refused(
+    lifecycle: RequestLifecycle, sessions: async_sessionmaker[AsyncSession],
+) -> None:
     req, _, _ = await submitted(lifecycle, sessions)
     outsider = await make_staff(sessions, slug="menteng")
     stranger = await make_resident(sessions, external_id="2002")

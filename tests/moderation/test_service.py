@@ -100,7 +100,9 @@ async def test_unregistered_person_is_refused(moderation: ModerationService, ope
         await moderation.staff_for(req.id)  # no identity at all
 
 
-async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationService, sessions, submit: Submit) -> None:
+async def test_staff_of_another_kelurahan_is_refused(
+    moderation: ModerationService, sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     other = await add_staff(sessions, "menteng", name="Budi", role="operator", telegram_user_id=7100)
     req = await submit()
     with pytest.raises(NotAuthorized):
@@ -113,11 +115,14 @@ async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationServi
     assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
 
 
-async def test_inactive_staff_and_unknown_request_are_refused(moderation: ModerationService, operator: Staff,
-                                                              sessions, submit: Submit) -> None:
+async def test_inactive_staff_and_unknown_request_are_refused(
+    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     async with sessions.begin() as s:
-        (await s.get(Staff, operator.id)).active = False
+        staff = await s.get(Staff, operator.id)
+        assert staff is not None
+        staff.active = False
     with pytest.raises(NotAuthorized):
         await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)
     with pytest.raises(NotAuthorized, match="tidak ditemukan"):
@@ -126,17 +131,20 @@ async def test_inactive_staff_and_unknown_request_are_refused(moderation: Modera
 
 # -- each decision ----------------------------------------------------------------------------
 
-async def test_approve_allocates_the_number_and_issues(moderation: ModerationService, operator: Staff,
-                                                       issuing: RecordingIssuing, sessions, submit: Submit) -> None:
+async def test_approve_allocates_the_number_and_issues(
+    moderation: ModerationService, operator: Staff, issuing: RecordingIssuing,
+    sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     approved = await moderation.act(req.id, operator, "approve")
     assert approved.status == Status.APPROVED and approved.number and approved.approved_by == operator.id
     assert issuing.issued == [req.id]
 
 
-async def test_approve_without_issuing_leaves_it_to_the_caller(moderation: ModerationService, operator: Staff,
-                                                               issuing: RecordingIssuing, sessions,
-                                                               submit: Submit) -> None:
+async def test_approve_without_issuing_leaves_it_to_the_caller(
+    moderation: ModerationService, operator: Staff, issuing: RecordingIssuing,
+    sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     async with sessions.begin() as s:  # the caller's transaction (a button press with its dedup row)
         await moderation.act(req.id, operator, "approve", issue=False, session=s)
@@ -146,9 +154,9 @@ async def test_approve_without_issuing_leaves_it_to_the_caller(moderation: Moder
     assert issuing.issued == [req.id]
 
 
-async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(moderation: ModerationService,
-                                                                        operator: Staff, sessions,
-                                                                        submit: Submit) -> None:
+async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(
+    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     with pytest.raises(RuntimeError):
         async with sessions.begin() as s:
@@ -157,8 +165,9 @@ async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(moderati
     assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
 
 
-async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService, operator: Staff, sessions,
-                                                  submit: Submit) -> None:
+async def test_reject_needs_a_reason_and_keeps_it(
+    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     with pytest.raises(ReasonRequired):
         await moderation.act(req.id, operator, "reject", "  ")
@@ -166,8 +175,9 @@ async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService,
     assert rejected.status == Status.REJECTED and rejected.reason == "Surat pengantar RT tidak terbaca"
 
 
-async def test_revise_names_the_fields_the_note_mentions(moderation: ModerationService, operator: Staff, sessions,
-                                                         submit: Submit) -> None:
+async def test_revise_names_the_fields_the_note_mentions(
+    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     revised = await moderation.act(req.id, operator, "revise", "Alamat kurang lengkap, tulis nomor rumah")
     assert revised.status == Status.NEEDS_REVISION and revised.fields_to_fix == ["alamat"]
@@ -231,8 +241,9 @@ async def test_card_of_an_unknown_request_is_not_found(moderation: ModerationSer
         await moderation.card(999_999)
 
 
-async def test_staff_for_accepts_the_callers_session(moderation: ModerationService, operator: Staff, sessions,
-                                                     submit: Submit) -> None:
+async def test_staff_for_accepts_the_callers_session(
+    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
+) -> None:
     req = await submit()
     async with sessions() as s:
         staff = await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG, session=s)

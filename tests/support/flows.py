@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from db.seed import load_kelurahan_seed
 from flows import (
@@ -23,6 +23,8 @@ from flows import (
 )
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TITLE
 from flows.questions import current
+
+E = TypeVar("E")  # an effect class
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # the default of the `upload_max_bytes` setting
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 09.00 WIB
@@ -122,7 +124,8 @@ class Chat:
         prompts = [e for e in self.effects if isinstance(e, Reply | AskFile)]
         return [c.value for c in prompts[-1].choices] if prompts else []
 
-    def of(self, kind: type) -> list[Any]:
+    def of(self, kind: type[E]) -> list[E]:
+        """The effects of one class, in order."""
         return [e for e in self.effects if isinstance(e, kind)]
 
     def question(self) -> str | None:

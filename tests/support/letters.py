@@ -56,7 +56,8 @@ def letter_spec(defn: LetterTypeDef, values: dict[str, str], rows: list[dict[str
 def qr_texts(pdf: bytes, page: int = 0) -> list[str]:
     """Render a page at 150 dpi with pdfium and decode every QR code on it with zxing-cpp."""
     image = pdfium.PdfDocument(pdf)[page].render(scale=150 / 72).to_pil()
-    return [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    return [b.text for b in zxingcpp.read_barcodes(image, formats=qr_only)]
 
 
 def pdf_text(pdf: bytes) -> str:

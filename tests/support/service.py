@@ -21,7 +21,8 @@ from lifecycle.service import Clock, utcnow
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]  # (host, port) for AF_INET
+        return port
 
 
 class _Server(uvicorn.Server):

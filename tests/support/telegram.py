@@ -125,6 +125,7 @@ class Staff:
         self.tg, self.services, self.user_id, self.group_id = tg, services, user_id, group_id
 
     def card(self, code: str) -> dict[str, Any]:
+        msg: dict[str, Any]
         for msg in reversed(self.tg.bot_messages(self.group_id)):
             if code in (msg.get("text") or "") and msg["text"].startswith("Permohonan"):
                 return msg

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
 
+from flows.definitions import LetterTypeDef
 from letters.making import MadeLetter
-from tests.support.letters import ISSUED_AT, Kit
+from tests.support.letter_samples import formatted
+from tests.support.letters import ISSUED_AT, Kit, letter_spec
 from verification.ratelimit import RateLimiter
 from verification.records import LetterRecord, MemoryRecordSource
 from verification.router import create_verification_router
@@ -33,3 +36,24 @@ def record_of(made: MadeLetter, pdf_path: str) -> LetterRecord:
         signatory_name=head.signatory_name, signatory_title=head.signatory_title, seal=made.seal,
         pdf_sha256=made.pdf_sha256, pdf_path=pdf_path,
     )
+
+
+@dataclass
+class Service:
+    """A running verification service (see the `service` fixture in tests/verification/conftest.py)."""
+
+    base_url: str
+    kit: Kit
+    source: MemoryRecordSource
+    records: dict[str, LetterRecord]
+    _sequence: int = 0
+
+    def issue(self, defn: LetterTypeDef, **overrides: str) -> MadeLetter:
+        self._sequence += 1
+        values, rows = formatted(defn, dependants=2, **overrides)
+        number = f"{defn.classification_code}/{self._sequence:03d}/BT/XI/2026"
+        issued = self.kit.maker.make(letter_spec(defn, values, rows, number))
+        record = record_of(issued, f"2026/{issued.public_id}.pdf")
+        self.source.add(record)
+        self.records[issued.public_id] = record
+        return issued

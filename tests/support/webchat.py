@@ -52,7 +52,13 @@ class Step:
 def sktm_script() -> list[Step]:
     """Bukit Tunggal, SKTM, one dependant, three attachments, then Kirim (see flows/letter_types/sktm.yaml)."""
     pengantar = (datetime.now(UTC) + WIB - timedelta(days=2)).strftime("%d-%m-%Y")
-    c, t = (lambda v, title: Step("choice", v, title)), (lambda v: Step("text", v))
+
+    def c(value: str, title: str) -> Step:
+        return Step("choice", value, title)
+
+    def t(value: str) -> Step:
+        return Step("text", value)
+
     return [
         Step("start"), c("ya", "Setuju"), c("Jekan Raya", "Jekan Raya"), c("bukit-tunggal", "Bukit Tunggal"),
         c("sktm", "SKTM"), c("lanjut", "Lanjut"),

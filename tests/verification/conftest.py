@@ -5,38 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 import uvicorn
 
-from flows.definitions import LetterTypeDef
-from letters.making import MadeLetter
-from tests.support.letter_samples import formatted
-from tests.support.letters import Kit, letter_spec, make_kit
+from tests.support.letters import make_kit
 from tests.support.service import free_port
-from tests.support.verification import build_app, record_of
+from tests.support.verification import Service, build_app
 from verification.ratelimit import RateLimiter
-from verification.records import LetterRecord, MemoryRecordSource
-
-
-@dataclass
-class Service:
-    base_url: str
-    kit: Kit
-    source: MemoryRecordSource
-    records: dict[str, LetterRecord]
-    _sequence: int = 0
-
-    def issue(self, defn: LetterTypeDef, **overrides: str) -> MadeLetter:
-        self._sequence += 1
-        values, rows = formatted(defn, **overrides)
-        number = f"{defn.classification_code}/{self._sequence:03d}/BT/XI/2026"
-        issued = self.kit.maker.make(letter_spec(defn, values, rows, number))
-        record = record_of(issued, f"2026/{issued.public_id}.pdf")
-        self.source.add(record)
-        self.records[issued.public_id] = record
-        return issued
+from verification.records import MemoryRecordSource
 
 
 @pytest.fixture(scope="module")

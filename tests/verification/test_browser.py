@@ -4,11 +4,18 @@ send; the page's script moves it into ?s= so the server checks it (Debian chromi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.letter_samples import letter_types
 from tests.support.letters import qr_texts
+from tests.support.verification import Service
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason="needs Debian chromium")]
@@ -17,7 +24,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -26,7 +33,7 @@ def browser():
         browser.close()
 
 
-def test_opening_the_qr_link_checks_the_seal_from_the_fragment(service, browser) -> None:
+def test_opening_the_qr_link_checks_the_seal_from_the_fragment(service: Service, browser: Browser) -> None:
     issued = service.issue(letter_types()[0])
     (url,) = qr_texts(issued.pdf_bytes)
     page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
@@ -46,7 +53,7 @@ def test_opening_the_qr_link_checks_the_seal_from_the_fragment(service, browser)
     page.close()
 
 
-def test_the_upload_form_checks_a_pdf(service, browser, tmp_path) -> None:
+def test_the_upload_form_checks_a_pdf(service: Service, browser: Browser, tmp_path: Path) -> None:
     issued = service.issue(letter_types()[0])
     pdf = tmp_path / "surat.pdf"
     pdf.write_bytes(issued.pdf_bytes)

@@ -4,18 +4,23 @@ with `CatalogueLetterMaker`, `DbRecordSource` serves the verification router."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows import load_catalogue
 from letters.maker import CatalogueLetterMaker
+from lifecycle.actors import Actor
 from lifecycle.errors import DomainError
 from lifecycle.issuing import Issuing
 from lifecycle.service import RequestLifecycle
 from tests.support.letter_samples import stored_fields
-from tests.support.letters import make_kit, qr_texts
+from tests.support.letters import Kit, make_kit, qr_texts
 from tests.support.lifecycle import FixedClock, make_resident, make_staff
 from verification.db_source import DbRecordSource
 from verification.router import create_verification_router
@@ -24,8 +29,17 @@ from verification.seal import seal_from_url
 CATALOGUE = load_catalogue()
 
 
+class World(NamedTuple):
+    lifecycle: RequestLifecycle
+    issuing: Issuing
+    client: httpx.AsyncClient
+    resident: Actor
+    staff: Actor
+    kit: Kit
+
+
 @pytest.fixture
-async def world(sessions, tmp_path):
+async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[World]:
     clock = FixedClock()
     lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
                                  clock=clock)
@@ -37,11 +51,11 @@ async def world(sessions, tmp_path):
     app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
     resident, staff = await make_resident(sessions), await make_staff(sessions)
-    yield lifecycle, issuing, client, resident, staff, kit
+    yield World(lifecycle, issuing, client, resident, staff, kit)
     await client.aclose()
 
 
-async def test_issued_request_verifies_then_revoked_shows_dicabut(world) -> None:
+async def test_issued_request_verifies_then_revoked_shows_dicabut(world: World) -> None:
     lifecycle, issuing, client, resident, staff, kit = world
     defn = CATALOGUE["sktm"]
     req = await lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sktm",
@@ -67,7 +81,7 @@ async def test_issued_request_verifies_then_revoked_shows_dicabut(world) -> None
     assert "DICABUT" in page.text and "Data pemohon tidak benar" in page.text
 
 
-async def test_no_letter_and_no_qr_for_a_rejected_request(world) -> None:
+async def test_no_letter_and_no_qr_for_a_rejected_request(world: World) -> None:
     lifecycle, issuing, _, resident, staff, kit = world
     req = await lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sku",
                                      fields=stored_fields(CATALOGUE["sku"]))

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 
+from flows.definitions import LetterTypeDef
 from tests.support.letter_samples import letter_types
 from tests.support.letters import HOLDER, NIK, qr_texts
+from tests.support.verification import Service
+from verification.records import LetterStatus
 from verification.seal import public_keys, seal_from_url, verify_seal
 
 TYPES = letter_types()
@@ -30,7 +34,7 @@ def assert_private(html: str) -> None:
 
 
 @pytest.mark.parametrize("defn", TYPES, ids=[t.code for t in TYPES])
-def test_scanned_qr_of_every_type_answers_asli_and_the_json_matches(service, defn) -> None:
+def test_scanned_qr_of_every_type_answers_asli_and_the_json_matches(service: Service, defn: LetterTypeDef) -> None:
     issued = service.issue(defn)
     (url,) = qr_texts(issued.pdf_bytes)
     assert url == issued.qr_url
@@ -56,7 +60,7 @@ def test_scanned_qr_of_every_type_answers_asli_and_the_json_matches(service, def
     assert checked["seal"]["key_id"] == issued.key_id
 
 
-def test_the_qr_alone_verifies_offline_with_the_published_keys(service) -> None:
+def test_the_qr_alone_verifies_offline_with_the_published_keys(service: Service) -> None:
     issued = service.issue(TYPES[0])
     (url,) = qr_texts(issued.pdf_bytes)
     keys = public_keys(httpx.get(f"{service.base_url}/.well-known/esurat-keys.json").json())
@@ -75,7 +79,7 @@ def _flip(text: str, index: int) -> str:
 
 
 @pytest.mark.parametrize("where", ["signature", "digest", "number", "name", "nik", "issue date", "kid"])
-def test_one_changed_character_of_the_seal_gives_tidak_valid(service, where) -> None:
+def test_one_changed_character_of_the_seal_gives_tidak_valid(service: Service, where: str) -> None:
     issued = service.issue(TYPES[0])
     seal = seal_from_url(qr_texts(issued.pdf_bytes)[0])
     index = {
@@ -92,18 +96,18 @@ def test_one_changed_character_of_the_seal_gives_tidak_valid(service, where) -> 
     assert "TIDAK VALID" in page.text and "ASLI" not in page.text.replace("keaslian", "").replace("Keaslian", "")
 
 
-def test_a_genuine_seal_of_another_letter_gives_tidak_valid(service) -> None:
+def test_a_genuine_seal_of_another_letter_gives_tidak_valid(service: Service) -> None:
     first, second = service.issue(TYPES[0]), service.issue(TYPES[0])
     data = httpx.get(f"{service.base_url}/v/{second.public_id}", params={"s": first.seal}, headers=JSON).json()
     assert data["status"] == "TIDAK VALID"
     assert "tidak cocok" in data["seal"]["message"]
 
 
-def test_a_revoked_letter_gives_dicabut_with_reason_and_date(service) -> None:
+def test_a_revoked_letter_gives_dicabut_with_reason_and_date(service: Service) -> None:
     issued = service.issue(TYPES[0])
     record = service.records[issued.public_id]
     revoked_at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-    service.source.add(dataclasses.replace(record, status="revoked", revoked_reason="Data pemohon keliru",
+    service.source.add(dataclasses.replace(record, status=LetterStatus.REVOKED, revoked_reason="Data pemohon keliru",
                                            revoked_at=revoked_at))
     url = qr_texts(issued.pdf_bytes)[0]
     page = httpx.get(with_seal(url))
@@ -114,7 +118,7 @@ def test_a_revoked_letter_gives_dicabut_with_reason_and_date(service) -> None:
     assert data["revocation"] == {"reason": "Data pemohon keliru", "revoked_at": revoked_at.isoformat()}
 
 
-def test_unknown_and_malformed_ids_get_the_same_answer(service) -> None:
+def test_unknown_and_malformed_ids_get_the_same_answer(service: Service) -> None:
     answers = []
     for public_id in ["ABCDEFGHIJKLMNOPQRSTUVWXYZ", "1", "A" * 200, "%3Cscript%3E", "abcdefghijklmnopqrstuvwxyz"]:
         page = httpx.get(f"{service.base_url}/v/{public_id}")
@@ -126,7 +130,7 @@ def test_unknown_and_malformed_ids_get_the_same_answer(service) -> None:
     assert httpx.get(f"{service.base_url}/v/ABCDEFGHIJKLMNOPQRSTUVWXYZ/check").status_code == 405
 
 
-def test_the_uploaded_pdf_is_checked_byte_for_byte_and_by_its_pades_signature(service) -> None:
+def test_the_uploaded_pdf_is_checked_byte_for_byte_and_by_its_pades_signature(service: Service) -> None:
     issued = service.issue(TYPES[0])
     url = f"{service.base_url}/v/{issued.public_id}/check"
     same = httpx.post(url, files={"pdf": ("surat.pdf", issued.pdf_bytes, "application/pdf")}, headers=JSON).json()
@@ -147,7 +151,7 @@ def test_the_uploaded_pdf_is_checked_byte_for_byte_and_by_its_pades_signature(se
     assert_private(page.text)
 
 
-def test_a_pdf_signed_by_another_ca_is_not_trusted(service, tmp_path) -> None:
+def test_a_pdf_signed_by_another_ca_is_not_trusted(service: Service, tmp_path: Path) -> None:
     from tests.support.letters import make_kit
 
     foreign = make_kit(tmp_path).maker.make(service.issue(TYPES[0]).spec).pdf_bytes
@@ -155,7 +159,7 @@ def test_a_pdf_signed_by_another_ca_is_not_trusted(service, tmp_path) -> None:
     assert report.signed and report.intact and not report.trusted and not report.ok
 
 
-def test_keys_rotate_and_old_letters_still_verify(service) -> None:
+def test_keys_rotate_and_old_letters_still_verify(service: Service) -> None:
     old = service.issue(TYPES[0])
     new_key = service.kit.keystore.rotate()
     new = service.issue(TYPES[0])
@@ -168,7 +172,7 @@ def test_keys_rotate_and_old_letters_still_verify(service) -> None:
         assert data["status"] == "ASLI" and data["seal"]["valid"] is True
 
 
-def test_the_page_is_self_contained_and_locked_down(service) -> None:
+def test_the_page_is_self_contained_and_locked_down(service: Service) -> None:
     issued = service.issue(TYPES[0])
     page = httpx.get(f"{service.base_url}/v/{issued.public_id}")
     csp = page.headers["content-security-policy"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -44,14 +45,14 @@ def test_mask_nik() -> None:
     assert mask_nik("123") == "*" * 16
 
 
-def _fields(**kw: object) -> SealedFields:
-    base = dict(number="400.12.2.2/017/BT/XI/2026", letter_type="sktm", kelurahan="bukit-tunggal",
-                issued_on=date(2026, 11, 22), valid_until=None, holder_name_masked="SITI A***",
-                nik_masked="6271********0001", content_sha256=b"\xff" * 32)
-    return SealedFields(**(base | kw))  # type: ignore[arg-type]
+def _fields(*, number: str = "400.12.2.2/017/BT/XI/2026", letter_type: str = "sktm",
+            kelurahan: str = "bukit-tunggal") -> SealedFields:
+    return SealedFields(number=number, letter_type=letter_type, kelurahan=kelurahan,
+                        issued_on=date(2026, 11, 22), valid_until=None, holder_name_masked="SITI A***",
+                        nik_masked="6271********0001", content_sha256=b"\xff" * 32)
 
 
-def test_seal_round_trip_through_the_qr_url(tmp_path) -> None:
+def test_seal_round_trip_through_the_qr_url(tmp_path: Path) -> None:
     store = KeyStore(tmp_path)
     seal = make_seal(store.active(), _fields())
     url = qr_url("https://esurat.palangkaraya.go.id/", "A" * 26, seal)
@@ -65,24 +66,24 @@ def test_seal_round_trip_through_the_qr_url(tmp_path) -> None:
 
 @pytest.mark.parametrize("bad", ["", "ES1", "ES2:K:1:2:3:4:5:" + "1" * 249, "ES1:K:1:2:3:4:5:" + "1" * 248,
                                  "ES1:K:1:2:3:4:5:" + "x" * 249, "ES1:K:1:2:3:4:5:" + "9" * 249])
-def test_malformed_seals_are_refused(tmp_path, bad: str) -> None:
+def test_malformed_seals_are_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(SealFormatError):
         verify_seal(bad, KeyStore(tmp_path).public_key)
 
 
-def test_a_seal_of_an_unknown_key_is_refused(tmp_path) -> None:
+def test_a_seal_of_an_unknown_key_is_refused(tmp_path: Path) -> None:
     seal = make_seal(KeyStore(tmp_path / "a").active(), _fields())
     with pytest.raises(InvalidSignature):
         verify_seal(seal, KeyStore(tmp_path / "b").public_key)
     assert parse_seal(seal).fields.number == "400.12.2.2/017/BT/XI/2026"
 
 
-def test_fields_that_would_break_the_format_cannot_be_sealed(tmp_path) -> None:
+def test_fields_that_would_break_the_format_cannot_be_sealed(tmp_path: Path) -> None:
     with pytest.raises(SealFormatError):
         make_seal(KeyStore(tmp_path).active(), _fields(number="400:1"))
 
 
-def test_keystore_rotation_keeps_old_keys_published_and_files_private(tmp_path) -> None:
+def test_keystore_rotation_keeps_old_keys_published_and_files_private(tmp_path: Path) -> None:
     clock = iter([datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)])
     store = KeyStore(tmp_path / "keys", clock=lambda: next(clock))
     first = store.active()
@@ -90,6 +91,7 @@ def test_keystore_rotation_keeps_old_keys_published_and_files_private(tmp_path) 
     second = store.rotate()
     assert store.active().kid == second.kid != first.kid
     doc = store.published()
+    assert isinstance(doc["keys"], list)
     assert [k["kid"] for k in doc["keys"]] == [second.kid, first.kid]
     assert all("d" not in k and "private_key_pem" not in json.dumps(k) for k in doc["keys"])
     assert set(public_keys(doc)) == {first.kid, second.kid}
@@ -99,7 +101,7 @@ def test_keystore_rotation_keeps_old_keys_published_and_files_private(tmp_path) 
     assert again.active().kid == second.kid
 
 
-def test_a_rotation_by_another_process_reaches_a_running_store(tmp_path) -> None:
+def test_a_rotation_by_another_process_reaches_a_running_store(tmp_path: Path) -> None:
     server = KeyStore(tmp_path)
     old = server.active()
     new = KeyStore(tmp_path).rotate()

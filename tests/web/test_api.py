@@ -26,7 +26,8 @@ async def submitted_sktm(demo: Demo, client: httpx.AsyncClient | None = None) ->
 async def cards(client: httpx.AsyncClient, slug: str = SLUG, after: int = 0) -> dict[str, Any]:
     r = await client.get(f"/demo/api/staff/{slug}/cards", params={"after": after})
     assert r.status_code == 200, r.text
-    return r.json()
+    feed: dict[str, Any] = r.json()
+    return feed
 
 
 async def act(client: httpx.AsyncClient, request_id: int | str, action: str, text: str = "", slug: str = SLUG,

@@ -147,7 +147,7 @@ async def _submit_over_api(base: str) -> httpx.Cookies:
         return client.cookies
 
 
-async def _messages(base: str, cookies: httpx.Cookies) -> list[dict]:
+async def _messages(base: str, cookies: httpx.Cookies) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=base, cookies=cookies) as client:
         return await Resident(client).poll()
 
