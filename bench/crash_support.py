@@ -202,6 +202,7 @@ class Killer:
                  spacing: tuple[float, float] = (0.5, 2.0)) -> None:
         self.service, self.triggers, self.rng = service, triggers, rng
         self.kills, self.spacing = kills, spacing
+        self.aim_timeout = 2.5  # seconds to wait for the moment aimed at before killing at a random one
         self.log = KillLog()
         self.done = asyncio.Event()
 
@@ -210,7 +211,7 @@ class Killer:
             for _ in range(self.kills):
                 await asyncio.sleep(self.rng.uniform(*self.spacing))
                 kind = self.rng.choice(Triggers.KINDS)
-                if kind != "random" and not await self.triggers.wait(kind, timeout=4.0):
+                if kind != "random" and not await self.triggers.wait(kind, timeout=self.aim_timeout):
                     self.log.missed += 1
                     kind = "random"
                 # somewhere in handling the answer / the press; while the PDF is made and stored

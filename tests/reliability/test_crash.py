@@ -27,12 +27,13 @@ RESIDENT = 6_100_001
 
 
 async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str) -> None:
-    result = await crash_run(RunConfig(db_url, tmp_path, residents=6, kills=20, seed=21, spacing=(0.3, 1.2),
+    result = await crash_run(RunConfig(db_url, tmp_path, residents=6, kills=20, seed=21, spacing=(0.2, 0.8),
                                        deadline_s=150.0, lost_after=30.0, think=(0.2, 1.0), stagger=20.0))
     print(f"\ncrash run: {result['kills']} kills {result['kill_moments']} ({result['aimed_kills_missed']} aimed "
           f"kills missed their moment), "
           f"{result['checks']['requests_once']['requests']} requests, figures {result['figures']}, "
-          f"wall {result['wall_s']} s, kill -> next resident message {result['kill_to_next_resident_message_s']}")
+          f"wall {result['wall_s']} s, restart {result['start_s_median']} s (median), "
+          f"kill -> next resident message {result['kill_to_next_resident_message_s']}")
     assert result["kills"] >= 20
     assert result["ok"], failures(result)
 
