@@ -9,14 +9,24 @@ import json
 import random
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import flows
 from bench import crash_checks
 from bench.crash_people import CrashResident, CrashStaff, People
-from bench.crash_support import TOKEN, CrashFake, CrashObserver, Killer, ServiceConfig, ServiceProcess, Triggers
+from bench.crash_support import (
+    TOKEN,
+    CrashFake,
+    CrashObserver,
+    Killer,
+    ServiceConfig,
+    ServiceProcess,
+    Triggers,
+    WebhookPusher,
+)
+from bot.telegram.runtime import WEBHOOK_PATH
 from db.directory import add_staff, update_kelurahan
 from db.engine import make_sessionmaker
 from db.migrate import upgrade
@@ -41,7 +51,7 @@ class RunConfig:
     lost_after: float = 45.0  # seconds without a reply before a person counts an update unanswered and asks again
     think: tuple[float, float] = (0.0, 0.0)  # a resident's pause before each answer (seconds, random)
     stagger: float = 0.0  # residents start at random moments within this many seconds
-    extra: dict[str, Any] = field(default_factory=dict)
+    mode: str = "polling"  # or "webhook"
 
 
 async def register(observer: CrashObserver) -> None:
@@ -98,8 +108,11 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             triggers = Triggers()
             tg.call_observers.append(triggers.observe)
             service = ServiceProcess(ServiceConfig(cfg.work_dir / "data", cfg.database_url, tg.base_url,
-                                                   request_timeout=cfg.request_timeout))
+                                                   request_timeout=cfg.request_timeout, mode=cfg.mode))
             await service.start()
+            pusher_stop = asyncio.Event()
+            pusher = WebhookPusher(tg, f"{service.url}{WEBHOOK_PATH}")
+            pushing = asyncio.create_task(pusher.run(pusher_stop)) if cfg.mode == "webhook" else None
             if cfg.faults is not None:
                 tg.set_faults(cfg.faults)
             people = People(tg, observer, flows.load_catalogue(), triggers, jpeg(), lost_after=cfg.lost_after,
@@ -136,6 +149,9 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
                 "residents_finished": {"ok": not errors, "errors": errors[:5], "error_count": len(errors)},
                 "no_unhandled_api_methods": {"ok": not tg.unhandled, "methods": sorted(set(tg.unhandled))},
             }
+            pusher_stop.set()
+            if pushing is not None:
+                await pushing
             await service.stop()
             reply = sorted(people.log.reply_s)
             return {
@@ -147,6 +163,7 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
                 "reply_s": {"p50": round(reply[len(reply) // 2], 2) if reply else None,
                             "max": round(reply[-1], 2) if reply else None},
                 "kill_to_next_resident_message_s": _recovery(tg, service.kill_times),
+                "mode": cfg.mode, "webhook_retries": dict(pusher.failures),
                 "faults": tg.fault_counts(), "service_tracebacks": service.tracebacks(),
                 "figures": crash_checks.figures(checks), "checks": checks,
                 "ok": all(c["ok"] for c in checks.values()),

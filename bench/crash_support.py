@@ -38,6 +38,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+WEBHOOK_SECRET = "crash-test-secret"
+PUBLIC_WEBHOOK_BASE = "https://esurat.palangkaraya.example"  # what the service registers with setWebhook
+
+
 @dataclass
 class ServiceConfig:
     data_dir: Path
@@ -45,12 +49,17 @@ class ServiceConfig:
     api_base: str
     request_timeout: float = 3.0  # seconds: a send without an answer by then is uncertain
     polling_timeout: int = 1
+    mode: str = "polling"  # or "webhook": the harness's WebhookPusher posts the updates
     port: int = field(default_factory=free_port)
 
     def env(self) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_"))}
-        return {**keep, "ESURAT_DATA_DIR": str(self.data_dir), "ESURAT_DATABASE_URL": self.database_url,
-                "ESURAT_HTTP_PORT": str(self.port), "ESURAT_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+        public = PUBLIC_WEBHOOK_BASE if self.mode == "webhook" else f"http://127.0.0.1:{self.port}"
+        webhook = {"TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET}
+        if self.mode != "webhook":
+            webhook = {}
+        return {**keep, **webhook, "ESURAT_DATA_DIR": str(self.data_dir), "ESURAT_DATABASE_URL": self.database_url,
+                "ESURAT_HTTP_PORT": str(self.port), "ESURAT_PUBLIC_URL": public,
                 "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": self.api_base,
                 "ESURAT_TELEGRAM_CHAT_INTERVAL": "0", "ESURAT_TELEGRAM_GROUP_INTERVAL": "0",
                 "ESURAT_TELEGRAM_GLOBAL_PER_SECOND": "1000000",
@@ -126,7 +135,13 @@ class ServiceProcess:
 
 
 class CrashFake(LoadFake):
-    """LoadFake with waits that give up quietly (the harness counts what never came)."""
+    """LoadFake with waits that give up quietly (the harness counts what never came), and webhook delivery."""
+
+    def confirm_one(self, update_id: int) -> None:
+        """The webhook answered 200 for this update: Telegram forgets it."""
+        self._updates = [e for e in self._updates if e.update_id != update_id]
+        self.confirmed_update_ids.add(update_id)
+        self._changed()
 
     async def sends_reach(self, chat_id: int, n: int, timeout: float) -> bool:  # noqa: ASYNC109
         with contextlib.suppress(AssertionError, TimeoutError):
@@ -224,3 +239,54 @@ class Killer:
                 self.log.restart_s.append(await self.service.start())
         finally:
             self.done.set()
+
+
+class WebhookPusher:
+    """Telegram's side of webhook mode: posts each queued update to the service's webhook (with the secret
+    token) until it answers 200, then forgets it; a refused connection, a cut request or another status is
+    retried after `retry_s`, as Telegram retries. Up to `concurrency` updates at once, one per chat."""
+
+    def __init__(self, tg: CrashFake, url: str, *, concurrency: int = 8, retry_s: float = 0.5) -> None:
+        self.tg, self.url, self.concurrency, self.retry_s = tg, url, concurrency, retry_s
+        self.failures: Counter[str] = Counter()
+        self._inflight: set[int] = set()
+        self._chats: set[Any] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def _push(self, http: aiohttp.ClientSession, update: dict[str, Any], chat: Any) -> None:
+        uid = int(update["update_id"])
+        try:
+            async with http.post(self.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+                                 timeout=aiohttp.ClientTimeout(total=30)) as resp:
+                if resp.status == 200:
+                    self.tg.confirm_one(uid)
+                    return
+                self.failures[str(resp.status)] += 1
+        except (aiohttp.ClientError, TimeoutError) as e:
+            self.failures[type(e).__name__] += 1
+        finally:
+            self._inflight.discard(uid)
+            self._chats.discard(chat)
+        await asyncio.sleep(self.retry_s)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with aiohttp.ClientSession() as http:
+            while not stop.is_set():
+                for update in self.tg.pending_updates:
+                    chat = _chat_of(update)
+                    uid = int(update["update_id"])
+                    if uid in self._inflight or chat in self._chats or len(self._inflight) >= self.concurrency:
+                        continue
+                    self._inflight.add(uid)
+                    self._chats.add(chat)
+                    task = asyncio.create_task(self._push(http, update, chat))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                await asyncio.sleep(0.02)
+            for task in list(self._tasks):
+                task.cancel()
+
+
+def _chat_of(update: dict[str, Any]) -> Any:
+    body = update.get("message") or (update.get("callback_query") or {}).get("message") or {}
+    return (body.get("chat") or {}).get("id", update["update_id"])

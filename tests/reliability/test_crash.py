@@ -27,10 +27,13 @@ RESIDENT = 6_100_001
 
 
 async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str) -> None:
+    """Polling on SQLite, webhook on PostgreSQL (both modes on both databases in the slow test)."""
+    mode = "polling" if db_url.startswith("sqlite") else "webhook"
     result = await crash_run(RunConfig(db_url, tmp_path, residents=6, kills=20, seed=21, spacing=(0.2, 0.8),
-                                       deadline_s=150.0, lost_after=30.0, think=(0.2, 1.0), stagger=20.0))
-    print(f"\ncrash run: {result['kills']} kills {result['kill_moments']} ({result['aimed_kills_missed']} aimed "
-          f"kills missed their moment), "
+                                       deadline_s=150.0, lost_after=30.0, think=(0.2, 1.0), stagger=20.0,
+                                       mode=mode))
+    print(f"\ncrash run ({mode}): {result['kills']} kills {result['kill_moments']} "
+          f"({result['aimed_kills_missed']} aimed kills missed their moment), "
           f"{result['checks']['requests_once']['requests']} requests, figures {result['figures']}, "
           f"wall {result['wall_s']} s, restart {result['start_s_median']} s (median), "
           f"kill -> next resident message {result['kill_to_next_resident_message_s']}")
@@ -39,9 +42,10 @@ async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str)
 
 
 @pytest.mark.slow
-async def test_thirty_residents_twenty_five_kills(tmp_path: Path, db_url: str) -> None:
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_thirty_residents_twenty_five_kills(tmp_path: Path, db_url: str, mode: str) -> None:
     result = await crash_run(RunConfig(db_url, tmp_path, residents=30, kills=25, seed=22, deadline_s=600.0,
-                                       think=(0.2, 1.5), stagger=60.0))
+                                       think=(0.2, 1.5), stagger=60.0, mode=mode))
     assert result["kills"] >= 25
     assert result["ok"], failures(result)
 
