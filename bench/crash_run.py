@@ -120,7 +120,7 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             staff_stop = asyncio.Event()
             staff = asyncio.create_task(CrashStaff(people, random.Random(cfg.seed + 1)).run(staff_stop))
             killer = Killer(service, triggers, random.Random(cfg.seed + 2), cfg.kills, cfg.spacing)
-            killing = asyncio.create_task(killer.run())
+            killing = asyncio.create_task(killer.run(until=time.monotonic() + cfg.deadline_s + 60.0))
             t0 = time.monotonic()
             crowd = [CrashResident(people, u, dependants=i % 2, start_after=rng.uniform(0, cfg.stagger),
                                    rng=random.Random(cfg.seed * 1000 + i)) for i, u in enumerate(residents)]

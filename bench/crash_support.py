@@ -65,6 +65,8 @@ class ServiceConfig:
                 "ESURAT_TELEGRAM_GLOBAL_PER_SECOND": "1000000",
                 "ESURAT_TELEGRAM_POLLING_TIMEOUT": str(self.polling_timeout),
                 "ESURAT_TELEGRAM_REQUEST_TIMEOUT": str(self.request_timeout),
+                # a whole delivery's limit (once follow-ups are merged) stays above one call's and a probe's
+                "ESURAT_OUTBOX_SEND_TIMEOUT": str(max(60.0, 20 * self.request_timeout)),
                 "ESURAT_OUTBOX_POLL_INTERVAL": "0.05", "PYTHONUNBUFFERED": "1"}
 
 
@@ -221,9 +223,12 @@ class Killer:
         self.log = KillLog()
         self.done = asyncio.Event()
 
-    async def run(self) -> None:
+    async def run(self, until: float | None = None) -> None:
+        """Kill `kills` times, or until time.monotonic() passes `until`."""
         try:
             for _ in range(self.kills):
+                if until is not None and time.monotonic() > until:
+                    break
                 await asyncio.sleep(self.rng.uniform(*self.spacing))
                 kind = self.rng.choice(Triggers.KINDS)
                 if kind != "random" and not await self.triggers.wait(kind, timeout=self.aim_timeout):
