@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import statistics
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from tests.fakes.telegram_faults import FaultPlan
 from tests.support.telegram import GROUP, STAFF_ID, jpeg
 
 DRAIN_TIMEOUT = 90.0
+RAW_CODES = re.compile(r"\b(approve|reject|revise|submitted|approved|issued|rejected|needs_revision|cancelled)\b")
 
 
 @dataclass
@@ -85,7 +87,8 @@ async def _stale_press(tg: CrashFake, reqs: list[tuple[int, int, str, str, str |
     except AssertionError:
         return {"ok": False, "request": code, "answer": None}
     text = (tg.callback_answer(query) or {}).get("text") or ""
-    return {"ok": bool(text.strip()), "request": code, "answer": text}
+    raw = RAW_CODES.findall(text)  # internal action/status codes are not a clear answer for staff
+    return {"ok": bool(text.strip()) and not raw, "request": code, "answer": text, "internal_codes_shown": raw}
 
 
 def _recovery(tg: CrashFake, kill_times: list[float]) -> dict[str, Any]:
