@@ -80,7 +80,10 @@ async def fault_run(tmp_path: Path, db_url: str, residents: int, share: float, s
                                        deadline_s=180.0, lost_after=25.0, request_timeout=1.5))
     print(f"\nfault run: {result['faults']}; figures {result['figures']}; wall {result['wall_s']} s")
     assert sum(result["faults"].values()) > 0
-    assert result["ok"], failures(result)
+    # Every check of the crash run but the stale-card press (tests/reliability/test_crash.py has it); every
+    # press of the run must still have been answered.
+    assert not failures(result, skip=("presses_answered",)), failures(result, skip=("presses_answered",))
+    assert result["checks"]["presses_answered"]["unanswered"] == 0, result["checks"]["presses_answered"]
 
 
 async def test_random_faults_on_sends_every_message_once(tmp_path: Path, db_url: str) -> None:
