@@ -231,7 +231,8 @@ class Killer:
                     break
                 await asyncio.sleep(self.rng.uniform(*self.spacing))
                 kind = self.rng.choice(Triggers.KINDS)
-                if kind != "random" and not await self.triggers.wait(kind, timeout=self.aim_timeout):
+                aim = self.aim_timeout * (3 if kind in ("mid-approval", "mid-issue") else 1)  # rarer moments
+                if kind != "random" and not await self.triggers.wait(kind, timeout=aim):
                     self.log.missed += 1
                     kind = "random"
                 # somewhere in handling the answer / the press; while the PDF is made and stored

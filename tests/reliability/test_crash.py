@@ -30,7 +30,7 @@ async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str)
     """Polling on SQLite, webhook on PostgreSQL (both modes on both databases in the slow test)."""
     mode = "polling" if db_url.startswith("sqlite") else "webhook"
     result = await crash_run(RunConfig(db_url, tmp_path, residents=6, kills=20, seed=21, spacing=(0.2, 0.8),
-                                       deadline_s=150.0, lost_after=30.0, think=(0.2, 1.0), stagger=20.0,
+                                       deadline_s=180.0, lost_after=30.0, think=(0.1, 0.5), stagger=10.0,
                                        mode=mode))
     print(f"\ncrash run ({mode}): {result['kills']} kills {result['kill_moments']} "
           f"({result['aimed_kills_missed']} aimed kills missed their moment), "
