@@ -110,6 +110,13 @@ async def approve(tg: LoadFake, observer: Observer, services: Any, user_ids: lis
         t0 = time.monotonic()
         update_ids.append(update["update_id"])
         await tg.confirmed(update["update_id"])
+        await observer.handled(update["update_id"])
+        while True:  # then the letter is issued by the approval's follow-up, after the press is answered
+            async with services.sessions() as s:
+                status = await s.scalar(select(LetterRequest.status).where(LetterRequest.id == request_id))
+            if status != "approved":
+                break
+            await asyncio.sleep(0.02)
         n = await observer.outbox_rows(user_id)
         await tg.sent_at_least(user_id, n)
         latencies.append((tg.send_time(user_id, n - 1) - t0) * 1000)  # the last row is the PDF
@@ -173,6 +180,7 @@ async def run_load(url: str, data_dir: Path, residents: int, approvals: int) -> 
         services = await service.start()
         await register(services)
         observer = Observer(url)
+        observer.watch(services)
         try:
             timings = Timings()
             user_ids = [FIRST_RESIDENT + i for i in range(residents)]

@@ -107,6 +107,8 @@ class Observer:
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 60}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self._handled: set[int] = set()
+        self._handled_waiters: dict[int, asyncio.Future[None]] = {}
 
     async def chat(self, chat_id: int) -> tuple[int, flows.ConversationState]:
         """(telegram outbox rows ever written for chat_id, its stored conversation state), in one read."""
@@ -116,6 +118,29 @@ class Observer:
             state = await conn.scalar(select(Conversation.state).where(
                 Conversation.channel == "telegram", Conversation.chat_id == str(chat_id)))
         return int(rows or 0), flows.ConversationState.model_validate(state or {})
+
+    def watch(self, services: Any) -> None:
+        """Learn in-process when the service's inbox worker has handled an update (no polling of the table)."""
+        worker = services.telegram.inbox
+        handle = worker.handle
+
+        async def handled_then_tell(row: Any) -> None:
+            await handle(row)
+            update_id = int(row.update_id)
+            self._handled.add(update_id)
+            fut = self._handled_waiters.pop(update_id, None)
+            if fut is not None and not fut.done():
+                fut.set_result(None)
+
+        worker.handle = handled_then_tell
+
+    async def handled(self, update_id: int) -> None:
+        """Wait until the service handled the update (it is confirmed to Telegram once stored, before that)."""
+        if update_id in self._handled:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._handled_waiters[update_id] = fut
+        await fut
 
     async def outbox_rows(self, chat_id: int) -> int:
         async with self.engine.connect() as conn:
@@ -161,7 +186,8 @@ class LoadResident:
         t0 = time.monotonic()
         self.timings.updates += 1
         self.timings.update_ids.append(update["update_id"])
-        await tg.confirmed(update["update_id"])  # handled and committed (polling confirms after handling)
+        await tg.confirmed(update["update_id"])  # stored in the inbox (polling confirms after storing)
+        await self.observer.handled(update["update_id"])  # and handled from there
         rows, self.state = await self.observer.chat(chat)
         await tg.sent_at_least(chat, rows)
         if rows > before:

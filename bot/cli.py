@@ -46,12 +46,21 @@ def db_upgrade() -> None:
     typer.echo("Basis data mutakhir.")
 
 
+def _start_logging(settings: Settings) -> None:
+    """One logging setup for the whole process, masking personal data and the secrets (`bot.logging_setup`)."""
+    from bot.logging_setup import configure_logging
+
+    secrets = [s.get_secret_value() for s in (settings.telegram.bot_token, settings.telegram.webhook_secret) if s]
+    configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+
+
 @app.command()
 def run() -> None:
     """Start the service (HTTP + the bots whose tokens are set)."""
     from bot.server import serve
 
     settings = _settings()
+    _start_logging(settings)
     upgrade(settings.storage.effective_database_url)
     serve(settings, demo=False)
 
@@ -62,8 +71,24 @@ def demo() -> None:
     from bot.server import serve
 
     settings = _settings()
+    _start_logging(settings)
     upgrade(settings.storage.effective_database_url)
     serve(settings, demo=True)
+
+
+@app.command()
+def check() -> None:
+    """Check every stored letter PDF against its SHA-256 and every attachment against its file."""
+    from db.integrity import check_files
+
+    settings = _settings()
+    storage = settings.storage
+    report = _with_sessions(settings, lambda s: check_files(s, storage.letters_dir, storage.uploads_dir))
+    for problem in report.problems:
+        typer.echo(problem.line())
+    typer.echo(report.summary())
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @kel_app.command("list")

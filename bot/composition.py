@@ -7,7 +7,9 @@ Nothing else constructs engines or services; tests build their own Services with
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,14 +18,19 @@ import flows
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
+from conversation.personal_data import PersonalData
 from conversation.service import ConversationService
+from db.claims import Claims, new_instance_id
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
+from db.follow_ups import fire_on_commit
 from db.signals import OutboxSignal
 from letters.maker import CatalogueLetterMaker
 from letters.making import LetterMaker
 from letters.pki import LocalCA
 from letters.signing import LocalCASigner
+from lifecycle.follow_up_runner import FollowUpRunner
+from lifecycle.follow_ups import ISSUE_LETTER, backfill
 from lifecycle.issuing import Issuing
 from lifecycle.notifications import OutboxNotifier
 from lifecycle.service import Clock, RequestLifecycle, utcnow
@@ -34,6 +41,8 @@ from verification.pades import PadesValidator
 
 if TYPE_CHECKING:
     from bot.telegram.runtime import TelegramRuntime
+
+log = logging.getLogger("esurat.composition")
 
 
 @dataclass
@@ -54,7 +63,18 @@ class Services:
     records: DbRecordSource
     pades: PadesValidator
     outbox_signal: OutboxSignal
+    claims: Claims  # this process instance's claims on outbox rows and follow-ups
+    follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
     telegram: TelegramRuntime | None  # the Telegram channel, when TELEGRAM_BOT_TOKEN is set
+
+    async def run_follow_ups(self) -> None:
+        """The follow-up worker: schedules what a version before follow-ups left approved, then runs."""
+        try:
+            if scheduled := await backfill(self.sessions, self.clock()):
+                log.info("scheduled the letters of %d approved requests", scheduled)
+        except Exception as e:  # noqa: BLE001 - the database may be starting; nothing is lost
+            log.warning("could not look for approved requests without a follow-up: %r", e)
+        await self.follow_ups.run_forever()
 
     async def aclose(self) -> None:
         if self.telegram is not None:
@@ -67,7 +87,10 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     storage.ensure_dirs()
     engine = make_engine(storage.effective_database_url)
     outbox_signal = OutboxSignal()
-    sessions = make_sessionmaker(engine, outbox_signal.session_class())
+    session_class = outbox_signal.session_class()
+    sessions = make_sessionmaker(engine, session_class)
+    claims = Claims(new_instance_id(), timedelta(seconds=settings.claim_lease_seconds),
+                    settings.claim_heartbeat_seconds)
     catalogue = flows.load_catalogue()
     directories = DirectorySource(settings.directory_refresh_seconds)
     titles = {t.code: t.title for t in catalogue}
@@ -80,18 +103,22 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     ca = LocalCA(storage.pki_dir, clock=clock)
     maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
     issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), storage.letters_dir)
-    conversation = ConversationService(sessions, chats, lifecycle, clock)
-    moderation = ModerationService(sessions, lifecycle, issuing, catalogue)
+    personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
+    conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
+    moderation = ModerationService(sessions, lifecycle, catalogue)
     uploads = UploadStore(storage.uploads_dir, storage.upload_max_bytes)
+    # What follows a state change, whichever channel made it: kind -> handler.
+    follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter}, clock=clock, claims=claims)
+    fire_on_commit(session_class, follow_ups.wakeup.set)
     telegram = None
     if settings.telegram.enabled:
         from bot.telegram.runtime import build_telegram  # aiogram is imported only when Telegram is on
 
-        telegram = build_telegram(settings, conversation, moderation, uploads)
+        telegram = build_telegram(settings, conversation, moderation, uploads, claims)
         outbox_signal.subscribe(telegram.sender.wakeup)
     return Services(
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
         keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
-        outbox_signal=outbox_signal, telegram=telegram,
+        outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups, telegram=telegram,
     )

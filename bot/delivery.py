@@ -1,13 +1,17 @@
-"""A channel-agnostic outbox sender: claims due rows of one channel, delivers them with the
-channel's `deliver` function within rate limits, retries transient failures with backoff
-and honours the platform's retry-after. It keeps nothing that matters in memory: after a
-restart it resumes from the outbox table.
+"""A channel-agnostic outbox sender: claims due rows of one channel and hands each to a task of
+its own, at most one in flight per chat (so a chat keeps its order) and a bounded number in all;
+a slow or hung chat holds only its own row, never the others. Each send has a time limit;
+transient failures are retried with backoff and the platform's retry-after is honoured.
+
+What the tasks delivered is settled, and the next rows claimed, in one transaction per round
+(`db.outbox.settle_and_claim`), so many chats in flight do not mean many write transactions. The
+claimed rows are leased to this process and renewed by its heartbeat (`db.claims`). Nothing that
+matters is kept in memory: after a restart the sender resumes from the outbox table.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -15,11 +19,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.claims import Claims, cancel_all, keep_alive, release
+from db.health import keep_running
 from db.models import OutboxMessage
-from db.outbox import backoff, claim, mark_failed, mark_retry, mark_sent
+from db.outbox import OutboxStatus, Outcome, backoff, settle_and_claim, settle_in
 from lifecycle.service import Clock
 
 log = logging.getLogger("esurat.delivery")
+UNCERTAIN = "uncertain:"  # last_error of a pending row whose previous attempt may have been delivered
 
 
 class RetryLater(Exception):
@@ -46,15 +53,16 @@ class RateLimiter:
         self._next_chat: dict[str, float] = {}
         self._next_global = 0.0
 
-    def delay(self, chat_id: str, now: float) -> float:
-        return max(0.0, self._next_chat.get(chat_id, 0.0) - now, self._next_global - now)
-
-    def record(self, chat_id: str, now: float) -> None:
+    def reserve(self, chat_id: str, now: float) -> float:
+        """Book the next free slot for `chat_id`; returns how long to wait for it. Concurrent senders
+        each get their own slot (the booking happens before anyone awaits)."""
+        at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
         interval = self.group_interval if chat_id.startswith("-") else self.per_chat
-        self._next_chat[chat_id] = now + interval
-        self._next_global = now + self.global_interval
+        self._next_chat[chat_id] = at + interval
+        self._next_global = at + self.global_interval
         if len(self._next_chat) > 10_000:
             self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
+        return at - now
 
 
 Deliver = Callable[[OutboxMessage], Awaitable[dict[str, Any] | None]]
@@ -65,6 +73,7 @@ class OutboxSender:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], channel: str, deliver: Deliver, *,
         clock: Clock, limiter: RateLimiter | None = None, poll_interval: float = 0.2,
+        claims: Claims | None = None, send_timeout: float = 30.0, max_in_flight: int = 64,
     ) -> None:
         self.sessions = sessions
         self.channel = channel
@@ -72,57 +81,98 @@ class OutboxSender:
         self.clock = clock
         self.limiter = limiter if limiter is not None else RateLimiter()
         self.poll_interval = poll_interval
+        self.claims = claims if claims is not None else Claims()
+        self.send_timeout = send_timeout
+        self.max_in_flight = max_in_flight
         self.wakeup = asyncio.Event()
-        # Rows are delivered concurrently, but their bookkeeping writes are serialised: on SQLite
-        # concurrent writers would otherwise wait in the busy handler's sleep-and-retry loop.
-        self._bookkeeping = asyncio.Lock()
+        self._flight: dict[int, asyncio.Task[None]] = {}  # row id -> its delivery task
+        self._chats: set[str] = set()  # chats with a row in flight or not yet settled
+        self._done: list[tuple[str, Outcome]] = []  # delivered, to settle in the next round
+        self.hand_back_on_stop = True  # a clean stop settles and releases what it holds (a kill cannot)
+
+    def held(self) -> set[int]:
+        """Rows this sender holds: in flight, or delivered but not yet settled."""
+        return set(self._flight) | {o.row_id for _, o in self._done}
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                sent = await self.run_once()
-            except Exception:  # noqa: BLE001 - the sender must survive database hiccups
-                log.exception("outbox sender %s failed a round", self.channel)
-                sent = 0
-            if not sent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self.poll_interval)
-                self.wakeup.clear()
+        heartbeat = asyncio.create_task(keep_alive(self.sessions, OutboxMessage, self.held, self.claims, self.clock))
+        try:
+            # Rounds until cancelled, through a database outage with backoff and a few log lines
+            # (db/health.py); woken by a commit that wrote rows, or by a delivery that finished.
+            await keep_running(self._tick, worker=f"{self.channel} outbox", wakeup=self.wakeup,
+                               idle=self.poll_interval)
+        finally:
+            await cancel_all([heartbeat, *self._flight.values()])
+            if self.hand_back_on_stop:
+                await self._hand_back()
+
+    async def _hand_back(self) -> None:
+        """Settle what was delivered and release the rows whose delivery was cut short, so that the next
+        process resumes at once instead of after the lease."""
+        try:
+            async with asyncio.timeout(5), self.sessions.begin() as session:
+                await settle_in(session, [o for _, o in self._done], self.clock(), self.claims.owner)
+                await release(session, OutboxMessage, list(self._flight), self.claims.owner)
+        except Exception as e:  # noqa: BLE001 - the leases run out instead
+            log.warning("outbox sender %s: could not hand back its rows on stopping: %r", self.channel, e)
 
     async def run_once(self) -> int:
-        rows = await claim(self.sessions, self.channel, self.clock())
-        by_chat: dict[str, list[OutboxMessage]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
-        results = await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
-        return sum(results)
-
-    async def _send_chat(self, rows: list[OutboxMessage]) -> int:
-        sent = 0
-        for row in rows:
-            wait = self.limiter.delay(row.chat_id, time.monotonic())
-            if wait:
-                await asyncio.sleep(wait)
-            self.limiter.record(row.chat_id, time.monotonic())
-            try:
-                result = await self.deliver(row)
-            except RetryLater as e:
-                log.warning("outbox %s #%s retry in %.1fs: %s", self.channel, row.id, e.seconds, e)
-                async with self._bookkeeping:
-                    await mark_retry(self.sessions, row.id, self.clock(), e.seconds, str(e),
-                                     count_attempt=e.count_attempt)
-                return sent
-            except PermanentFailure as e:
-                log.warning("outbox %s #%s undeliverable: %s", self.channel, row.id, e)
-                async with self._bookkeeping:
-                    await mark_failed(self.sessions, row.id, str(e))
-                continue
-            except Exception as e:  # noqa: BLE001 - transient until proven otherwise
-                log.warning("outbox %s #%s failed: %r", self.channel, row.id, e)
-                async with self._bookkeeping:
-                    await mark_retry(self.sessions, row.id, self.clock(), backoff(row.attempts), repr(e))
-                return sent
-            async with self._bookkeeping:
-                await mark_sent(self.sessions, row.id, self.clock(), result)
-            sent += 1
+        """One complete round (tests): claim, deliver every claimed row, settle; returns how many were sent."""
+        await self._round()
+        while self._flight:
+            await asyncio.gather(*self._flight.values(), return_exceptions=True)
+        sent = sum(1 for _, o in self._done if o.status is OutboxStatus.SENT)
+        await self._round(claim=False)
         return sent
+
+    async def _tick(self) -> bool:
+        await self._round()
+        return False  # a finished delivery wakes the next round
+
+    async def _round(self, *, claim: bool = True) -> None:
+        """Settle what was delivered and claim what is due, in one transaction; start a task per row."""
+        done, self._done = self._done, []
+        limit = self.max_in_flight - len(self._flight) if claim else 0
+        try:
+            rows = await settle_and_claim(self.sessions, self.channel, [o for _, o in done], self.clock(),
+                                          self.claims, limit=limit)
+        except BaseException:
+            self._done = done + self._done  # settled next time; the heartbeat keeps them leased
+            raise
+        self._chats.difference_update(chat for chat, _ in done)
+        for row in rows:
+            if row.chat_id in self._chats or row.id in self._flight:  # cannot happen: one per chat is claimed
+                continue
+            self._chats.add(row.chat_id)
+            self._flight[row.id] = asyncio.create_task(self._send(row))
+
+    async def _send(self, row: OutboxMessage) -> None:
+        try:
+            outcome = await self._attempt(row)
+        except Exception as e:  # noqa: BLE001 - never lose track of a row
+            outcome = Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts), error=repr(e))
+        self._flight.pop(row.id, None)
+        self._done.append((row.chat_id, outcome))
+        self.wakeup.set()
+
+    async def _attempt(self, row: OutboxMessage) -> Outcome:
+        wait = self.limiter.reserve(row.chat_id, time.monotonic())
+        if wait:
+            await asyncio.sleep(wait)
+        try:
+            result = await asyncio.wait_for(self.deliver(row), self.send_timeout)
+        except RetryLater as e:
+            log.warning("outbox %s #%s retry in %.1fs: %s", self.channel, row.id, e.seconds, e)
+            return Outcome(row.id, OutboxStatus.PENDING, delay=e.seconds, error=str(e), count_attempt=e.count_attempt)
+        except PermanentFailure as e:
+            log.warning("outbox %s #%s undeliverable: %s", self.channel, row.id, e)
+            return Outcome(row.id, OutboxStatus.FAILED, error=str(e))
+        except TimeoutError:
+            log.warning("outbox %s #%s: no answer within %.0fs; retrying", self.channel, row.id, self.send_timeout)
+            # The send may have arrived: the channel verifies before sending again (bot/telegram/uncertain.py).
+            return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts),
+                           error=f"{UNCERTAIN} no answer within {self.send_timeout:.0f}s")
+        except Exception as e:  # noqa: BLE001 - transient until proven otherwise
+            log.warning("outbox %s #%s failed: %r", self.channel, row.id, e)
+            return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts), error=repr(e))
+        return Outcome(row.id, OutboxStatus.SENT, result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+from fastapi import FastAPI
 
 from bot.composition import build_services
 from bot.web import create_app
@@ -19,4 +20,11 @@ def serve(settings: Settings, *, demo: bool) -> None:
     app = create_app(services)
     http = settings.http
     print(f"e-surat berjalan di {http.public_url}  (demo: {http.public_url}/demo)", flush=True)
-    uvicorn.run(app, host=http.host, port=http.port, log_level="info")
+    uvicorn.Server(uvicorn_config(app, settings)).run()
+
+
+def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    """uvicorn believes no proxy headers: the app does, from the trusted proxies only (`bot.http_guards`).
+    log_config=None: uvicorn's records go through the masking handler set up by the CLI."""
+    return uvicorn.Config(app, host=settings.http.host, port=settings.http.port,
+                          log_level=settings.log_level.lower(), log_config=None, proxy_headers=False)

@@ -1,8 +1,8 @@
 """The FastAPI application of the service: public pages, verification, webhooks, demo chat.
 
 Everything is built by the composition root (`bot.composition`); this module only mounts the
-routers of the packages that own them and runs the background workers (outbox senders, the
-Telegram poller, the issuing sweep) for the lifespan of the app.
+routers of the packages that own them and runs the background workers (the follow-up runner,
+outbox senders, the Telegram poller) for the lifespan of the app.
 """
 
 from __future__ import annotations
@@ -18,23 +18,15 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.composition import Services
 from bot.delivery import Worker
+from bot.http_guards import install_guards
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
 from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
 from bot.webchat import create_webchat_router
+from db.retention import retention_job
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
-
-
-async def issuing_sweep(services: Services, interval: float = 60.0) -> None:
-    """Issue approved requests whose letter was not made (crash between approval and issue)."""
-    while True:
-        try:
-            await services.issuing.issue_pending()
-        except Exception:  # noqa: BLE001 - retried next round
-            log.exception("issuing sweep failed")
-        await asyncio.sleep(interval)
 
 
 def create_app(services: Services) -> FastAPI:
@@ -42,7 +34,9 @@ def create_app(services: Services) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs: list[Worker] = [lambda: issuing_sweep(services)]
+        storage = services.settings.storage
+        jobs: list[Worker] = [services.run_follow_ups, lambda: retention_job(
+            services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock)]
         if telegram is not None:
             jobs += await telegram.start()
         tasks = [asyncio.create_task(job()) for job in jobs]
@@ -57,15 +51,19 @@ def create_app(services: Services) -> FastAPI:
             await services.aclose()
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_guards(app, services.settings)  # host names, proxies, body sizes; errors in Indonesian
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
     ))
     if telegram is not None:
         app.include_router(telegram.router())
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
-    app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
+    demo = services.settings.demo  # outside `esurat demo` nothing under /demo exists (404 for every method)
+    if demo:
+        app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
     app.include_router(create_pages_router(services))
-    app.include_router(create_webchat_router(services))
+    if demo:
+        app.include_router(create_webchat_router(services))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

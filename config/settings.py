@@ -12,12 +12,16 @@ import time. An impossible combination (webhook mode without a secret) fails her
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from config.private_files import create_private, private_dir
 
 ENV_FILE = ".env"
 # Telegram's rule for `secret_token` of setWebhook.
@@ -25,7 +29,8 @@ WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class HttpSettings(BaseSettings):
-    """Where the service listens, and the URL the world reaches it at (printed in the QR codes)."""
+    """Where the service listens, the URL the world reaches it at (printed in the QR codes), the host
+    names it answers to, the proxies it believes, and how large a request body may be."""
 
     model_config = SettingsConfigDict(env_prefix="ESURAT_HTTP_", env_file=ENV_FILE, extra="ignore",
                                       validate_by_name=True)
@@ -33,6 +38,39 @@ class HttpSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="ESURAT_PUBLIC_URL")
+    # Host names served besides the public URL's and the loopback names (comma-separated); `esurat demo`
+    # serves the loopback names only, whatever this says.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For / -Proto are believed.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)  # any request body but an upload
+    max_check_bytes: int = Field(default=2 * 1024 * 1024, gt=0)  # a PDF posted to the public check /v/{id}/check
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        return [name.lower().rstrip(".") for name in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as e:
+                raise ValueError(f"ESURAT_HTTP_TRUSTED_PROXIES: {item!r} bukan alamat IP atau jaringan") from e
+        return value
+
+    @property
+    def public_host(self) -> str:
+        return (urlsplit(self.public_url).hostname or "").lower()
 
 
 class StorageSettings(BaseSettings):
@@ -44,12 +82,15 @@ class StorageSettings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None  # None: SQLite in data_dir
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Uploaded KTP/KK images are deleted this many days after their request ended (issued, rejected,
+    # cancelled), and uploads never attached to a request this many days after they came in.
+    upload_retention_days: int = Field(default=30, ge=1)
 
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'esurat.sqlite3').resolve()}"
+        return f"sqlite+aiosqlite:///{self.sqlite_path}"
 
     @property
     def uploads_dir(self) -> Path:
@@ -68,8 +109,17 @@ class StorageSettings(BaseSettings):
         return self.data_dir / "pki"
 
     def ensure_dirs(self) -> None:
-        for d in (self.data_dir, self.uploads_dir, self.letters_dir, self.keys_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        """Create the data directory and its parts, 0700 whatever the umask (see `config.private_files`);
+        the embedded database file is created 0600 before SQLite or a migration first opens it."""
+        for d in (self.data_dir, self.uploads_dir, self.letters_dir, self.keys_dir, self.pki_dir,
+                  self.pki_dir / "kelurahan"):
+            private_dir(d)
+        if self.database_url is None:
+            create_private(self.sqlite_path)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return (self.data_dir / "esurat.sqlite3").resolve()
 
 
 class TelegramSettings(BaseSettings):
@@ -120,3 +170,15 @@ class Settings(BaseSettings):
     directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
     demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle
+    outbox_send_timeout: float = Field(default=30.0, gt=0)  # seconds; a send still unanswered then is retried
+    # Claims of outbox rows and follow-ups are leased to the process for this long and renewed by its
+    # heartbeat: a killed process's claims are taken over after at most one lease.
+    claim_lease_seconds: float = Field(default=10.0, gt=0)
+    claim_heartbeat_seconds: float = Field(default=3.0, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
+    log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value

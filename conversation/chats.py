@@ -42,15 +42,18 @@ class ChatStates:
         self.upload_max_bytes = upload_max_bytes
 
     async def resident(self, session: AsyncSession, channel: str, chat_id: str, display_name: str = "") -> Resident:
-        """The resident behind a chat, registered at their first message."""
+        """The resident behind a chat, registered at their first message; their chat name is kept only
+        once they have agreed to the processing of their data."""
         res = await session.scalar(
             select(Resident).where(Resident.channel == channel, Resident.external_id == chat_id)
         )
         if res is None:
-            res = Resident(channel=channel, external_id=chat_id, display_name=display_name[:100], profile={},
+            res = Resident(channel=channel, external_id=chat_id, display_name="", profile={},
                            created_at=self.clock())
             session.add(res)
             await session.flush()
+        elif res.consent_at is not None and display_name and res.display_name != display_name[:100]:
+            res.display_name = display_name[:100]
         return res
 
     async def step(self, session: AsyncSession, resident: Resident, inbound: flows.Inbound,
@@ -79,6 +82,9 @@ class ChatStates:
                 enqueue(session, resident.channel, resident.external_id, reply_payload(effect), self.clock())
             case flows.SaveProfile(profile=profile):
                 resident.profile = {**(resident.profile or {}), **profile}
+                if resident.consent_at is None:
+                    resident.consent_at = self.clock()
+            case flows.RecordConsent():
                 if resident.consent_at is None:
                     resident.consent_at = self.clock()
             case _:

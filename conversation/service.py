@@ -1,7 +1,8 @@
 """Runs the pure engine (`flows.advance`) for one chat, whatever the channel: one inbound message
 in one transaction (deduplicated by update id, retried on a collision), so that a crash loses
 nothing and a redelivered update is handled once. The chat's state and replies are `ChatStates`'s;
-here are the effects that need the lifecycle or the resident's requests: submit, cancel, status.
+here are the effects that need the lifecycle or the resident's requests: submit, cancel, status, and
+the resident's personal data (`PersonalData`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import flows
-from conversation.chats import ChatStates
+from conversation.chats import ChatStates, EffectNotHandled
+from conversation.personal_data import PersonalData
 from conversation.status import status_text
 from db.dedup import first_time
 from db.models import LetterRequest, Resident
@@ -28,11 +30,13 @@ RETRIES = 4
 class ConversationService:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], chats: ChatStates, lifecycle: RequestLifecycle, clock: Clock,
+        personal_data: PersonalData | None = None,
     ) -> None:
         self.sessions = sessions
         self.chats = chats
         self.lifecycle = lifecycle
         self.clock = clock
+        self.personal_data = personal_data  # `data saya`, `hapus data saya`
 
     async def handle(
         self, channel: str, chat_id: str | int, inbound: flows.Inbound, *, update_id: str | int | None = None,
@@ -78,7 +82,11 @@ class ConversationService:
                 )
                 text = status_text(list(rows), self.chats.catalogue)
                 enqueue(session, resident.channel, resident.external_id, {"type": "text", "text": text}, self.clock())
-            case flows.Reply() | flows.AskFile() | flows.SaveProfile():
+            case flows.ShowPersonalData() | flows.ErasePersonalData():
+                if self.personal_data is None:
+                    raise EffectNotHandled(f"{type(effect).__name__} needs the PersonalData service")
+                await self.personal_data.execute(session, resident, effect)
+            case flows.Reply() | flows.AskFile() | flows.SaveProfile() | flows.RecordConsent():
                 await self.chats.execute(session, resident, effect)
             case _:
                 assert_never(effect)

@@ -4,17 +4,41 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+
+from config.private_files import create_private, make_private
 
 T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None: another database, in memory, or a `file:` URI)."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def private_sqlite(url: str) -> None:
+    """The SQLite file (full NIK, KK and phone numbers) 0600 before SQLite opens it: SQLite then makes
+    its -wal and -shm files with the same mode; those left by an older version are set 0600 too."""
+    path = sqlite_file(url)
+    if path is None or not path.parent.is_dir():
+        return
+    create_private(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        make_private(path.with_name(path.name + suffix))
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -24,6 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    private_sqlite(url)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -1,5 +1,6 @@
 """Uploaded files (KTP, KK, surat pengantar): stored under the data dir, never the web root,
-named by their SHA-256; the media type is decided by the content, not by the name."""
+named by their SHA-256; what a file is, and whether it is taken, is decided by its content
+(`db.upload_sniff`), the one intake every channel uses."""
 
 from __future__ import annotations
 
@@ -9,23 +10,12 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.private_files import write_private
 from db.models import Attachment
+from db.upload_sniff import UploadRefused, inspect, sniff_media_type
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-
-
-class UploadRefused(ValueError):
-    pass
-
-
-def sniff_media_type(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.lstrip()[:5] == b"%PDF-":
-        return "application/pdf"
-    return None
+__all__ = ["ALLOWED", "UploadRefused", "UploadStore", "human_size", "sniff_media_type"]
 
 
 def human_size(n: int) -> str:
@@ -39,24 +29,22 @@ class UploadStore:
         self.root = root
         self.max_bytes = max_bytes
 
-    def check(self, data: bytes) -> str:
+    def check(self, data: bytes, name: str | None = None, declared_type: str | None = None) -> str:
+        """The media type of an acceptable upload (`name` and `declared_type`: what the sender says it is)."""
         if len(data) > self.max_bytes:
             raise UploadRefused(f"Berkas terlalu besar (maksimal {human_size(self.max_bytes)})")
-        media_type = sniff_media_type(data)
-        if media_type is None:
-            raise UploadRefused("Jenis berkas tidak didukung; kirim foto JPEG/PNG atau PDF")
-        return media_type
+        if not data:
+            raise UploadRefused("Berkas kosong; kirim ulang berkasnya.")
+        return inspect(data, name, declared_type)
 
-    async def store(self, session: AsyncSession, data: bytes, kind: str, now: datetime) -> Attachment:
-        media_type = self.check(data)
+    async def store(self, session: AsyncSession, data: bytes, kind: str, now: datetime, *,
+                    name: str | None = None, declared_type: str | None = None) -> Attachment:
+        media_type = self.check(data, name, declared_type)
         digest = hashlib.sha256(data).hexdigest()
         rel = Path(digest[:2]) / f"{digest}.{ALLOWED[media_type]}"
         path = self.root / rel
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_private(path, data)  # 0600 in a 0700 directory, whatever the umask
         att = Attachment(kind=kind, path=str(rel), size=len(data), sha256=digest, media_type=media_type,
                          created_at=now)
         session.add(att)

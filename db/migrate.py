@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from db.engine import private_sqlite
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -19,4 +21,5 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Upgrade the database at `url`; must be called outside a running event loop."""
+    private_sqlite(url)  # a SQLite file created by the migration is 0600 from the start
     command.upgrade(alembic_config(url), revision)

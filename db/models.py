@@ -125,6 +125,10 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     media_type: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The file was deleted (the row stays, saying when and why): "retention" (its request ended
+    # `upload_retention_days` ago) or "resident" (`hapus data saya`).
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    deleted_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class Letter(Base):

@@ -1,11 +1,17 @@
 """The outbox: every outbound message is a row written in the transaction that causes it,
 then delivered by a channel's sender. Rows of one chat are delivered in order; a failed
-row is retried with backoff; a claimed row is leased, so a crashed sender's rows are
-picked up again after the lease, and several replicas can share the table (SKIP LOCKED).
+row is retried with backoff; a claimed row is leased to the claiming process instance
+(`db.claims`), whose heartbeat renews the lease while it delivers, so a killed sender's rows
+are taken over within one lease (~10 s); several replicas share the table (SKIP LOCKED).
+
+A sender settles what it delivered and claims the next rows in one transaction
+(`settle_and_claim`): one write transaction per round, however many chats are in flight.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -14,15 +20,29 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from db.claims import Claims, claimable
 from db.models import OutboxMessage
 
 MAX_ATTEMPTS = 12
+LEASE = timedelta(seconds=10)
 
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"  # to be delivered (again, after `next_attempt_at`)
     SENT = "sent"
     FAILED = "failed"  # given up: undeliverable, or MAX_ATTEMPTS reached
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row: sent (with `result`), to retry after `delay` s, or failed."""
+
+    row_id: int
+    status: OutboxStatus
+    result: dict[str, Any] | None = None
+    delay: float = 0.0
+    error: str = ""
+    count_attempt: bool = True
 
 
 def enqueue(
@@ -36,11 +56,12 @@ def enqueue(
     return row
 
 
-async def claim(
-    sessions: async_sessionmaker[AsyncSession], channel: str, now: datetime, *, limit: int = 50,
-    lease: timedelta = timedelta(seconds=60),
-) -> list[OutboxMessage]:
-    """Lease due rows of `channel`, at most one (the oldest pending) per chat."""
+async def claim_in(session: AsyncSession, channel: str, now: datetime, *, limit: int = 50,
+                   lease: timedelta = LEASE, owner: str | None = None) -> list[OutboxMessage]:
+    """In the caller's transaction: lease due rows of `channel`, at most one (the oldest pending) per
+    chat, so a chat whose row is in flight (pending and leased) gets nothing until it is settled."""
+    if limit <= 0:
+        return []
     earlier = aliased(OutboxMessage)
     oldest_of_chat = ~exists().where(and_(
         earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
@@ -50,60 +71,73 @@ async def claim(
         select(OutboxMessage.id)
         .where(
             OutboxMessage.channel == channel, OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now,
-            (OutboxMessage.locked_until.is_(None)) | (OutboxMessage.locked_until <= now),
-            oldest_of_chat,
+            OutboxMessage.next_attempt_at <= now, claimable(OutboxMessage, now), oldest_of_chat,
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    ids = list(await session.scalars(due))
+    if not ids:
+        return []
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(locked_until=now + lease, locked_by=owner)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+                                 .execution_options(populate_existing=True))
+    return list(rows)
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession], channel: str, now: datetime, *, limit: int = 50,
+    lease: timedelta = LEASE, owner: str | None = None,
+) -> list[OutboxMessage]:
+    """Lease due rows of `channel` in a transaction of their own (see `claim_in`)."""
     async with sessions.begin() as session:
-        ids = list(await session.scalars(due))
-        if not ids:
-            return []
-        await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(locked_until=now + lease)
-            .execution_options(synchronize_session=False)
-        )
-        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
-        return list(rows)
+        return await claim_in(session, channel, now, limit=limit, lease=lease, owner=owner)
+
+
+async def settle_in(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime, owner: str | None) -> None:
+    """In the caller's transaction: record what became of delivered rows. A retry or a failure is
+    recorded only while `owner` still holds the row; a send is recorded whoever holds it (it happened)."""
+    for o in outcomes:
+        if o.status is OutboxStatus.SENT:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == o.row_id).values(
+                status=OutboxStatus.SENT, sent_at=now, locked_until=None, locked_by=None, result=o.result,
+                attempts=OutboxMessage.attempts + 1,
+            ))
+            continue
+        row = await session.get(OutboxMessage, o.row_id, populate_existing=True)
+        if row is None or row.status != OutboxStatus.PENDING or (owner is not None and row.locked_by != owner):
+            continue
+        row.last_error = o.error[:500]
+        row.locked_until = row.locked_by = None
+        if o.status is OutboxStatus.FAILED:
+            row.status = OutboxStatus.FAILED
+            continue
+        if o.count_attempt:
+            row.attempts += 1
+        row.next_attempt_at = now + timedelta(seconds=o.delay)
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxStatus.FAILED
+
+
+async def settle_and_claim(
+    sessions: async_sessionmaker[AsyncSession], channel: str, outcomes: Sequence[Outcome], now: datetime,
+    claims: Claims, *, limit: int,
+) -> list[OutboxMessage]:
+    """One round of a sender in one transaction: settle `outcomes`, then claim up to `limit` rows."""
+    async with sessions.begin() as session:
+        await settle_in(session, outcomes, now, claims.owner)
+        return await claim_in(session, channel, now, limit=limit, lease=claims.lease, owner=claims.owner)
 
 
 async def mark_sent(
     sessions: async_sessionmaker[AsyncSession], row_id: int, now: datetime, result: dict[str, Any] | None = None,
 ) -> None:
     async with sessions.begin() as session:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-            status=OutboxStatus.SENT, sent_at=now, locked_until=None, result=result,
-            attempts=OutboxMessage.attempts + 1,
-        ))
-
-
-async def mark_retry(
-    sessions: async_sessionmaker[AsyncSession], row_id: int, now: datetime, delay: float, error: str,
-    *, count_attempt: bool = True,
-) -> str:
-    """Schedule another attempt after `delay` seconds; give up after MAX_ATTEMPTS. Returns the new status."""
-    async with sessions.begin() as session:
-        row = await session.get(OutboxMessage, row_id)
-        if row is None:
-            raise LookupError(f"outbox row {row_id} does not exist")
-        if count_attempt:
-            row.attempts += 1
-        row.last_error = error[:500]
-        row.locked_until = None
-        row.next_attempt_at = now + timedelta(seconds=delay)
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = OutboxStatus.FAILED
-        return row.status
-
-
-async def mark_failed(sessions: async_sessionmaker[AsyncSession], row_id: int, error: str) -> None:
-    async with sessions.begin() as session:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-            status=OutboxStatus.FAILED, last_error=error[:500], locked_until=None,
-        ))
+        await settle_in(session, [Outcome(row_id, OutboxStatus.SENT, result)], now, None)
 
 
 def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:

@@ -12,7 +12,19 @@ from flows import messages
 from flows.catalogue import Catalogue, CatalogueError, load_catalogue
 from flows.context import Context, Directory, Kelurahan
 from flows.definitions import LetterTypeDef
-from flows.effects import AskFile, CancelRequest, Choice, Effect, Reply, SaveProfile, ShowStatus, SubmitRequest
+from flows.effects import (
+    AskFile,
+    CancelRequest,
+    Choice,
+    Effect,
+    ErasePersonalData,
+    RecordConsent,
+    Reply,
+    SaveProfile,
+    ShowPersonalData,
+    ShowStatus,
+    SubmitRequest,
+)
 from flows.engine import advance
 from flows.formatting import LetterValues, format_rows, format_values
 from flows.inbound import ChoiceMade, Command, FileReceived, Inbound, RevisionRequested, Text
@@ -20,7 +32,8 @@ from flows.state import SCHEMA_VERSION, ConversationState, Step
 
 __all__ = [
     "SCHEMA_VERSION", "AskFile", "CancelRequest", "Catalogue", "CatalogueError", "Choice", "ChoiceMade", "Command",
-    "Context", "ConversationState", "Directory", "Effect", "FileReceived", "Inbound", "Kelurahan", "LetterTypeDef",
-    "LetterValues", "Reply", "RevisionRequested", "SaveProfile", "ShowStatus", "Step", "SubmitRequest", "Text",
+    "Context", "ConversationState", "Directory", "Effect", "ErasePersonalData", "FileReceived", "Inbound", "Kelurahan",
+    "LetterTypeDef", "LetterValues", "RecordConsent", "Reply", "RevisionRequested", "SaveProfile", "ShowPersonalData",
+    "ShowStatus", "Step", "SubmitRequest", "Text",
     "advance", "format_rows", "format_values", "load_catalogue", "messages",
 ]

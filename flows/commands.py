@@ -1,6 +1,7 @@
-"""Commands available at every step: batal, kembali, bantuan, status, start.
+"""Commands available at every step: batal, kembali, bantuan, status, start, and the resident's
+rights over their data: data saya (/datasaya), hapus data saya (/hapusdatasaya).
 
-They arrive as a Command (/batal from a menu) or as the bare word typed ("Batal", "/kembali").
+They arrive as a Command (/batal from a menu) or as the words typed ("Batal", "/kembali", "data saya").
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows import messages as m
+from flows import personal_data
 from flows.context import Context
 from flows.effects import Reply, ShowStatus
 from flows.inbound import Command, Inbound, Text
@@ -21,7 +23,12 @@ ALIASES = {
     "batal": "batal", "cancel": "batal", "batalkan": "batal", "kembali": "kembali", "back": "kembali",
     "bantuan": "bantuan", "help": "bantuan", "tolong": "bantuan", "status": "status", "start": "start",
     "mulai": "start", "menu": "start",
+    "data saya": "data_saya", "datasaya": "data_saya", "data_saya": "data_saya", "data pribadi": "data_saya",
+    "hapus data saya": "hapus_data", "hapusdatasaya": "hapus_data", "hapus_data_saya": "hapus_data",
+    "hapus data": "hapus_data", "hapusdata": "hapus_data", "hapus_data": "hapus_data",
 }
+# Answered whatever the conversation's state, even before a draft idle for a day is offered again.
+ANY_TIME = frozenset({"status", "data_saya", "hapus_data"})
 # "kembali" from these steps goes to the step named (transitions as data).
 BACK = {Step.KELURAHAN: Step.KECAMATAN, Step.LETTER: Step.KELURAHAN, Step.REQUIREMENTS: Step.LETTER,
         Step.PROFILE: Step.REQUIREMENTS, Step.FIX_PICK: Step.SUMMARY}
@@ -49,6 +56,8 @@ def _start(state: ConversationState, ctx: Context) -> Outcome:
 
 
 def _cancel(state: ConversationState, ctx: Context) -> Outcome:
+    if state.step == Step.CONFIRM_ERASE:
+        return personal_data.keep(state, ctx)
     if state.step == Step.CONFIRM_CANCEL:
         return cancel(state)
     if state.draft.has_answers() or state.draft.revision_of is not None:
@@ -80,6 +89,8 @@ def _back(state: ConversationState, ctx: Context) -> Outcome:
         return on_idle(state, ctx)
     if state.step == Step.CONFIRM_CANCEL:
         return reenter(state, ctx)
+    if state.step == Step.CONFIRM_ERASE:
+        return personal_data.keep(state, ctx)
     if state.step in (Step.FILL, Step.SUMMARY):
         return _back_in_draft(state, ctx)
     if state.step in BACK:
@@ -110,4 +121,5 @@ def _unknown(state: ConversationState, ctx: Context) -> Outcome:
 
 COMMANDS: dict[str, Callable[[ConversationState, Context], Outcome]] = {
     "batal": _cancel, "kembali": _back, "bantuan": _help, "status": _status, "start": _start, "unknown": _unknown,
+    "data_saya": personal_data.show, "hapus_data": personal_data.erase,
 }

@@ -94,6 +94,30 @@ class ShowStatus(_Out):
     kind: Literal["show_status"] = "show_status"
 
 
+class RecordConsent(_Out):
+    """The resident agreed to the processing of their personal data (UU 27/2022): record when."""
+
+    kind: Literal["record_consent"] = "record_consent"
+
+
+class ShowPersonalData(_Out):
+    """`data saya`: tell the resident what is stored about them (`draft_title`: a request being filled in)."""
+
+    kind: Literal["show_personal_data"] = "show_personal_data"
+    draft_title: str | None = None
+
+
+class ErasePersonalData(_Out):
+    """`hapus data saya`, confirmed: delete the profile and the uploads of finished requests and of the
+    drafts discarded (`draft_files`: their attachment refs), keep issued letters and requests under way,
+    and tell the resident what was deleted and what was kept."""
+
+    kind: Literal["erase_personal_data"] = "erase_personal_data"
+    draft_files: list[str] = []
+
+
 Effect = Annotated[
-    Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus, Field(discriminator="kind")
+    Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus | RecordConsent | ShowPersonalData
+    | ErasePersonalData,
+    Field(discriminator="kind"),
 ]

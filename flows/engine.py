@@ -2,9 +2,10 @@
 
 No I/O, no clock (ctx.now), no chat library. The state given is not modified. Order of
 handling: a system correction request; a draft whose letter type or kelurahan is gone; the
-status command; a draft idle for 24 hours (offered again before anything else); the other
-commands; else the current step's handler from the step table (`step_table.STEPS`). The
-question a handler leaves the conversation at (`steps.Ask`) is rendered here, from the table.
+commands answered at any moment (status, data saya, hapus data saya); a draft idle for 24 hours
+(offered again before anything else); the other commands; else the current step's handler from
+the step table (`step_table.STEPS`). The question a handler leaves the conversation at
+(`steps.Ask`) is rendered here, from the table.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from flows import messages as m
-from flows.commands import COMMANDS, command_of
+from flows.commands import ANY_TIME, COMMANDS, command_of
 from flows.context import Context
 from flows.effects import MAX_ROWS, Effect
 from flows.inbound import FileReceived, Inbound, RevisionRequested
@@ -63,7 +64,7 @@ def _dispatch(state: ConversationState, inbound: Inbound, ctx: Context) -> Outco
         reset(state, keep=("consent", "queued", "stash"))
         return goto(state, Step.KECAMATAN, m.LETTER_GONE) if state.consent else on_idle(state, ctx)
     command = command_of(inbound)
-    if command != "status" and _expired(state, ctx):
+    if command not in ANY_TIME and _expired(state, ctx):
         return goto(state, Step.RESUME)
     if command is not None:
         return COMMANDS[command](state, ctx)

@@ -89,7 +89,7 @@ def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = 
         return None
     text = inbound.text.strip().rstrip(".!")
     if ascii_digits(text):
-        n = int(text)
+        n = int(text) if len(text) <= 6 else 0  # no menu is that long (and int() refuses 4,300+ digits)
         return items[n - 1].value if numbers and 1 <= n <= len(items) else None
     if not names:
         return None

@@ -15,7 +15,10 @@ ADD, DONE = "Tambah", "Selesai"
 NEXT_PAGE, PREV_PAGE = "Berikutnya »", "« Sebelumnya"
 CANCEL_YES, CANCEL_NO = "Ya, batalkan", "Tidak, lanjutkan"
 
-COMMANDS_HINT = "Perintah: ketik *batal*, *kembali*, *bantuan* atau *status* kapan saja."
+COMMANDS_HINT = (
+    "Perintah: ketik *batal*, *kembali*, *bantuan* atau *status* kapan saja; *data saya* untuk melihat "
+    "data Anda yang kami simpan, *hapus data saya* untuk menghapusnya."
+)
 
 CONSENT = (
     "Selamat datang di layanan e-Surat Kelurahan se-Kota Palangka Raya.\n\n"
@@ -23,7 +26,8 @@ CONSENT = (
     "seperti KTP/KK). Sesuai UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi, data tersebut "
     "hanya dipakai untuk memproses permohonan surat Anda oleh petugas kelurahan, disimpan dengan aman, "
     "dan tidak dibagikan kepada pihak lain. Data diri Anda juga disimpan agar tidak perlu diisi ulang "
-    "pada permohonan berikutnya.\n\nApakah Anda menyetujui pemrosesan data pribadi tersebut?"
+    "pada permohonan berikutnya. Kapan saja Anda dapat melihat data yang kami simpan (ketik *data saya*) "
+    "dan menghapusnya (ketik *hapus data saya*).\n\nApakah Anda menyetujui pemrosesan data pribadi tersebut?"
 )
 CONSENT_REFUSED = (
     "Terima kasih. Tanpa persetujuan Anda, kami tidak dapat memproses permohonan secara daring, "
@@ -69,7 +73,51 @@ HELP = {
     "fix_pick": "Pilih data yang ingin diubah; setelah itu ringkasan ditampilkan lagi.",
     "confirm_cancel": "Pilih \"Ya, batalkan\" untuk membatalkan, atau \"Tidak, lanjutkan\".",
     "resume": "Pilih Lanjutkan untuk meneruskan permohonan yang tersimpan, atau Mulai baru.",
+    "confirm_erase": "Ketik YA untuk menghapus data Anda, atau Tidak untuk membatalkan penghapusan.",
 }
+
+# Personal data (UU No. 27 Tahun 2022): "data saya" and "hapus data saya".
+ERASE_YES, ERASE_NO = "Ya, hapus", "Tidak"
+CONFIRM_ERASE = (
+    "Anda akan menghapus data Anda dari layanan e-Surat:\n"
+    "- data diri yang tersimpan (nama, NIK, alamat, nomor KK dan HP, dan lainnya),\n"
+    "- permohonan yang sedang diisi dan belum dikirim,\n"
+    "- foto/berkas yang Anda kirim untuk permohonan yang sudah selesai (terbit, ditolak atau dibatalkan),\n"
+    "- riwayat pesan percakapan ini di server kami.\n\n"
+    "Surat yang sudah terbit beserta nomornya tetap disimpan dalam arsip kelurahan sebagaimana diwajibkan. "
+    "Permohonan yang masih diproses petugas tidak dapat dihapus sampai selesai.\n\n"
+    "Ketik YA untuk menghapus."
+)
+NOT_ERASED = "Baik, data Anda tidak dihapus."
+ERASE_IN_REVISION = (
+    "Anda sedang memperbaiki permohonan nomor {n}. Data permohonan yang masih diproses tidak dapat dihapus: "
+    "selesaikan perbaikannya (atau ketik batal untuk membatalkan permohonan itu), lalu ketik *hapus data saya* lagi."
+)
+STORED_HEAD = "*Data Anda yang kami simpan*"
+STORED_NONE = "Kami tidak menyimpan data diri Anda."
+STORED_PROFILE = "Data diri (dipakai lagi agar tidak perlu diisi ulang; NIK dan nomor KK ditampilkan sebagian):"
+STORED_REQUESTS = "Permohonan Anda:"
+STORED_NO_REQUESTS = "Anda belum memiliki permohonan."
+STORED_WHERE = (
+    "Data ini disimpan di server layanan e-Surat Pemerintah Kota Palangka Raya dan hanya dibuka oleh petugas "
+    "kelurahan yang memproses permohonan Anda. Data diri disimpan sampai Anda menghapusnya; foto/berkas "
+    "yang Anda kirim dihapus otomatis {days} hari setelah permohonannya selesai; surat yang terbit beserta "
+    "nomornya disimpan dalam arsip kelurahan."
+)
+STORED_TAIL = "Ketik *hapus data saya* untuk menghapus data Anda."
+ERASED_HEAD = "Data Anda telah dihapus:"
+ERASED_KEPT_LETTERS = (
+    "Surat yang sudah terbit tetap disimpan dalam arsip kelurahan sebagaimana diwajibkan (surat dan nomornya "
+    "tidak dapat dihapus): {numbers}."
+)
+ERASED_KEPT_ACTIVE = (
+    "Permohonan yang masih diproses belum dapat dihapus: {codes}. Petugas tetap memprosesnya; setelah "
+    "selesai, ketik *hapus data saya* lagi untuk menghapus foto/berkasnya."
+)
+ERASED_TAIL = (
+    "Untuk mengajukan surat lagi, ketik /start (kami akan meminta persetujuan Anda kembali). Pesan yang sudah "
+    "ada di aplikasi chat Anda dapat Anda hapus sendiri."
+)
 
 
 def megabytes(n_bytes: int) -> str:

@@ -6,6 +6,7 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.context import Context
 from flows.definitions import FieldDef, LetterTypeDef
+from flows.effects import RecordConsent
 from flows.formatting import display
 from flows.inbound import Inbound, Text
 from flows.menus import Prompt, resolve, texts, yes_no
@@ -41,7 +42,7 @@ def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
     value = resolve(inbound, ask_consent(state, ctx))
     if value == "ya":
         state.consent = True
-        return goto(state, Step.KECAMATAN)
+        return [RecordConsent(), *goto(state, Step.KECAMATAN)]
     if value == "tidak":
         reset(state)  # nothing kept
         return list(texts(m.CONSENT_REFUSED))

@@ -27,6 +27,7 @@ class Step(StrEnum):
     FIX_PICK = "fix_pick"  # choosing what to change
     CONFIRM_CANCEL = "confirm_cancel"
     RESUME = "resume"  # "Lanjutkan permohonan sebelumnya?"
+    CONFIRM_ERASE = "confirm_erase"  # "hapus data saya": asked to confirm (UU PDP)
 
 
 class Draft(BaseModel):

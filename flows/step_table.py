@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from flows import fill, review, start
+from flows import fill, personal_data, review, start
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.menus import Prompt
@@ -42,4 +42,5 @@ STEPS: Final[Mapping[Step, StepSpec]] = {
     Step.FIX_PICK: StepSpec(review.ask_fix, review.on_fix),
     Step.CONFIRM_CANCEL: StepSpec(review.ask_confirm, review.on_confirm),
     Step.RESUME: StepSpec(review.ask_resume, review.on_resume),
+    Step.CONFIRM_ERASE: StepSpec(personal_data.ask_confirm_erase, personal_data.on_confirm_erase),
 }

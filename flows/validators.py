@@ -28,6 +28,13 @@ class FieldError(ValueError):
     """An answer that cannot be accepted; str(error) is the Indonesian message for the resident."""
 
 
+def _small_number(digits: str, max_digits: int) -> int | None:
+    """The value of a run of ASCII digits that has at most `max_digits` significant ones, else None (Python
+    refuses to convert more than 4,300 digits, and no answer here needs more than a few)."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if ascii_digits(digits) and len(significant) <= max_digits else None
+
+
 def validate_nik(raw: str) -> str:
     try:
         return parse_nik(raw)[0]
@@ -65,10 +72,10 @@ def validate_date(raw: str, today: date) -> str:
 
 def validate_rt_rw(raw: str) -> str:
     text = raw.lower()
-    numbers = re.findall(r"[0-9]+", text)
-    if len(numbers) != 2 or _RT_RW_REST.sub("", text) or not all(1 <= int(n) <= 999 for n in numbers):
+    numbers = [_small_number(n, 3) for n in re.findall(r"[0-9]+", text)]
+    if len(numbers) != 2 or _RT_RW_REST.sub("", text) or not all(n is not None and 1 <= n for n in numbers):
         raise FieldError("RT/RW tidak dikenali. Contoh: 003/005, 3/5 atau RT 3 RW 5.")
-    return f"{int(numbers[0]):03d}/{int(numbers[1]):03d}"
+    return f"{numbers[0]:03d}/{numbers[1]:03d}"
 
 
 def validate_phone(raw: str) -> str:
@@ -101,18 +108,19 @@ def validate_year(raw: str, today: date) -> str:
 
 
 def validate_number(raw: str) -> str:
-    text = raw.strip()
-    if not ascii_digits(text) or not 1 <= int(text) <= 999_999:
+    number = _small_number(raw.strip(), 6)
+    if number is None or number < 1:
         raise FieldError("Mohon ketik angka saja, misalnya 2.")
-    return str(int(text))
+    return str(number)
 
 
 def validate_choice(field: FieldDef, raw: str) -> str:
     """A choice by its number in the list, its label, or a close spelling of it."""
     options = options_for(field)
     text = raw.strip()
-    if ascii_digits(text) and 1 <= int(text) <= len(options):
-        return options[int(text) - 1].value
+    number = _small_number(text, 3)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1].value
     found = best_match(text, [o.names for o in options])
     if found is None:
         listed = ", ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))

@@ -9,7 +9,6 @@ signature (PP 71/2019); a BSrE signing service replaces it through `PdfSigner`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from config.private_files import write_private
 
 _PEM = serialization.Encoding.PEM
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
@@ -39,13 +40,7 @@ def _name(common_name: str, unit: str | None = None) -> x509.Name:
 
 
 def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    pem = key.private_bytes(_PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    tmp.replace(path)
+    write_private(path, key.private_bytes(_PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
 def _load(key_path: Path, cert_path: Path) -> Credentials | None:
@@ -82,7 +77,7 @@ class LocalCA:
             .sign(key, hashes.SHA256())
         )
         _write_private(self.dir / "ca.key.pem", key)
-        (self.dir / "ca.cert.pem").write_bytes(cert.public_bytes(_PEM))
+        write_private(self.dir / "ca.cert.pem", cert.public_bytes(_PEM))
         return Credentials(key, cert)
 
     def signer(self, slug: str) -> Credentials:
@@ -110,5 +105,5 @@ class LocalCA:
             .sign(ca.key, hashes.SHA256())
         )
         _write_private(base.with_suffix(".key.pem"), key)
-        base.with_suffix(".cert.pem").write_bytes(cert.public_bytes(_PEM))
+        write_private(base.with_suffix(".cert.pem"), cert.public_bytes(_PEM))
         return Credentials(key, cert)

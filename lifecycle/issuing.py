@@ -2,15 +2,17 @@
 `issued`; revoke letters. Making the letter itself is `letters.making`.
 
 The PDF is made outside any transaction (it takes tens of milliseconds), written to the
-letters store, and then the Letter row and the approved -> issued transition are committed
-together. A crash in between leaves the request `approved`; `issue_pending()` (run at
-start-up and periodically) issues it then, so no approved request is lost.
+letters store as `<year>/<request id>-<public id>.pdf`, and then the Letter row and the
+approved -> issued transition are committed together. Issuing runs as the follow-up of an
+approval (`issue_letter`, see `lifecycle.follow_ups`): a crash in between leaves the request
+`approved` and the follow-up pending, and its next run first deletes the files an earlier
+attempt of that request left without a row, so no letter file outlives a failed attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -18,13 +20,18 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.private_files import write_private
+from db.follow_ups import Job
 from db.models import Kelurahan, Letter, LetterRequest
 from letters.making import MadeLetter
 from lifecycle.actors import Actor
 from lifecycle.errors import NotFound
+from lifecycle.follow_up_runner import GiveUp
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Event, Status, check
 from verification.records import LetterStatus
+
+log = logging.getLogger("esurat.issuing")
 
 
 class RequestLetterMaker(Protocol):
@@ -34,13 +41,8 @@ class RequestLetterMaker(Protocol):
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Write the letter durably and atomically, 0600 in a 0700 directory whatever the umask."""
+    write_private(path, data)
 
 
 async def _request(session: AsyncSession, request_id: int) -> LetterRequest:
@@ -50,12 +52,39 @@ async def _request(session: AsyncSession, request_id: int) -> LetterRequest:
     return req
 
 
+def letter_file(request_id: int, public_id: str, issued_at: datetime) -> Path:
+    """Where a letter is stored, relative to the letters store: named by its request first, so the
+    files of a request can be found without its row."""
+    return Path(str(issued_at.year)) / f"{request_id}-{public_id}.pdf"
+
+
 class Issuing:
     def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path) -> None:
         self.lifecycle = lifecycle
         self.sessions = lifecycle.sessions
         self.maker = maker
         self.letters_dir = letters_dir
+
+    async def issue_letter(self, job: Job) -> None:
+        """The `issue_letter` follow-up: issue the request's letter unless it is issued already."""
+        if job.request_id is None:
+            raise GiveUp(f"follow-up {job.key} names no request")
+        try:
+            await self.ensure_issued(job.request_id)
+        except NotFound as e:
+            raise GiveUp(str(e)) from e
+
+    async def ensure_issued(self, request_id: int) -> Letter:
+        """The request's letter: issued now if the request is approved, the existing one if it was
+        issued before (a repeated follow-up issues nothing twice)."""
+        async with self.sessions() as session:
+            req = await _request(session, request_id)
+            letter = await session.scalar(select(Letter).where(Letter.request_id == request_id))
+        if letter is not None:
+            return letter
+        if req.status != Status.APPROVED:
+            raise GiveUp(f"permohonan {req.code} berstatus {req.status}, bukan disetujui")
+        return await self.issue(request_id)
 
     async def issue(self, request_id: int, actor: Actor | None = None) -> Letter:
         actor = actor or Actor.system()
@@ -69,8 +98,16 @@ class Issuing:
         # Rendering and signing take milliseconds of CPU and pyHanko is synchronous: keep them
         # off the event loop.
         made = await asyncio.to_thread(self.maker.make, req, kel, issued_at)
-        rel = Path(str(issued_at.year)) / f"{made.public_id}.pdf"
-        write_atomically(self.letters_dir / rel, made.pdf_bytes)
+        rel = letter_file(request_id, made.public_id, issued_at)
+        await asyncio.to_thread(self._store, request_id, rel, made.pdf_bytes)
+        try:
+            return await self._record(request_id, made, rel, issued_at, actor)
+        except Exception:
+            await self._discard(rel)
+            raise
+
+    async def _record(self, request_id: int, made: MadeLetter, rel: Path, issued_at: datetime,
+                      actor: Actor) -> Letter:
         head = made.spec.letterhead
         async with self.sessions.begin() as session:
             req = await _request(session, request_id)
@@ -87,15 +124,27 @@ class Issuing:
             await self.lifecycle.apply_in(session, req, Event.ISSUE, actor)
             return letter
 
-    async def issue_pending(self) -> int:
-        """Issue every approved request that has no letter yet (after a crash or restart)."""
-        async with self.sessions() as session:
-            ids = list(await session.scalars(
-                select(LetterRequest.id).where(LetterRequest.status == Status.APPROVED.value)
-            ))
-        for request_id in ids:
-            await self.issue(request_id)
-        return len(ids)
+    def _store(self, request_id: int, rel: Path, data: bytes) -> None:
+        """Delete what earlier attempts for this request left (a file written, its row never committed:
+        the request is still approved, so none of its files has a row), then write this attempt's file."""
+        year = int(rel.parts[0])
+        for folder in (self.letters_dir / str(year), self.letters_dir / str(year - 1)):
+            if folder.is_dir():
+                for stale in folder.glob(f"{request_id}-*"):
+                    log.info("removing %s, left by an earlier attempt to issue request %s", stale.name, request_id)
+                    stale.unlink(missing_ok=True)
+        write_atomically(self.letters_dir / rel, data)
+
+    async def _discard(self, rel: Path) -> None:
+        """This attempt failed: delete its file, unless its row was committed after all (a commit whose
+        answer was lost) or that cannot be known now (the next attempt deletes it then)."""
+        try:
+            async with self.sessions() as session:
+                recorded = await session.scalar(select(Letter.id).where(Letter.pdf_path == str(rel)))
+        except Exception:  # noqa: BLE001 - keep the file; the next attempt decides
+            return
+        if recorded is None:
+            (self.letters_dir / rel).unlink(missing_ok=True)
 
     async def revoke(self, number: str, actor: Actor, reason: str) -> Letter:
         async with self.sessions.begin() as session:

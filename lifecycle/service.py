@@ -1,6 +1,8 @@
 """The request lifecycle service: every state change of a letter request, in one
-transaction each, checked against `transitions.TRANSITIONS`, audited, and with its
-notifications written to the outbox in the same transaction. No chat library here.
+transaction each, checked against `transitions.TRANSITIONS`, audited, with its
+notifications written to the outbox and what must follow it (`follow_ups.FOLLOW_UPS`, e.g.
+issuing the letter after an approval) written as durable follow-ups, in the same
+transaction. No chat library here, and no code that runs a follow-up.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest
 from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
+from lifecycle.follow_ups import schedule_for
 from lifecycle.numbering import format_number, next_sequence
 from lifecycle.transitions import ActorKind, Event, Status, check
 
@@ -101,7 +104,8 @@ class RequestLifecycle:
             )
 
     async def approve(self, request_id: int, actor: Actor, session: AsyncSession | None = None) -> LetterRequest:
-        """Approve and allocate the letter number in the same transaction."""
+        """Approve and allocate the letter number in the same transaction, which also schedules the
+        letter's issuing (a follow-up run by whichever process claims it)."""
         async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._staff_of(req, actor)
@@ -176,6 +180,7 @@ class RequestLifecycle:
             raise IllegalTransition(event.value, str(current))
         await session.refresh(req)
         await self._audit(session, req, actor, event.value, source, target, reason)
+        await schedule_for(session, req, event, self.clock())
         if notify:
             await self._notify(session, req, event)
         return req

@@ -3,10 +3,9 @@ who may act, what the request card shows, and what each button does. No chat lib
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,11 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Staff
 from flows import Catalogue, format_values
 from lifecycle.actors import Actor
-from lifecycle.errors import DomainError, NotAuthorized, NotFound
+from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Status
-
-log = logging.getLogger("esurat.moderation")
 
 ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}
 OUTCOMES = {
@@ -29,10 +26,13 @@ OUTCOMES = {
 NEEDS_TEXT = {"reject": "Tulis alasan penolakan", "revise": "Tulis catatan perbaikan (sebutkan data yang salah)"}
 
 
-class LetterIssuing(Protocol):
-    """Makes and stores the letter of an approved request (`lifecycle.issuing.Issuing`)."""
+class AlreadyDecided(IllegalTransition):
+    """A button of a card whose request was decided meanwhile (another staff member, an old card)."""
 
-    async def issue(self, request_id: int) -> object: ...
+    def __init__(self, event: str, status: Status) -> None:
+        super().__init__(event, status.value)
+        self.args = (f"Tindakan ini tidak dapat dilakukan: permohonan ini sudah diputuskan: "
+                     f"{OUTCOMES.get(status, status.value)}.",)
 
 
 @dataclass
@@ -57,11 +57,10 @@ class Card:
 
 
 class ModerationService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle, issuing: LetterIssuing,
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle,
                  catalogue: Catalogue) -> None:
         self.sessions = sessions
         self.lifecycle = lifecycle
-        self.issuing = issuing
         self.catalogue = catalogue
 
     async def card(self, request_id: int) -> Card:
@@ -132,16 +131,22 @@ class ModerationService:
         return staff
 
     async def act(self, request_id: int, staff: Staff, action: str, text: str | None = None, *,
-                  issue: bool = True, session: AsyncSession | None = None) -> LetterRequest:
+                  session: AsyncSession | None = None) -> LetterRequest:
         """Apply a staff decision, in the caller's transaction when `session` is given. An approval
-        issues the letter too, unless `issue=False` (the caller then calls `issue()` itself after
-        its transaction, e.g. after answering a button press)."""
+        schedules the letter's issuing in the same transaction (a follow-up, run by the follow-up
+        runner of whichever process claims it). On a request decided before, `AlreadyDecided` says how."""
+        try:
+            return await self._act(request_id, staff, action, text, session)
+        except IllegalTransition as e:
+            if e.status in (Status.SUBMITTED, Status.DRAFT):
+                raise
+            raise AlreadyDecided(e.event, Status(e.status)) from e
+
+    async def _act(self, request_id: int, staff: Staff, action: str, text: str | None,
+                   session: AsyncSession | None) -> LetterRequest:
         actor = Actor.staff(staff.id, staff.kelurahan_id, staff.name)
         if action == "approve":
-            req = await self.lifecycle.approve(request_id, actor, session=session)
-            if issue:
-                await self.issue(request_id)
-            return req
+            return await self.lifecycle.approve(request_id, actor, session=session)
         if action == "reject":
             return await self.lifecycle.reject(request_id, actor, text or "", session=session)
         if action == "revise":
@@ -152,14 +157,6 @@ class ModerationService:
                 fields = await self.fields_mentioned(session, request_id, text or "")
             return await self.lifecycle.request_revision(request_id, actor, text or "", fields, session=session)
         raise ValueError(f"unknown action {action}")
-
-    async def issue(self, request_id: int) -> None:
-        try:
-            await self.issuing.issue(request_id)
-        except DomainError:
-            raise
-        except Exception:  # noqa: BLE001 - stays approved; the issuing sweep retries
-            log.exception("issuing request %s failed; it will be retried", request_id)
 
     async def fields_mentioned(self, session: AsyncSession, request_id: int, note: str) -> list[str]:
         req = await session.get(LetterRequest, request_id)

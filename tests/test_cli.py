@@ -54,3 +54,90 @@ def test_webhook_mode_without_a_secret_stops_the_cli_at_start_up(runner: CliRunn
     res = runner.invoke(app, ["db", "upgrade"])
     assert res.exit_code == 2
     assert "TELEGRAM_WEBHOOK_SECRET" in res.output
+
+
+def test_check_reports_a_corrupt_letter_and_a_missing_upload(runner: CliRunner, tmp_path: Path) -> None:
+    import asyncio
+
+    from sqlalchemy import select
+
+    from bot.composition import build_services
+    from config.settings import Settings, StorageSettings
+    from db.models import Letter
+    from tests.lifecycle.test_issuing import FIELDS
+    from tests.support.lifecycle import make_resident, make_staff
+
+    data = tmp_path / "data"
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    ok = runner.invoke(app, ["check"])
+    assert ok.exit_code == 0 and "semua utuh" in ok.output and "0 surat" in ok.output
+    services = build_services(Settings(_env_file=None, storage=StorageSettings(data_dir=data)))
+
+    async def issue_two() -> tuple[list[str], list[str]]:
+        resident, staff = await make_resident(services.sessions), await make_staff(services.sessions)
+        async with services.sessions.begin() as s:
+            uploads = [await services.uploads.store(s, b"%PDF-1.4 upload " + bytes([n]) * 64, "ktp",
+                                                    services.clock()) for n in range(2)]
+        numbers = []
+        for n in range(2):
+            req = await services.lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="sktm",
+                                                      fields=FIELDS, attachment_ids=[uploads[n].id])
+            await services.lifecycle.approve(req.id, staff)
+            numbers.append((await services.issuing.issue(req.id)).number)
+        async with services.sessions() as s:
+            paths = [letter.pdf_path for letter in await s.scalars(select(Letter).order_by(Letter.id))]
+        await services.aclose()
+        return numbers, [paths[0], uploads[1].path]
+
+    numbers, (letter_path, upload_path) = asyncio.run(issue_two())
+    assert runner.invoke(app, ["check"]).exit_code == 0
+    pdf = data / "letters" / letter_path
+    body = bytearray(pdf.read_bytes())
+    body[len(body) // 2] ^= 0x01  # one bit changed
+    pdf.write_bytes(bytes(body))
+    (data / "uploads" / upload_path).unlink()
+
+    res = runner.invoke(app, ["check"])
+    assert res.exit_code == 1, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 3, res.output
+    assert lines[0].startswith(f"RUSAK surat {numbers[0]} (") and "SHA-256 tidak cocok" in lines[0]
+    assert lines[1].startswith("HILANG lampiran #2 (ktp) (") and "berkas tidak ada / file missing" in lines[1]
+    assert numbers[1] not in res.output
+    assert lines[2] == ("Diperiksa 2 surat dan 2 lampiran: 2 bermasalah. / "
+                        "Checked 2 letters and 2 attachments: 2 with problems.")
+
+
+def test_run_sets_up_logging_that_masks_personal_data_and_secrets(runner: CliRunner,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    import bot.server
+    from bot.logging_setup import unconfigure_logging
+    from config.settings import Settings
+
+    token = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setenv("ESURAT_LOG_FORMAT", "json")
+    seen: list[bool] = []
+
+    def fake_serve(settings: Settings, *, demo: bool) -> None:
+        seen.append(demo)
+        logging.getLogger("uvicorn.error").info("GET /bot%s/getMe from 0812-3456-7890", token)
+        logging.getLogger("esurat.test").warning("NIK %s", "6271034507900001")
+
+    monkeypatch.setattr(bot.server, "serve", fake_serve)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        res = runner.invoke(app, ["run"])
+    finally:
+        unconfigure_logging()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert res.exit_code == 0, res.output
+    assert seen == [False]
+    out = res.stderr
+    assert '"logger": "uvicorn.error"' in out and "/bot[token]/getMe from [telepon]" in out
+    assert '"msg": "NIK 6271********0001"' in out
+    assert token not in out and "AAFake" not in out and "6271034507900001" not in out

@@ -26,6 +26,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from config.private_files import private_dir
+
 _RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -103,7 +105,7 @@ class KeyStore:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()
         doc = {"kid": key.kid, "alg": "Ed25519", "created": key.created.isoformat(), "private_key_pem": pem}
-        self._dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._dir)
         path = self._dir / f"seal-{key.kid}.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:

@@ -1,8 +1,9 @@
 """The public verification service: `/v/{public_id}`, the upload check, the published keys.
 
 Mount with ``app.include_router(create_verification_router(...))``. Every `/v/` answer
-is rate limited per client address; unknown and malformed ids get the same 404 answer
-after the same kind of lookup. HTML by default, JSON with ``Accept: application/json``.
+is rate limited per client address (`ratelimit.client_key`); unknown and malformed ids get
+the same 404 answer after the same kind of lookup. HTML by default, JSON with
+``Accept: application/json``. The upload check is limited in size and CPU (`check_limits`).
 """
 
 from __future__ import annotations
@@ -15,18 +16,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from config.settings import Settings
 from flows.dates import local_date
+from verification.check_limits import CHECK_COST, CheckGate, CheckRefused, read_posted_pdf
 from verification.checks import check_seal, verdict
 from verification.keys import KeyStore
 from verification.pades import PdfSignatureValidator
 from verification.public_view import display_dates, letter_view, not_found_view, upload_view
-from verification.ratelimit import RateLimiter
+from verification.ratelimit import RateLimiter, client_key
 from verification.records import PUBLIC_ID_RE, LetterRecord, LetterRecordSource
 
 # Moves the seal from the URL fragment (which browsers never send) into ?s= so the
@@ -55,7 +57,13 @@ def _wants_json(request: Request) -> bool:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_key(request.client.host if request.client else None)
+
+
+# The form the check reads by hand (to limit it while it is read), documented for the OpenAPI schema.
+_PDF_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["pdf"],
+    "properties": {"pdf": {"type": "string", "format": "binary"}}}}}}}
 
 
 def create_verification_router(
@@ -66,9 +74,11 @@ def create_verification_router(
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     limiter: RateLimiter | None = None,
+    gate: CheckGate | None = None,
 ) -> APIRouter:
     router = APIRouter()
     limiter = limiter if limiter is not None else RateLimiter(settings.verify_rate_limit_per_minute)
+    gate = gate if gate is not None else CheckGate()
 
     def respond(request: Request, view: dict[str, Any], status: int, **page: Any) -> Response:
         if _wants_json(request):
@@ -82,12 +92,18 @@ def create_verification_router(
         return record if well_formed and record is not None and hmac.compare_digest(
             record.public_id, public_id) else None
 
-    def limited(request: Request) -> Response | None:
+    def limited(request: Request, cost: float = 1.0) -> Response | None:
         client = _client(request)
-        if limiter.allow(client):
+        if limiter.allow(client, cost):
             return None
-        headers = {**HEADERS, "Retry-After": str(limiter.retry_after(client))}
-        return JSONResponse({"status": "TERLALU BANYAK PERMINTAAN"}, status_code=429, headers=headers)
+        headers = {**HEADERS, "Retry-After": str(limiter.retry_after(client, cost))}
+        return JSONResponse({"status": "TERLALU BANYAK PERMINTAAN",
+                             "message": "Terlalu banyak permintaan; coba lagi sebentar lagi."},
+                            status_code=429, headers=headers)
+
+    def refused(e: CheckRefused) -> Response:
+        headers = {**HEADERS, **({"Retry-After": str(e.retry_after)} if e.retry_after else {})}
+        return JSONResponse(e.body(), status_code=e.code, headers=headers)
 
     def not_found(request: Request) -> Response:
         return respond(request, not_found_view(), 404)
@@ -111,18 +127,21 @@ def create_verification_router(
         view = letter_view(record, result, seal, today())
         return respond(request, view, 200, dates=display_dates(record), verdict=result)
 
-    @router.post("/v/{public_id}/check")
-    async def check_upload(request: Request, public_id: str, pdf: UploadFile) -> Response:
-        if (blocked := limited(request)) is not None:
+    @router.post("/v/{public_id}/check", openapi_extra=_PDF_FORM)
+    async def check_upload(request: Request, public_id: str) -> Response:
+        if (blocked := limited(request, CHECK_COST)) is not None:
             return blocked
         record = await lookup(public_id)
         if record is None:
             return not_found(request)
-        data = await pdf.read(settings.storage.upload_max_bytes + 1)
-        if len(data) > settings.storage.upload_max_bytes:
-            return JSONResponse({"status": "BERKAS TERLALU BESAR"}, status_code=413, headers=HEADERS)
+        try:
+            async with gate.client(_client(request)):
+                data = await read_posted_pdf(request, "pdf", settings.http.max_check_bytes)
+                async with gate.slot():
+                    report = await run_in_threadpool(validator.validate, data)
+        except CheckRefused as e:
+            return refused(e)
         identical = hmac.compare_digest(hashlib.sha256(data).hexdigest(), record.pdf_sha256)
-        report = await run_in_threadpool(validator.validate, data)
         seal = check_seal(record, None, keystore)
         result = verdict(record, seal)
         view = letter_view(record, result, seal, today()) | {"upload": upload_view(identical, report)}

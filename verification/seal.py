@@ -49,6 +49,7 @@ _NO_DATE = "0" * _DATE_DIGITS
 _TEXT_FIELDS = 7
 # Characters the QR alphanumeric mode holds (space and % aside), kept as they are in the URL.
 _QR_SAFE = "$*+-./:"
+_MAX_SEAL_CHARS = 1024  # a real seal has about 330; anything much longer is not one
 
 
 class SealFormatError(ValueError):
@@ -122,7 +123,15 @@ def _bytes(digits: str, size: int) -> bytes:
     return value.to_bytes(size, "big")
 
 
-def parse_seal(text: str) -> ParsedSeal:
+def parse_seal(text: str | bytes) -> ParsedSeal:
+    """The fields of a seal (as scanned: text, or the QR's bytes); SealFormatError for anything else."""
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SealFormatError("not UTF-8") from exc
+    if len(text) > _MAX_SEAL_CHARS:
+        raise SealFormatError("too long")
     text = text.strip()
     parts = text.split(":")
     tail = parts[-1]
@@ -138,11 +147,14 @@ def parse_seal(text: str) -> ParsedSeal:
         valid_until=None if valid == _NO_DATE else _date(valid),
         holder_name_masked=name, nik_masked=nik, content_sha256=_bytes(digest, 32),
     )
-    message = text[:-_SIG_DIGITS].encode()
+    try:
+        message = text[:-_SIG_DIGITS].encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate
+        raise SealFormatError("not encodable") from exc
     return ParsedSeal(kid, fields, _bytes(tail[-_SIG_DIGITS:], 64), message)
 
 
-def verify_seal(text: str, public_key_for: Callable[[str], Ed25519PublicKey | None]) -> ParsedSeal:
+def verify_seal(text: str | bytes, public_key_for: Callable[[str], Ed25519PublicKey | None]) -> ParsedSeal:
     """Parse and check the signature; raises SealFormatError or InvalidSignature.
 
     `public_key_for` is `KeyStore.public_key` on the server, or `public_keys(jwks).get`
@@ -169,17 +181,28 @@ def qr_url(public_url: str, public_id: str, seal: str) -> str:
 
 def seal_from_url(url: str) -> str:
     """The seal text from a scanned QR URL (fragment) or a page URL (``?s=``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a URL of ours
+        return ""
     if parts.fragment:
         return unquote(parts.fragment)
     return parse_qs(parts.query).get("s", [""])[0]
 
 
-def public_keys(jwks: dict[str, Any]) -> dict[str, Ed25519PublicKey]:
-    """The keys of a published JWK set (``/.well-known/esurat-keys.json``) by kid."""
-    out = {}
-    for jwk in jwks.get("keys", []):
-        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
-            raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
-            out[jwk["kid"]] = Ed25519PublicKey.from_public_bytes(raw)
+def public_keys(jwks: Any) -> dict[str, Ed25519PublicKey]:
+    """The keys of a published JWK set (``/.well-known/esurat-keys.json``) by kid; malformed entries skipped."""
+    out: dict[str, Ed25519PublicKey] = {}
+    listed = jwks.get("keys") if isinstance(jwks, dict) else None
+    for jwk in listed if isinstance(listed, list) else []:
+        if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+            continue
+        x, kid = jwk.get("x"), jwk.get("kid")
+        if not isinstance(x, str) or not isinstance(kid, str):
+            continue
+        try:
+            raw = base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
+            out[kid] = Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError:  # not base64, or not 32 bytes
+            continue
     return out

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.untrusted import row_id
+
 CHOICE_PREFIX = "c:"
 MOD_PREFIX = "m:"
 
@@ -44,8 +46,9 @@ def moderation_keyboard(request_id: int, actions: list[tuple[str, str]]) -> Inli
 
 
 def parse_moderation(data: str) -> tuple[str, int] | None:
-    try:
-        _, action, request_id = data.split(":", 2)
-        return action, int(request_id)
-    except ValueError:
+    """(action, request id) of a moderation button's data, or None for anything else (also an id no row can have)."""
+    parts = data.split(":", 2)
+    if len(parts) != 3 or parts[0] + ":" != MOD_PREFIX or not parts[1]:
         return None
+    request_id = row_id(parts[2])
+    return (parts[1], request_id) if request_id is not None else None

@@ -3,12 +3,11 @@ correction note is asked with a ForceReply prompt and taken from the staff membe
 
 from __future__ import annotations
 
-import asyncio
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message, Update
 from sqlalchemy import select
 
+from bot.telegram.callbacks import answer
 from bot.telegram.keyboards import MOD_PREFIX, parse_moderation
 from db.dedup import first_time
 from db.models import LetterRequest, ModerationPrompt
@@ -16,22 +15,22 @@ from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
 from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
 
-_background: set[asyncio.Task[None]] = set()
-
 
 async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
+    """Every branch handles first and answers after, and a failed answer is harmless
+    (bot/telegram/callbacks.py): an update retried from the inbox is still handled."""
     parsed = parse_moderation(query.data or "")
     if parsed is None or query.message is None:
-        await query.answer("Tombol tidak dikenal", show_alert=True)
+        await answer(query, "Tombol tidak dikenal", show_alert=True)
         return
     action, request_id = parsed
     if action not in ACTIONS:
-        await query.answer("Tombol tidak dikenal", show_alert=True)
+        await answer(query, "Tombol tidak dikenal", show_alert=True)
         return
     try:
         staff = await moderation.staff_for(request_id, telegram_user_id=query.from_user.id)
     except NotAuthorized as e:
-        await query.answer(str(e), show_alert=True)
+        await answer(query, str(e), show_alert=True)
         return
     clock = moderation.lifecycle.clock
     if action in NEEDS_TEXT:
@@ -45,23 +44,20 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
                 text = f"{NEEDS_TEXT[action]} untuk permohonan {code}, dengan membalas pesan ini."
                 enqueue(s, "telegram", query.message.chat.id, {"type": "prompt", "text": text, "prompt_id": prompt.id},
                         clock())
-        await query.answer("Silakan balas pesan berikut")
+        await answer(query, "Silakan balas pesan berikut")
         return
-    try:  # dedup and the decision in one short transaction; the letter is made after answering
+    try:  # dedup and the decision in one short transaction, which schedules the letter (a follow-up)
         async with moderation.sessions.begin() as s:
-            if not await first_time(s, "telegram", event_update.update_id, clock()):
-                await query.answer()
-                return
-            await moderation.act(request_id, staff, action, issue=False, session=s)
+            handled_before = not await first_time(s, "telegram", event_update.update_id, clock())
+            if not handled_before:
+                await moderation.act(request_id, staff, action, session=s)
     except DomainError as e:
-        await query.answer(str(e), show_alert=True)
+        await answer(query, str(e), show_alert=True)
         return
-    await query.answer("Disetujui; surat sedang diterbitkan")
-    # Issue in the background so that the next updates are not held up by the PDF; if the
-    # process stops first, the issuing sweep issues the approved request.
-    task = asyncio.create_task(moderation.issue(request_id))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    if handled_before:  # a retried update whose decision was committed: the letter is already on its way
+        await answer(query)
+        return
+    await answer(query, "Disetujui; surat sedang diterbitkan")
 
 
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command as CommandFilter
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Document, Message, PhotoSize, Update
 
 import flows
+from bot.telegram.callbacks import answer
 from bot.telegram.keyboards import CHOICE_PREFIX
 from conversation.service import ConversationService
 from db.filestore import UploadRefused, UploadStore
@@ -44,14 +46,21 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
     size = item.file_size or 0
     file_ref, media_type = "", declared
     if size <= uploads.max_bytes:
-        file = await bot.get_file(item.file_id)
-        downloaded = await bot.download(file) if file.file_path else None
+        # A failed download (Telegram unreachable, 429, 5xx) fails the update: it is retried from the
+        # inbox. Only a file Telegram refuses for good (bad file id, too big) is treated as unusable.
+        try:
+            file = await bot.get_file(item.file_id)
+        except TelegramBadRequest as e:
+            log.info("update %s: file refused by Telegram (%s)", event_update.update_id, e.message)
+            file = None
+        downloaded = await bot.download(file) if file is not None and file.file_path else None
         data = downloaded.read() if downloaded is not None else b""
         size = len(data)
         try:
-            media_type = uploads.check(data)
+            media_type = uploads.check(data, filename, declared)
             async with conversation.sessions.begin() as session:
-                att = await uploads.store(session, data, "upload", conversation.clock())
+                att = await uploads.store(session, data, "upload", conversation.clock(), name=filename,
+                                          declared_type=declared)
                 file_ref = str(att.id)
         except UploadRefused:
             media_type = "application/octet-stream" if size <= uploads.max_bytes else media_type
@@ -72,10 +81,11 @@ async def on_other(message: Message, event_update: Update, conversation: Convers
 
 
 async def on_choice(query: CallbackQuery, event_update: Update, conversation: ConversationService) -> None:
-    await query.answer()
+    """Handled first, answered after (bot/telegram/callbacks.py): a retried press is still handled."""
     value = (query.data or "")[len(CHOICE_PREFIX):]
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await conversation.handle("telegram", chat_id, flows.ChoiceMade(value=value), update_id=event_update.update_id)
+    await answer(query)
 
 
 def make_router() -> Router:

@@ -14,11 +14,12 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.types import BufferedInputFile, ForceReply, InputMediaDocument, InputMediaPhoto
-from sqlalchemy import select, update
+from aiogram.types import BufferedInputFile, ForceReply
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import PermanentFailure, RetryLater
+from bot.telegram.cards import CardDelivery
 from bot.telegram.keyboards import choice_keyboard, moderation_keyboard, to_html
 from bot.telegram.uncertain import (
     EditProbe,
@@ -39,7 +40,7 @@ class TelegramDelivery:
         self.sessions = sessions
         self.moderation = moderation
         self.letters_dir = letters_dir
-        self.uploads_dir = uploads_dir
+        self.cards = CardDelivery(bot, sessions, moderation, uploads_dir)
 
     async def __call__(self, row: OutboxMessage) -> dict[str, Any] | None:
         probing = is_uncertain(row)
@@ -97,20 +98,16 @@ class TelegramDelivery:
         if message_id is None:
             return None
         if kind == "moderation_card":
-            await self._record_post(p["post_id"], message_id)
+            await self._record(update(ModerationPost).where(ModerationPost.id == p["post_id"])
+                               .values(message_id=str(message_id)))
         if kind == "prompt":
-            await self._record_prompt(p["prompt_id"], message_id)
+            await self._record(update(ModerationPrompt).where(ModerationPrompt.id == p["prompt_id"])
+                               .values(message_id=str(message_id)))
         return {"message_id": message_id, "verified_after_uncertain_send": True}
 
-    async def _record_post(self, post_id: int, message_id: int) -> None:
+    async def _record(self, statement: Any) -> None:
         async with self.sessions.begin() as s:
-            await s.execute(update(ModerationPost).where(ModerationPost.id == post_id)
-                            .values(message_id=str(message_id)))
-
-    async def _record_prompt(self, prompt_id: int, message_id: int) -> None:
-        async with self.sessions.begin() as s:
-            await s.execute(update(ModerationPrompt).where(ModerationPrompt.id == prompt_id)
-                            .values(message_id=str(message_id)))
+            await s.execute(statement)
 
     async def _deliver(self, row: OutboxMessage) -> dict[str, Any] | None:
         p = row.payload
@@ -125,51 +122,13 @@ class TelegramDelivery:
             msg = await self.bot.send_document(chat, BufferedInputFile(data, p["filename"]), caption=p.get("caption"))
             return {"message_id": msg.message_id}
         if kind == "moderation_card":
-            return await self._card(chat, p)
+            return await self.cards.card(chat, p)
         if kind == "card_update":
-            return await self._card_update(chat, p)
+            return await self.cards.update(chat, p)
         if kind == "prompt":
             msg = await self.bot.send_message(chat, p["text"], reply_markup=ForceReply(selective=True))
-            await self._record_prompt(p["prompt_id"], msg.message_id)
+            async with self.sessions.begin() as s:
+                await s.execute(update(ModerationPrompt).where(ModerationPrompt.id == p["prompt_id"])
+                                .values(message_id=str(msg.message_id)))
             return {"message_id": msg.message_id}
         raise PermanentFailure(f"unknown payload type {kind!r}")
-
-    async def _card(self, chat: int, p: dict[str, Any]) -> dict[str, Any]:
-        card = await self.moderation.card(p["request_id"])
-        if card.attachments:
-            media: list[Any] = []
-            for att in card.attachments[:10]:
-                data = BufferedInputFile((self.uploads_dir / att.path).read_bytes(), f"{att.kind}-{att.id}")
-                if att.media_type.startswith("image/"):
-                    media.append(InputMediaPhoto(media=data, caption=att.kind))
-                else:
-                    media.append(InputMediaDocument(media=data, caption=att.kind))
-            if all(isinstance(m, InputMediaPhoto) for m in media) or all(
-                isinstance(m, InputMediaDocument) for m in media
-            ):
-                if len(media) == 1:
-                    m = media[0]
-                    send = self.bot.send_photo if isinstance(m, InputMediaPhoto) else self.bot.send_document
-                    await send(chat, m.media, caption=f"{card.code}: {m.caption}")
-                else:
-                    await self.bot.send_media_group(chat, media)
-            else:
-                for m in media:
-                    send = self.bot.send_photo if isinstance(m, InputMediaPhoto) else self.bot.send_document
-                    await send(chat, m.media, caption=f"{card.code}: {m.caption}")
-        msg = await self.bot.send_message(chat, card.text(), reply_markup=moderation_keyboard(card.request_id,
-                                                                                                card.actions))
-        await self._record_post(p["post_id"], msg.message_id)
-        return {"message_id": msg.message_id}
-
-    async def _card_update(self, chat: int, p: dict[str, Any]) -> dict[str, Any] | None:
-        async with self.sessions() as s:
-            message_id = await s.scalar(select(ModerationPost.message_id).where(ModerationPost.id == p["post_id"]))
-        card = await self.moderation.card(p["request_id"])
-        markup = moderation_keyboard(card.request_id, card.actions)
-        if message_id is None:  # the card itself was never delivered: send it now
-            msg = await self.bot.send_message(chat, card.text(), reply_markup=markup)
-            return {"message_id": msg.message_id}
-        await self.bot.edit_message_text(text=card.text(), chat_id=chat, message_id=int(message_id),
-                                         reply_markup=markup)
-        return {"message_id": int(message_id)}

@@ -37,9 +37,9 @@ from aiohttp import ClientConnectorError, ConnectionTimeoutError
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery import UNCERTAIN
 from db.models import OutboxMessage
 
-UNCERTAIN = "uncertain:"
 PROBE_WINDOW = 10  # ids after the chat's last known bot message that the probe looks at
 NOT_MODIFIED = "message is not modified"
 PROBE_RETRIES = 3  # transient failures of one probe call retried in place

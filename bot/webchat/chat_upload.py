@@ -51,7 +51,8 @@ async def receive_upload(services: Services, session: Session, request: Request)
         if size > limit:
             raise UploadRefused(f"Berkas terlalu besar (maksimal {megabytes(limit)} MB).")
         async with services.sessions.begin() as s:
-            att = await services.uploads.store(s, data, "upload", services.clock())
+            att = await services.uploads.store(s, data, "upload", services.clock(), name=filename,
+                                                  declared_type=declared_type)
             file_ref, media_type = str(att.id), att.media_type
     except UploadRefused as e:
         notice = str(e)

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
+from bot.untrusted import BadJson, read_json
+
 CHANNEL = "web"  # this adapter's channel; a session id is the resident's chat id on it
 COOKIE = "esurat_demo"
 SID_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -56,12 +58,13 @@ def cross_site(request: Request) -> bool:
 
 
 async def json_body(request: Request) -> dict[str, Any]:
-    """The JSON object posted (only as application/json, which no other site can send without CORS), or {}."""
+    """The JSON object posted (only as application/json, which no other site can send without CORS), or {}
+    (also for a body that is not JSON, or nests too deep: see `bot.untrusted.parse_json`)."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return {}
     try:
-        data = await request.json()
-    except ValueError:
+        data = await read_json(request)
+    except BadJson:
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 import flows
 from bot.pages.templating import asset_url, environment, render
+from bot.untrusted import ROW_ID_MAX, row_id
 from bot.webchat.chat_upload import receive_upload
 from bot.webchat.http import CHANNEL, Session, json_body, json_error, stored_file, update_id
 from bot.webchat.outbox_feed import messages_after
@@ -82,19 +83,20 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
         session = Session(request)
         if session.new:
             return session.json({"messages": [], "cursor": 0})
-        return session.json(await messages_after(services, session, after))
+        return session.json(await messages_after(services, session, min(max(after, 0), ROW_ID_MAX)))
 
     @router.get("/api/letters/{name}")
     async def letter_pdf(request: Request, name: str) -> Response:
         session = Session(request)
         stem, dot, ext = name.partition(".")
-        if session.new or ext != "pdf" or not dot or not stem.isdigit():
+        letter_id = row_id(stem)
+        if session.new or ext != "pdf" or not dot or letter_id is None:
             return json_error("Surat tidak ditemukan.", 404)
         async with sessions() as s:
             found = (await s.execute(
                 select(Letter).join(LetterRequest, LetterRequest.id == Letter.request_id)
                 .join(Resident, Resident.id == LetterRequest.resident_id)
-                .where(Letter.id == int(stem), Resident.channel == CHANNEL, Resident.external_id == session.id)
+                .where(Letter.id == letter_id, Resident.channel == CHANNEL, Resident.external_id == session.id)
             )).scalar_one_or_none()
         if found is None:
             return json_error("Surat tidak ditemukan.", 404)

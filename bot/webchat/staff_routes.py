@@ -3,12 +3,14 @@ acting on them as the kelurahan's seeded demo staff member, and the attachments 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
+from bot.untrusted import ROW_ID_MAX, row_id
 from bot.webchat.http import CHANNEL, json_body, json_error, stored_file
 from bot.webchat.seed import demo_staff_of
 from db.directory import list_kelurahan
@@ -16,6 +18,7 @@ from db.filestore import ALLOWED
 from db.models import Attachment, LetterRequest, ModerationPost, OutboxMessage
 from db.outbox import OutboxStatus, mark_sent
 from lifecycle.errors import DomainError
+from lifecycle.follow_ups import ISSUE_LETTER, key_of
 from lifecycle.notifications import WEB_MODERATION
 from moderation.service import ACTIONS, NEEDS_TEXT, Card
 
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from bot.composition import Services
 
 MAX_NOTE = 1000
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # a kelurahan slug; anything else is not looked up
 CARDS = 50  # newest cards shown in the staff pane
 
 
@@ -46,6 +50,8 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
     sessions = services.sessions
 
     async def demo_staff(slug: str) -> tuple[Any, Any] | JSONResponse:
+        if not SLUG_RE.fullmatch(slug):
+            return json_error("Kelurahan tidak dikenal.", 404)
         async with sessions() as s:
             pair = await demo_staff_of(s, slug)
         if pair is None:
@@ -62,6 +68,7 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             return pair
         kel, staff = pair
         chat = WEB_MODERATION.format(slug=slug)
+        after = min(max(after, 0), ROW_ID_MAX)
         async with sessions() as s:
             cursor = await s.scalar(select(func.max(OutboxMessage.id)).where(
                 OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == chat)) or 0
@@ -79,19 +86,17 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             return JSONResponse({"staff": who, "cursor": cursor, "cards": None}, headers={"Cache-Control": "no-store"})
         cards = [card_json(await moderation.card(rid), slug) for rid in dict.fromkeys(request_ids)]
         now = services.clock()
-        for row_id in pending:
-            await mark_sent(sessions, row_id, now, {"delivered": "web"})
+        for outbox_id in pending:
+            await mark_sent(sessions, outbox_id, now, {"delivered": "web"})
         return JSONResponse({"staff": who, "cursor": cursor, "cards": cards}, headers={"Cache-Control": "no-store"})
 
     @router.post("/api/staff/{slug}/act")
     async def staff_act(slug: str, request: Request) -> Response:
         body = await json_body(request)
-        action, request_id, text = body.get("action"), body.get("request_id"), body.get("text")
-        if action not in ACTIONS:
+        action, request_id, text = body.get("action"), row_id(body.get("request_id")), body.get("text")
+        if not isinstance(action, str) or action not in ACTIONS:
             return json_error("Tindakan tidak dikenal.", 400)
-        if isinstance(request_id, str) and request_id.isdigit():
-            request_id = int(request_id)
-        if not isinstance(request_id, int) or isinstance(request_id, bool) or request_id <= 0:
+        if request_id is None:
             return json_error("Nomor permohonan tidak valid.", 400)
         text = text.strip()[:MAX_NOTE] if isinstance(text, str) else ""
         if action in NEEDS_TEXT and not text:
@@ -105,11 +110,15 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
             req = await moderation.act(request_id, staff, action, text or None)
         except DomainError as e:
             return json_error(str(e), 409)
+        if action == "approve":  # answer with the letter issued: run its follow-up now (or wait for it)
+            await services.follow_ups.expedite(key_of(ISSUE_LETTER, request_id))
         card = card_json(await moderation.card(request_id), slug)
         return JSONResponse({"ok": True, "status": req.status, "card": card}, headers={"Cache-Control": "no-store"})
 
     @router.get("/api/staff/{slug}/attachments/{attachment_id}")
     async def staff_attachment(slug: str, attachment_id: int) -> Response:
+        if row_id(attachment_id) is None:
+            return json_error("Lampiran tidak ditemukan.", 404)
         pair = await demo_staff(slug)
         if isinstance(pair, JSONResponse):
             return pair

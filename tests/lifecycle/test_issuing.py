@@ -1,5 +1,5 @@
-"""Issuing through the real letter maker; revocation needs a reason; the sweep issues approved
-requests left behind by a crash; the CLI revokes by number and rotates keys."""
+"""Issuing through the real letter maker; revocation needs a reason; the follow-up of an approval
+issues it (also after a crash); the CLI revokes by number and rotates keys."""
 
 from __future__ import annotations
 
@@ -38,11 +38,11 @@ async def approved(services: Services) -> tuple[int, Actor]:
     return req.id, staff
 
 
-async def test_issue_revoke_and_sweep(services: Services) -> None:
+async def test_issue_revoke_and_follow_up(services: Services) -> None:
     request_id, staff = await approved(services)
-    # A crash between approval and issuing leaves the request approved: the sweep issues it.
-    assert await services.issuing.issue_pending() == 1
-    assert await services.issuing.issue_pending() == 0
+    # The approval left a follow-up; whichever process runs it (after a crash: the restarted one) issues.
+    assert await services.follow_ups.run_once() == 1
+    assert await services.follow_ups.run_once() == 0
     async with services.sessions() as s:
         letter = await s.scalar(select(Letter).where(Letter.request_id == request_id))
         req = await s.get(LetterRequest, request_id)
@@ -54,7 +54,7 @@ async def test_issue_revoke_and_sweep(services: Services) -> None:
     with pytest.raises(ReasonRequired):
         await services.issuing.revoke(letter.number, staff, "  ")
     await services.issuing.revoke(letter.number, staff, "Data tanggungan keliru")
-    async with AsyncClient(transport=ASGITransport(app=create_app(services)), base_url="http://t") as client:
+    async with AsyncClient(transport=ASGITransport(app=create_app(services)), base_url="http://127.0.0.1") as client:
         body = (await client.get(f"/v/{letter.public_id}", headers={"Accept": "application/json"})).json()
     assert body["status"] == "DICABUT" and body["revocation"]["reason"] == "Data tanggungan keliru"
     await services.aclose()

@@ -1,5 +1,6 @@
 """ModerationService on its own (no chat library, no PDF): who may act, what each decision does,
-and what the request card shows. A recording stand-in takes the place of letter issuing."""
+and what the request card shows. A recording stand-in takes the place of letter issuing, run by the
+follow-up runner as in the service."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.directory import add_staff
-from db.models import LetterRequest, Staff
+from db.follow_ups import Job
+from db.models import FollowUp, LetterRequest, Staff
 from flows import Catalogue, load_catalogue
 from lifecycle.errors import DomainError, NotAuthorized, NotFound, ReasonRequired
+from lifecycle.follow_up_runner import FollowUpRunner, GiveUp
+from lifecycle.follow_ups import ISSUE_LETTER
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Status
-from moderation.service import ACTIONS, ModerationService
+from moderation.service import ACTIONS, AlreadyDecided, ModerationService
 from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident
 
 FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "alamat": "Jl. G. Obos XII No. 5",
@@ -36,6 +40,10 @@ class RecordingIssuing:
         self.issued.append(request_id)
         return None
 
+    async def issue_letter(self, job: Job) -> None:
+        assert job.request_id is not None
+        await self.issue(job.request_id)
+
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
@@ -48,10 +56,19 @@ def issuing() -> RecordingIssuing:
 
 
 @pytest.fixture
-def moderation(sessions: async_sessionmaker[AsyncSession], catalogue: Catalogue,
-               issuing: RecordingIssuing) -> ModerationService:
+def moderation(sessions: async_sessionmaker[AsyncSession], catalogue: Catalogue) -> ModerationService:
     lifecycle = RequestLifecycle(sessions, classification=CLASSIFICATION, clock=FixedClock())
-    return ModerationService(sessions, lifecycle, issuing, catalogue)
+    return ModerationService(sessions, lifecycle, catalogue)
+
+
+def runner_for(sessions: async_sessionmaker[AsyncSession], issuing: RecordingIssuing) -> FollowUpRunner:
+    """The follow-up runner as the composition root wires it, with the stand-in issuing."""
+    return FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter}, clock=FixedClock())
+
+
+@pytest.fixture
+def runner(sessions: async_sessionmaker[AsyncSession], issuing: RecordingIssuing) -> FollowUpRunner:
+    return runner_for(sessions, issuing)
 
 
 @pytest.fixture
@@ -61,6 +78,7 @@ async def operator(sessions: async_sessionmaker[AsyncSession]) -> Staff:
 
 
 Submit = Callable[[], Awaitable[LetterRequest]]
+Sessions = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
@@ -100,9 +118,8 @@ async def test_unregistered_person_is_refused(moderation: ModerationService, ope
         await moderation.staff_for(req.id)  # no identity at all
 
 
-async def test_staff_of_another_kelurahan_is_refused(
-    moderation: ModerationService, sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationService, sessions: Sessions,
+                                                     submit: Submit) -> None:
     other = await add_staff(sessions, "menteng", name="Budi", role="operator", telegram_user_id=7100)
     req = await submit()
     with pytest.raises(NotAuthorized):
@@ -115,14 +132,13 @@ async def test_staff_of_another_kelurahan_is_refused(
     assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
 
 
-async def test_inactive_staff_and_unknown_request_are_refused(
-    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_inactive_staff_and_unknown_request_are_refused(moderation: ModerationService, operator: Staff,
+                                                              sessions: Sessions, submit: Submit) -> None:
     req = await submit()
     async with sessions.begin() as s:
-        staff = await s.get(Staff, operator.id)
-        assert staff is not None
-        staff.active = False
+        row = await s.get(Staff, operator.id)
+        assert row is not None
+        row.active = False
     with pytest.raises(NotAuthorized):
         await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)
     with pytest.raises(NotAuthorized, match="tidak ditemukan"):
@@ -131,32 +147,33 @@ async def test_inactive_staff_and_unknown_request_are_refused(
 
 # -- each decision ----------------------------------------------------------------------------
 
-async def test_approve_allocates_the_number_and_issues(
-    moderation: ModerationService, operator: Staff, issuing: RecordingIssuing,
-    sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_approve_allocates_the_number_and_issues(moderation: ModerationService, operator: Staff,
+                                                       issuing: RecordingIssuing, runner: FollowUpRunner,
+                                                       sessions: Sessions, submit: Submit) -> None:
     req = await submit()
     approved = await moderation.act(req.id, operator, "approve")
     assert approved.status == Status.APPROVED and approved.number and approved.approved_by == operator.id
+    assert await runner.run_once() == 1  # the approval's follow-up: issue the letter
     assert issuing.issued == [req.id]
 
 
-async def test_approve_without_issuing_leaves_it_to_the_caller(
-    moderation: ModerationService, operator: Staff, issuing: RecordingIssuing,
-    sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_approve_in_the_callers_transaction_schedules_the_letter(moderation: ModerationService,
+                                                                       operator: Staff, issuing: RecordingIssuing,
+                                                                       runner: FollowUpRunner, sessions: Sessions,
+                                                                       submit: Submit) -> None:
     req = await submit()
     async with sessions.begin() as s:  # the caller's transaction (a button press with its dedup row)
-        await moderation.act(req.id, operator, "approve", issue=False, session=s)
+        await moderation.act(req.id, operator, "approve", session=s)
     assert issuing.issued == []
     assert (await status_of(sessions, req.id)).status == Status.APPROVED
-    await moderation.issue(req.id)
+    assert await runner.run_once() == 1
     assert issuing.issued == [req.id]
+    assert await runner.run_once() == 0  # done: not issued twice
 
 
-async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(
-    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(moderation: ModerationService,
+                                                                        operator: Staff, sessions: Sessions,
+                                                                        submit: Submit) -> None:
     req = await submit()
     with pytest.raises(RuntimeError):
         async with sessions.begin() as s:
@@ -165,9 +182,8 @@ async def test_a_decision_in_the_callers_transaction_rolls_back_with_it(
     assert (await status_of(sessions, req.id)).status == Status.SUBMITTED
 
 
-async def test_reject_needs_a_reason_and_keeps_it(
-    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_reject_needs_a_reason_and_keeps_it(moderation: ModerationService, operator: Staff, sessions: Sessions,
+                                                  submit: Submit) -> None:
     req = await submit()
     with pytest.raises(ReasonRequired):
         await moderation.act(req.id, operator, "reject", "  ")
@@ -175,9 +191,8 @@ async def test_reject_needs_a_reason_and_keeps_it(
     assert rejected.status == Status.REJECTED and rejected.reason == "Surat pengantar RT tidak terbaca"
 
 
-async def test_revise_names_the_fields_the_note_mentions(
-    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_revise_names_the_fields_the_note_mentions(moderation: ModerationService, operator: Staff,
+                                                         sessions: Sessions, submit: Submit) -> None:
     req = await submit()
     revised = await moderation.act(req.id, operator, "revise", "Alamat kurang lengkap, tulis nomor rumah")
     assert revised.status == Status.NEEDS_REVISION and revised.fields_to_fix == ["alamat"]
@@ -190,6 +205,12 @@ async def test_a_decided_request_cannot_be_decided_again(moderation: ModerationS
     await moderation.act(req.id, operator, "reject", "Data tidak lengkap")
     with pytest.raises(DomainError):
         await moderation.act(req.id, operator, "approve")
+    # A press on an old card says clearly what became of the request.
+    approved = await submit()
+    await moderation.act(approved.id, operator, "approve")
+    for action, text in (("approve", None), ("reject", "terlambat"), ("revise", "alamat")):
+        with pytest.raises(AlreadyDecided, match="sudah diputuskan: DISETUJUI"):
+            await moderation.act(approved.id, operator, action, text)
 
 
 async def test_an_unknown_action_is_an_error(moderation: ModerationService, operator: Staff, submit: Submit) -> None:
@@ -198,15 +219,23 @@ async def test_an_unknown_action_is_an_error(moderation: ModerationService, oper
         await moderation.act(req.id, operator, "archive")
 
 
-async def test_issue_failure_is_kept_for_the_sweep_but_a_refusal_is_raised(
-    sessions: async_sessionmaker[AsyncSession], catalogue: Catalogue,
+async def test_issue_failure_is_retried_but_a_refusal_gives_up(
+    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
 ) -> None:
-    lifecycle = RequestLifecycle(sessions, classification=CLASSIFICATION, clock=FixedClock())
-    crashing = ModerationService(sessions, lifecycle, RecordingIssuing(fail=OSError("disk full")), catalogue)
-    await crashing.issue(1)  # logged; the request stays approved and the issuing sweep retries it
-    refusing = ModerationService(sessions, lifecycle, RecordingIssuing(fail=NotFound("tidak ada")), catalogue)
-    with pytest.raises(NotFound):
-        await refusing.issue(1)
+    crashing, refused = await submit(), await submit()
+    for req in (crashing, refused):
+        await moderation.act(req.id, operator, "approve")
+    assert await runner_for(sessions, RecordingIssuing(fail=OSError("disk full"))).run_once() == 2
+    async with sessions.begin() as s:  # both stay pending, to be retried after their backoff
+        rows = {r.request_id: r for r in await s.scalars(select(FollowUp))}
+        assert {r.status for r in rows.values()} == {"pending"}
+        assert all(r.attempts == 1 and "disk full" in (r.last_error or "") and r.locked_by is None
+                   for r in rows.values())
+        for r in rows.values():
+            r.next_attempt_at = FixedClock()()  # due again now
+    assert await runner_for(sessions, RecordingIssuing(fail=GiveUp("tidak ada"))).run_once() == 2
+    async with sessions() as s:
+        assert {r.status for r in await s.scalars(select(FollowUp))} == {"failed"}
 
 
 # -- the card ---------------------------------------------------------------------------------
@@ -241,9 +270,8 @@ async def test_card_of_an_unknown_request_is_not_found(moderation: ModerationSer
         await moderation.card(999_999)
 
 
-async def test_staff_for_accepts_the_callers_session(
-    moderation: ModerationService, operator: Staff, sessions: async_sessionmaker[AsyncSession], submit: Submit,
-) -> None:
+async def test_staff_for_accepts_the_callers_session(moderation: ModerationService, operator: Staff, sessions: Sessions,
+                                                     submit: Submit) -> None:
     req = await submit()
     async with sessions() as s:
         staff = await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG, session=s)

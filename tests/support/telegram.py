@@ -17,7 +17,7 @@ import flows
 from bot.composition import Services
 from config.settings import TelegramSettings
 from db.directory import add_staff, update_kelurahan
-from db.models import Conversation, LetterRequest, OutboxMessage
+from db.models import Conversation, InboundUpdate, LetterRequest, OutboxMessage
 from db.outbox import OutboxStatus
 from lifecycle.transitions import Status
 from tests.fakes.telegram_api import FakeTelegram
@@ -60,12 +60,15 @@ def jpeg(text: str = "KTP CONTOH") -> bytes:
 
 async def settled(tg: FakeTelegram, services: Services, update: dict[str, Any], chat_id: int) -> None:
     """The update was handled and every message it caused was delivered."""
-    await tg.wait_confirmed(update, timeout=15)
+    await tg.wait_confirmed(update, timeout=15)  # stored in the inbox
     for _ in range(1500):
         async with services.sessions() as s:
+            unhandled = await s.scalar(select(func.count()).select_from(InboundUpdate).where(
+                InboundUpdate.channel == "telegram", InboundUpdate.update_id == str(update["update_id"]),
+                InboundUpdate.status == "pending"))
             pending = await s.scalar(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.channel == "telegram"))
-        if not pending:
+        if not unhandled and not pending:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"outbox to {chat_id} not drained")
@@ -138,7 +141,7 @@ class Staff:
         update = self.tg.user_presses(user_id or self.user_id, self.group_id, msg["message_id"], data,
                                       first_name="Petugas")
         await settled(self.tg, self.services, update, self.group_id)
-        if action == "approve":  # the letter is issued in the background after the button is answered
+        if action == "approve":  # the letter is issued by the approval's follow-up, after the button is answered
             await issued_or_not_approved(self.services, int(data.rsplit(":", 1)[1]))
             await settled(self.tg, self.services, update, self.group_id)
         return update

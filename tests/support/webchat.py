@@ -31,7 +31,7 @@ class Demo:
 
     def other_client(self) -> httpx.AsyncClient:
         """A second browser: its own cookie jar, so its own session."""
-        return httpx.AsyncClient(transport=self.transport, base_url="http://testserver")
+        return httpx.AsyncClient(transport=self.transport, base_url="http://127.0.0.1")
 
 
 @dataclass

@@ -21,7 +21,7 @@ def settings(tmp_path: Path, **telegram: Any) -> Settings:
 async def post_webhook(services: Services, **headers: str) -> int:
     """The status of a POST to the webhook path (the app's lifespan, which calls the Bot API, is not run)."""
     transport = httpx.ASGITransport(app=create_app(services))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         return (await client.post("/webhooks/telegram", json={"update_id": 1}, headers=headers)).status_code
 
 

@@ -1,5 +1,5 @@
 """Crash-safety on Telegram: redelivered updates, 429 retry_after, restarts mid-conversation,
-and the webhook's secret token."""
+a hung chat that holds up no other, and the webhook's secret token."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from db.models import Conversation, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_hang import hang
 from tests.support.telegram import RESIDENT_ID, Resident, World, register, settled, telegram_service
 
 
@@ -46,6 +47,30 @@ async def test_429_retry_after_delays_then_delivers(world: World) -> None:
     assert rows and {r.status for r in rows} == {"sent"}
     assert world.tg.messages_to(RESIDENT_ID)[-1] == rows[-1].payload["text"].replace("*", "")
     assert len(world.tg.messages_to(RESIDENT_ID)) == len(rows)  # nothing lost, nothing doubled
+
+
+async def test_a_hung_send_to_one_chat_holds_up_no_other_chat(world: World) -> None:
+    slow, others = 5101, [5102, 5103, 5104]
+    hung = hang(world.tg, "sendMessage", chat_id=slow)
+    try:
+        world.tg.user_sends_text(slow, "/start")
+        await world.tg.wait_until(lambda: hung.waiting, timeout=10, what="the send to the slow chat")
+        started = time.monotonic()
+        for user in others:
+            world.tg.user_sends_text(user, "/start")
+        for user in others:
+            await world.tg.wait_message(user, "", timeout=5)
+        assert time.monotonic() - started < 3  # not after the hung send (it waits for the client timeout)
+        assert world.tg.messages_to(slow) == [] and hung.waiting == 1
+        world.tg.user_sends_text(others[0], "status")  # and the next replies keep coming
+        await world.tg.wait_until(lambda: len(world.tg.messages_to(others[0])) >= 2, timeout=5,
+                                  what="a second reply")
+    finally:
+        hung.release()
+    await world.tg.wait_message(slow, "", timeout=10)
+    async with world.services.sessions() as s:
+        rows = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == str(slow))))
+    assert len(world.tg.messages_to(slow)) == len(rows) == 1  # the held reply, once
 
 
 async def test_restart_mid_conversation_and_finish(tmp_path: Path, db_url: str) -> None:

@@ -39,7 +39,7 @@ async def demo(db_url: str, tmp_path: Path) -> AsyncIterator[Demo]:
     await seed_demo_staff(services.sessions)
     app = create_app(services)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield Demo(app, services, settings, transport, client)
     await services.aclose()
 

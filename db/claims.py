@@ -1,0 +1,104 @@
+"""Claims on work rows (outbox messages, follow-ups) owned by a process instance.
+
+A worker claims due rows by writing `locked_by` (its process instance id) and a short
+`locked_until` lease, and a heartbeat of the same worker renews the lease of the rows it still
+holds every few seconds. A process that dies stops renewing: its rows become claimable by any
+other process once the lease ends (10 s by default), not after a long fixed timeout. Rows of a
+live process are renewed before their lease ends and are never taken from it.
+
+The renewal is per row (`WHERE id IN held AND locked_by = owner`) rather than a table of live
+instances: it needs no extra schema, and a row the process lost track of is not kept alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+log = logging.getLogger("esurat.claims")
+
+
+def new_instance_id() -> str:
+    """A process instance id (at most 40 characters: the `locked_by` column): host, pid, random."""
+    return f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:10]}"[:40]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Who claims (`owner`), for how long (`lease`), and how often the lease is renewed."""
+
+    owner: str = field(default_factory=new_instance_id)
+    lease: timedelta = timedelta(seconds=10)
+    heartbeat: float = 3.0  # seconds; well below the lease
+
+    def __post_init__(self) -> None:
+        if not 0 < self.heartbeat < self.lease.total_seconds():
+            raise ValueError("the heartbeat must be shorter than the lease")
+
+
+def claimable(model: Any, now: datetime) -> ColumnElement[bool]:
+    """Rows of `model` not leased, or whose lease has ended."""
+    return or_(model.locked_until.is_(None), model.locked_until <= now)
+
+
+async def renew(session: AsyncSession, model: Any, ids: Collection[int], owner: str, until: datetime) -> int:
+    """Extend the lease of the rows in `ids` that `owner` still holds; returns how many."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(model).where(model.id.in_(list(ids)), model.locked_by == owner).values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release(session: AsyncSession, model: Any, ids: Collection[int], owner: str) -> int:
+    """Give back the rows in `ids` that `owner` holds (a clean stop): others may claim them at once."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(model).where(model.id.in_(list(ids)), model.locked_by == owner).values(locked_until=None, locked_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def keep_alive(sessions: async_sessionmaker[AsyncSession], model: Any, held: Callable[[], Collection[int]],
+                     claims: Claims, clock: Callable[[], datetime]) -> None:
+    """The heartbeat of one worker: every `claims.heartbeat` seconds renew the rows it holds. Runs until
+    cancelled; a failed renewal (database unreachable) is logged once and retried at the next beat."""
+    failing = False
+    while True:
+        await asyncio.sleep(claims.heartbeat)
+        ids = list(held())
+        if not ids:
+            continue
+        try:
+            async with sessions.begin() as session:
+                await renew(session, model, ids, claims.owner, clock() + claims.lease)
+        except Exception as e:  # noqa: BLE001 - the leases run out; others take over the rows
+            if not failing:
+                log.warning("lease renewal of %s failed: %r", model.__tablename__, e)
+            failing = True
+            continue
+        if failing:
+            log.info("lease renewal of %s works again", model.__tablename__)
+        failing = False
+
+
+async def cancel_all(tasks: Collection[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    with contextlib.suppress(Exception):
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,163 @@
+"""The inbox: every inbound update is stored here, keyed by its platform id, before the platform is
+told it arrived; a worker then handles it from here. Updates of one chat are handled in order (an
+update waits while an earlier one of its chat is pending); a failed one is retried with backoff
+and given up (`failed`) after MAX_ATTEMPTS. A claim is a short lease owned by one process
+instance and renewed while it works, so another process takes over a dead one's rows within
+seconds. Handling is idempotent besides (db/dedup.py), so a row handled twice does no harm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from db.models import InboundUpdate
+
+MAX_ATTEMPTS = 20
+LEASE = timedelta(seconds=10)
+KEEP = timedelta(days=30)  # how long handled and given-up rows are kept
+
+
+class InboxStatus(StrEnum):
+    PENDING = "pending"  # to be handled (again, after `next_attempt_at`)
+    DONE = "done"
+    FAILED = "failed"  # given up: cannot be parsed, or MAX_ATTEMPTS reached
+
+
+@dataclass(frozen=True)
+class Received:
+    """One inbound update as the platform sent it."""
+
+    update_id: str
+    chat_key: str | None
+    payload: dict[str, Any]
+
+
+async def store(session: AsyncSession, channel: str, updates: Sequence[Received], now: datetime) -> int:
+    """Insert the updates in the caller's transaction (a repeated one is ignored); the number new."""
+    if not updates:
+        return 0
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(InboundUpdate).values([
+            {"channel": channel, "update_id": u.update_id, "chat_key": u.chat_key, "payload": u.payload,
+             "status": InboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "received_at": now}
+            for u in updates
+        ]).on_conflict_do_nothing().returning(InboundUpdate.id)
+    )
+    return len(list(await session.scalars(stmt)))
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession], channel: str, owner: str, now: datetime, *, limit: int = 10,
+    lease: timedelta = LEASE,
+) -> list[InboundUpdate]:
+    """Lease due rows of `channel` to `owner`: at most one per chat, the oldest pending of its chat."""
+    earlier = aliased(InboundUpdate)
+    oldest_of_chat = ~exists().where(and_(
+        earlier.channel == InboundUpdate.channel, earlier.chat_key == InboundUpdate.chat_key,
+        earlier.status == InboxStatus.PENDING, earlier.id < InboundUpdate.id,
+    ))
+    due = (
+        select(InboundUpdate.id)
+        .where(
+            InboundUpdate.channel == channel, InboundUpdate.status == InboxStatus.PENDING,
+            InboundUpdate.next_attempt_at <= now,
+            (InboundUpdate.locked_until.is_(None)) | (InboundUpdate.locked_until <= now),
+            oldest_of_chat,
+        )
+        .order_by(InboundUpdate.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        update(InboundUpdate).where(InboundUpdate.id.in_(due.scalar_subquery()))
+        .values(locked_by=owner, locked_until=now + lease).returning(InboundUpdate)
+        .execution_options(synchronize_session=False)
+    )
+    async with sessions.begin() as session:
+        return sorted(await session.scalars(claimed), key=lambda row: row.id)
+
+
+async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Sequence[int], now: datetime, *,
+                lease: timedelta = LEASE) -> None:
+    """The owner still works on these rows: extend their lease."""
+    if not ids:
+        return
+    async with sessions.begin() as session:
+        await session.execute(update(InboundUpdate).where(
+            InboundUpdate.id.in_(list(ids)), InboundUpdate.locked_by == owner,
+            InboundUpdate.status == InboxStatus.PENDING,
+        ).values(locked_until=now + lease))
+
+
+async def mark_done(sessions: async_sessionmaker[AsyncSession], row_ids: Sequence[int], now: datetime) -> None:
+    """These rows were handled (one transaction for a worker's whole batch). Their payload, which may hold
+    personal data, is dropped: the row stays, with its id, as the record that the update was handled."""
+    if not row_ids:
+        return
+    async with sessions.begin() as session:
+        await session.execute(update(InboundUpdate).where(InboundUpdate.id.in_(list(row_ids))).values(
+            status=InboxStatus.DONE, handled_at=now, locked_by=None, locked_until=None,
+            attempts=InboundUpdate.attempts + 1, payload={},
+        ))
+
+
+async def mark_retry(
+    sessions: async_sessionmaker[AsyncSession], row_id: int, now: datetime, delay: float, error: str, *,
+    count_attempt: bool = True,
+) -> str:
+    """Another attempt after `delay` seconds, or `failed` after MAX_ATTEMPTS; returns the new status.
+    `error` is stored as given: pass a description without personal data (e.g. the error's class)."""
+    async with sessions.begin() as session:
+        row = await session.get(InboundUpdate, row_id)
+        if row is None:
+            raise LookupError(f"inbound update {row_id} does not exist")
+        if count_attempt:
+            row.attempts += 1
+        row.last_error = error[:500]
+        row.locked_by = row.locked_until = None
+        row.next_attempt_at = now + timedelta(seconds=delay)
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = InboxStatus.FAILED
+        return row.status
+
+
+async def mark_failed(sessions: async_sessionmaker[AsyncSession], row_id: int, error: str) -> None:
+    async with sessions.begin() as session:
+        await session.execute(update(InboundUpdate).where(InboundUpdate.id == row_id).values(
+            status=InboxStatus.FAILED, last_error=error[:500], locked_by=None, locked_until=None,
+            attempts=InboundUpdate.attempts + 1,
+        ))
+
+
+async def release(sessions: async_sessionmaker[AsyncSession], owner: str) -> None:
+    """The owner stops: its pending rows may be claimed at once by anyone."""
+    async with sessions.begin() as session:
+        await session.execute(update(InboundUpdate).where(
+            InboundUpdate.locked_by == owner, InboundUpdate.status == InboxStatus.PENDING,
+        ).values(locked_by=None, locked_until=None))
+
+
+async def prune(sessions: async_sessionmaker[AsyncSession], received_before: datetime) -> int:
+    """Delete handled and given-up rows received before `received_before` (platforms redeliver for a day at
+    most); the number deleted."""
+    async with sessions.begin() as session:
+        result = await session.execute(delete(InboundUpdate).where(
+            InboundUpdate.status != InboxStatus.PENDING, InboundUpdate.received_at < received_before,
+        ))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def backoff(attempts: int, first: float = 0.5, cap: float = 60.0) -> float:
+    """Seconds before the next attempt after `attempts` failed ones: 0.5, 1, 2, ... up to a minute."""
+    return min(cap, first * 2.0 ** max(0, attempts - 1))
