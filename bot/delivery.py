@@ -26,6 +26,7 @@ from db.outbox import OutboxStatus, Outcome, backoff, settle_and_claim, settle_i
 from lifecycle.service import Clock
 
 log = logging.getLogger("esurat.delivery")
+UNCERTAIN = "uncertain:"  # last_error of a pending row whose previous attempt may have been delivered
 
 
 class RetryLater(Exception):
@@ -168,7 +169,9 @@ class OutboxSender:
             return Outcome(row.id, OutboxStatus.FAILED, error=str(e))
         except TimeoutError:
             log.warning("outbox %s #%s: no answer within %.0fs; retrying", self.channel, row.id, self.send_timeout)
-            return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts), error="timeout")
+            # The send may have arrived: the channel verifies before sending again (bot/telegram/uncertain.py).
+            return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts),
+                           error=f"{UNCERTAIN} no answer within {self.send_timeout:.0f}s")
         except Exception as e:  # noqa: BLE001 - transient until proven otherwise
             log.warning("outbox %s #%s failed: %r", self.channel, row.id, e)
             return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts), error=repr(e))

@@ -137,6 +137,7 @@ class TelegramSettings(BaseSettings):
     group_interval: float = Field(default=3.0, validation_alias="ESURAT_TELEGRAM_GROUP_INTERVAL")
     global_per_second: float = Field(default=30.0, gt=0, validation_alias="ESURAT_TELEGRAM_GLOBAL_PER_SECOND")
     polling_timeout: int = Field(default=10, validation_alias="ESURAT_TELEGRAM_POLLING_TIMEOUT")
+    request_timeout: float = Field(default=20.0, gt=0, validation_alias="ESURAT_TELEGRAM_REQUEST_TIMEOUT")
 
     @property
     def enabled(self) -> bool:

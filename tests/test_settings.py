@@ -36,6 +36,7 @@ ENVIRONMENT: dict[str, tuple[str, str, Any]] = {
     "ESURAT_TELEGRAM_GROUP_INTERVAL": ("telegram.group_interval", "4", 4.0),
     "ESURAT_TELEGRAM_GLOBAL_PER_SECOND": ("telegram.global_per_second", "20", 20.0),
     "ESURAT_TELEGRAM_POLLING_TIMEOUT": ("telegram.polling_timeout", "30", 30),
+    "ESURAT_TELEGRAM_REQUEST_TIMEOUT": ("telegram.request_timeout", "5", 5.0),
 }
 
 

@@ -26,5 +26,6 @@ _RESPONSE_TYPES: tuple[type, ...] = tuple(
 def make_bot(settings: TelegramSettings) -> Bot:
     if settings.bot_token is None or not settings.enabled:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base.rstrip("/")))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base.rstrip("/")),
+                             timeout=settings.request_timeout)
     return Bot(settings.bot_token.get_secret_value(), session=session)

@@ -27,6 +27,7 @@ from bot.telegram import resident as resident_router
 from bot.telegram.client import make_bot
 from bot.telegram.polling import TelegramPoller
 from bot.telegram.sender import TelegramDelivery
+from bot.telegram.uncertain import mark_interrupted
 from bot.telegram.updates import CHANNEL, describe, feeder, received
 from bot.untrusted import parse_json
 from config.settings import Settings, TelegramSettings
@@ -66,6 +67,7 @@ class TelegramRuntime:
     async def start(self) -> list[Worker]:
         """Register the webhook (webhook mode); the workers to run: the outbox sender, the inbox worker,
         and the poller (polling mode)."""
+        await mark_interrupted(self.sender.sessions, "telegram")  # sends a stopped process may have made
         if self.settings.mode == "webhook":
             await self.bot.set_webhook(self.webhook_url, secret_token=self._secret())
             await self.bot.set_my_commands(BOT_COMMANDS)

@@ -18,6 +18,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tests.fakes.telegram_faults import FaultKind, FaultsMixin
 from tests.fakes.telegram_inspect import WaitTimeout
 from tests.fakes.telegram_methods import MethodsMixin
 from tests.fakes.telegram_model import COUNTED_SENDS, ApiError, Call, SentFile, Upload, decode_params, decode_value
@@ -27,11 +28,12 @@ __all__ = ["Call", "FakeTelegram", "SentFile", "WaitTimeout"]
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"
 
 
-class FakeTelegram(MethodsMixin):
+class FakeTelegram(MethodsMixin, FaultsMixin):
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_name: str = "e-surat Test",
                  bot_username: str = "esurat_test_bot", clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(token, bot_name=bot_name, bot_username=bot_username, clock=clock)
         self._runner: web.AppRunner | None = None
+        self._init_faults()
         self._handlers = {name[2:].lower(): getattr(self, name) for name in dir(self) if name.startswith("m_")}
 
     # -- server ------------------------------------------------------------------------------------------------
@@ -108,6 +110,10 @@ class FakeTelegram(MethodsMixin):
         name = request.match_info["method"]
         handler = self._handlers.get(name.lower())
         method = handler.__name__[2:] if handler else name
+        await self._observe(method, params)
+        planned = self._plan_fault(method, params, at)  # random platform faults (telegram_faults)
+        if planned is not None and planned.kind is FaultKind.DROP_BEFORE:
+            return self._drop(request)
         status = 200
         result: Any = True
         try:
@@ -115,6 +121,8 @@ class FakeTelegram(MethodsMixin):
             if fault is not None:
                 fault.remaining -= 1
                 raise fault.error()
+            if (planned_error := self._planned_error(planned)) is not None:
+                raise planned_error
             if handler is None:
                 self.unhandled.append(method)
             else:
@@ -131,7 +139,8 @@ class FakeTelegram(MethodsMixin):
             self._send_times.setdefault(chat_id, []).append(at)
             self._send_times.setdefault(None, []).append(at)
         self._changed()
-        return web.json_response(payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        response = web.json_response(payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        return await self._answer_or_lose(request, planned, call, response)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

@@ -170,6 +170,14 @@ class MethodsMixin(UsersMixin):
         markup = self._markup(params)
         return self._edit(message, text=text, reply_markup=markup)
 
+    async def m_editMessageCaption(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+        if params.get("inline_message_id"):
+            return True
+        message = self._bot_message(params)
+        if "text" in message:
+            raise bad_request("there is no caption in the message to edit")
+        return self._edit(message, caption=self._caption(params), reply_markup=self._markup(params))
+
     async def m_editMessageReplyMarkup(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         if params.get("inline_message_id"):
             return True
