@@ -112,7 +112,9 @@ class OutboxSender:
         try:
             async with asyncio.timeout(5), self.sessions.begin() as session:
                 await settle_in(session, [o for _, o in self._done], self.clock(), self.claims.owner)
-                await release(session, OutboxMessage, list(self._flight), self.claims.owner)
+                # A send cut short may have reached the chat: checked before it is sent again.
+                await release(session, OutboxMessage, list(self._flight), self.claims.owner,
+                              last_error=f"{UNCERTAIN} the process stopped during the send")
         except Exception as e:  # noqa: BLE001 - the leases run out instead
             log.warning("outbox sender %s: could not hand back its rows on stopping: %r", self.channel, e)
 

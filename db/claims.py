@@ -63,12 +63,15 @@ async def renew(session: AsyncSession, model: Any, ids: Collection[int], owner: 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def release(session: AsyncSession, model: Any, ids: Collection[int], owner: str) -> int:
-    """Give back the rows in `ids` that `owner` holds (a clean stop): others may claim them at once."""
+async def release(session: AsyncSession, model: Any, ids: Collection[int], owner: str,
+                  **also: Any) -> int:
+    """Give back the rows in `ids` that `owner` holds (a clean stop): others may claim them at once.
+    `also`: other columns to set on them (e.g. that their send may have happened)."""
     if not ids:
         return 0
     result = await session.execute(
-        update(model).where(model.id.in_(list(ids)), model.locked_by == owner).values(locked_until=None, locked_by=None)
+        update(model).where(model.id.in_(list(ids)), model.locked_by == owner)
+        .values(locked_until=None, locked_by=None, **also)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -149,8 +149,11 @@ async def test_a_clean_stop_hands_its_claims_back_and_the_restart_resumes_at_onc
             _, replies = await reply_in_flight_at_stop(tg, service, killed=False)
             assert service.services is not None
             async with service.services.sessions() as s:
-                pending = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")))
+                pending = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")
+                                               .order_by(OutboxMessage.id)))
             assert pending and {(r.locked_by, r.locked_until) for r in pending} == {(None, None)}
+            # the send cut short may have reached the chat: it is checked before it is sent again
+            assert (pending[0].last_error or "").startswith("uncertain:")
             started = time.monotonic()
             services = await service.start()
             await tg.wait_until(lambda: len(tg.messages_to(RESIDENT_ID)) >= replies + len(pending), timeout=5,
