@@ -1,5 +1,4 @@
-"""The long fuzz runs (`@pytest.mark.slow`, >= 10,000 examples each) run only when asked for: `-m slow`
-(or any marker expression naming `slow`); a default run has their short variants. And the demo app."""
+"""The demo app for the hostile-input tests. (The long fuzz runs are `@pytest.mark.slow`: see tests/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -14,15 +13,6 @@ from bot.web import create_app
 from bot.webchat.seed import seed_demo_staff
 from config.settings import HttpSettings, Settings, StorageSettings
 from tests.support.webchat import Demo
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if "slow" in (config.option.markexpr or ""):
-        return
-    skip = pytest.mark.skip(reason="long fuzz run: select it with -m slow")
-    for item in items:
-        if item.get_closest_marker("slow") is not None and "tests/hostile/" in item.nodeid.replace("\\", "/"):
-            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from tests.support.service import free_port
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 300
 
-pytestmark = pytest.mark.slow
 
 
 def _tail(log: Path, lines: int = 40) -> str:
