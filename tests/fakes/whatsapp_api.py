@@ -29,6 +29,7 @@ from tests.fakes.whatsapp_state import DEFAULT_APP_SECRET, DEFAULT_TOKEN
 __all__ = ["DEFAULT_APP_SECRET", "DEFAULT_TOKEN", "FakeWhatsApp", "GraphError", "WaitTimeout"]
 
 VERSION = r"{version:v\d+\.\d+}"
+UNAUTHORIZED = 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token"'
 Work = Callable[[dict[str, Any], dict[str, Upload], int], Any]
 
 
@@ -86,7 +87,10 @@ class FakeWhatsApp(EndpointsMixin):
         return await self._serve(request, "media", lambda body, uploads, _: self.upload_media(phone_id, body, uploads))
 
     async def _on_media_url(self, request: web.Request) -> web.StreamResponse:
-        return await self._serve(request, "media_url", lambda *_: self.media_url(request.match_info["node"]))
+        node = request.match_info["node"]
+        if node == self.phone_number_id:
+            return await self._serve(request, "phone_number", lambda *_: self.phone_number_info())
+        return await self._serve(request, "media_url", lambda *_: self.media_url(node))
 
     async def _on_media_delete(self, request: web.Request) -> web.StreamResponse:
         return await self._serve(request, "media_delete", lambda *_: self.delete_media(request.match_info["node"]))
@@ -140,8 +144,7 @@ class FakeWhatsApp(EndpointsMixin):
             return web.Response(status=500)
         if isinstance(result, Media) and status == 200:
             return web.Response(body=result.data, content_type=result.mime_type.split(";")[0])
-        extra = {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token"'} \
-            if status == 401 else None
+        extra = {"WWW-Authenticate": UNAUTHORIZED} if status == 401 else None
         return web.json_response(payload, status=status, headers=extra, dumps=_dumps)
 
     @staticmethod

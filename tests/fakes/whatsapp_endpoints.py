@@ -95,6 +95,11 @@ class EndpointsMixin(UsersMixin):
         media = self.register_media(upload.data, mime, upload.filename or None, origin="business")
         return {"id": media.id}
 
+    def phone_number_info(self) -> dict[str, Any]:
+        """GET /{phone-number-id}: the business number (a cheap check that the token and the id are right)."""
+        return {"verified_name": "e-surat", "display_phone_number": f"+{self.business.display_phone_number}",
+                "quality_rating": "GREEN", "id": self.phone_number_id}
+
     def media_url(self, media_id: str) -> dict[str, Any]:
         """GET /{media-id}: a download URL valid for 5 minutes, to be fetched with the bearer token."""
         media = self._live_media(media_id)

@@ -61,7 +61,7 @@ class InspectMixin(FakeWhatsAppState):
         self, predicate: str | Callable[[Call], bool], timeout: float = 10.0, since: int = 0  # noqa: ASYNC109
     ) -> Call:
         """Wait for a recorded call (from index `since`, see mark()) to an endpoint ("messages", "media",
-        "media_url", "download", ...) or matching a predicate."""
+        "media_url", "media_delete", "download", "phone_number", "unknown") or matching a predicate."""
         match = (lambda c: c.endpoint == predicate) if isinstance(predicate, str) else predicate
         return await self.wait_until(lambda: next((c for c in self.calls[since:] if match(c)), None), timeout,
                                      what=f"call {predicate!r}")

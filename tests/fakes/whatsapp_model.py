@@ -34,7 +34,7 @@ MIME_KINDS: dict[str, str] = {
 class Call:
     """One HTTP call to the fake, recorded after it was answered (status 0: the connection was dropped)."""
 
-    endpoint: str  # messages | media | media_url | media_delete | download | unknown
+    endpoint: str  # messages | media | media_url | media_delete | download | phone_number | unknown
     method: str
     path: str  # without the version, e.g. "/1234567890/messages"
     body: dict[str, Any]  # the JSON body, or the multipart fields (the file part described, its bytes in `files`)

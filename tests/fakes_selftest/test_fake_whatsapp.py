@@ -171,6 +171,8 @@ async def test_limits_at_the_edge_are_accepted(wa: FakeWhatsApp, api: httpx.Asyn
 async def test_unknown_phone_number_id_and_endpoint(wa: FakeWhatsApp, api: httpx.AsyncClient) -> None:
     response = await api.post("999999/messages", json=text(USER, "hi"))
     assert response.status_code == 400 and error_of(response)["error_subcode"] == 33
+    info = (await api.get(wa.phone_number_id)).json()
+    assert info["id"] == wa.phone_number_id and wa.calls[-1].endpoint == "phone_number"
     response = await api.post(f"{wa.phone_number_id}/message_templates", json={})
     assert response.status_code == 400 and error_of(response)["code"] == 2500
     assert wa.unhandled == [f"POST /{wa.version}/{wa.phone_number_id}/message_templates"]
