@@ -240,7 +240,18 @@ class ModerationPrompt(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class InboundUpdate(Base):
+class Claimable:
+    """The columns of a row that workers claim (leased to a process, `db.claims`) and retry with backoff."""
+
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    locked_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InboundUpdate(Claimable, Base):
     """The inbox: every inbound update (Telegram, WhatsApp, ...) is stored, keyed by its platform id,
     before the platform is told it arrived; it is then handled from here, with retries."""
 
@@ -251,17 +262,11 @@ class InboundUpdate(Base):
     update_id: Mapped[str] = mapped_column(String(64))
     chat_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # per-chat order
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|done|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    locked_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class FollowUp(Base):
+class FollowUp(Claimable, Base):
     """What must follow a state change (issue the letter, ...), written in the same transaction as the
     change and run from here with retries, whichever process or channel made the change."""
 
@@ -271,11 +276,5 @@ class FollowUp(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)  # e.g. "issue:17": one follow-up per purpose
     request_id: Mapped[int | None] = mapped_column(ForeignKey("letter_request.id"), nullable=True, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|done|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    locked_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
