@@ -1,5 +1,6 @@
-"""The composition root: builds every service once from the Settings and wires them, the
-Telegram channel included (when its token is set); `bot.web.create_app` only mounts and runs them.
+"""The composition root: builds every service once from the Settings and wires them, and the
+channels (`CHANNELS`: one line per channel; each is built only when configured);
+`bot.web.create_app` only mounts and runs them.
 
 Nothing else constructs engines or services; tests build their own Services with
 `build_services(settings, clock=...)`.
@@ -8,13 +9,15 @@ Nothing else constructs engines or services; tests build their own Services with
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import flows
+from bot.channels import Channel, ChannelFactory
+from bot.delivery import OutboxSender, PermanentFailure, RateLimiter
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
@@ -24,6 +27,8 @@ from db.claims import Claims, new_instance_id
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
 from db.follow_ups import fire_on_commit
+from db.models import Kelurahan, OutboxMessage
+from db.outbound import parse_outbound
 from db.signals import OutboxSignal
 from letters.maker import CatalogueLetterMaker
 from letters.making import LetterMaker
@@ -43,6 +48,34 @@ if TYPE_CHECKING:
     from bot.telegram.runtime import TelegramRuntime
 
 log = logging.getLogger("esurat.composition")
+
+
+def _telegram(services: Services) -> Channel | None:
+    if not services.settings.telegram.enabled:
+        return None
+    from bot.telegram.runtime import build_telegram  # aiogram is imported only when Telegram is on
+
+    return build_telegram(services)
+
+
+def _webchat(services: Services) -> Channel | None:
+    if not services.settings.demo:
+        return None
+    from bot.webchat.channel import WebChatChannel
+
+    return WebChatChannel(services)
+
+
+def _whatsapp(services: Services) -> Channel | None:
+    if not services.settings.whatsapp.enabled:
+        return None
+    from bot.whatsapp.runtime import build_whatsapp
+
+    return build_whatsapp(services)
+
+
+# Every channel, one line each.
+CHANNELS: list[ChannelFactory] = [_webchat, _telegram, _whatsapp]
 
 
 @dataclass
@@ -65,7 +98,18 @@ class Services:
     outbox_signal: OutboxSignal
     claims: Claims  # this process instance's claims on outbox rows and follow-ups
     follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
-    telegram: TelegramRuntime | None  # the Telegram channel, when TELEGRAM_BOT_TOKEN is set
+    channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
+    senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
+
+    @property
+    def telegram(self) -> TelegramRuntime | None:
+        """The Telegram channel, when TELEGRAM_BOT_TOKEN is set."""
+        return cast("TelegramRuntime | None", self.channels.get("telegram"))
+
+    async def moderation_targets(self, session: AsyncSession, kel: Kelurahan) -> list[tuple[str, str]]:
+        """Where a kelurahan's moderation messages go: every moderation chat of every configured channel."""
+        return [(name, chat) for name, channel in self.channels.items()
+                for chat in await channel.moderation_chats(session, kel)]
 
     async def run_follow_ups(self) -> None:
         """The follow-up worker: schedules what a version before follow-ups left approved, then runs."""
@@ -77,12 +121,38 @@ class Services:
         await self.follow_ups.run_forever()
 
     async def aclose(self) -> None:
-        if self.telegram is not None:
-            await self.telegram.close()
+        for channel in self.channels.values():
+            await channel.close()
         await self.engine.dispose()
 
+    def _add_channels(self, factories: list[ChannelFactory]) -> None:
+        for factory in factories:
+            channel = factory(self)
+            if channel is None:
+                continue
+            self.channels[channel.name] = channel
+            if channel.rate is not None:
+                self.senders[channel.name] = sender = self._sender(channel)
+                self.outbox_signal.subscribe(sender.wakeup)
 
-def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
+    def _sender(self, channel: Channel) -> OutboxSender:
+        async def deliver(row: OutboxMessage) -> dict[str, Any] | None:
+            try:
+                message = parse_outbound(row.payload)
+            except ValueError as e:  # a row no version of the service writes
+                raise PermanentFailure(f"unknown outbox payload: {e.__class__.__name__}") from e
+            return await channel.deliver(row, message)
+
+        rate = channel.rate
+        assert rate is not None
+        return OutboxSender(
+            self.sessions, channel.name, deliver, clock=self.clock, poll_interval=self.settings.outbox_poll_interval,
+            claims=self.claims, send_timeout=self.settings.outbox_send_timeout, limiter=RateLimiter(rate),
+        )
+
+
+def build_services(settings: Settings, *, clock: Clock = utcnow,
+                   channels: list[ChannelFactory] | None = None) -> Services:
     storage = settings.storage
     storage.ensure_dirs()
     engine = make_engine(storage.effective_database_url)
@@ -97,7 +167,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     chats = ChatStates(catalogue, directories, clock, upload_max_bytes=storage.upload_max_bytes)
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
-        notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested, web_moderation=settings.demo),
+        notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested,
+                              moderation_targets=lambda s, kel: services.moderation_targets(s, kel)),
     )
     keystore = KeyStore(storage.keys_dir, clock=clock)
     ca = LocalCA(storage.pki_dir, clock=clock)
@@ -110,15 +181,11 @@ def build_services(settings: Settings, *, clock: Clock = utcnow) -> Services:
     # What follows a state change, whichever channel made it: kind -> handler.
     follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter}, clock=clock, claims=claims)
     fire_on_commit(session_class, follow_ups.wakeup.set)
-    telegram = None
-    if settings.telegram.enabled:
-        from bot.telegram.runtime import build_telegram  # aiogram is imported only when Telegram is on
-
-        telegram = build_telegram(settings, conversation, moderation, uploads, claims)
-        outbox_signal.subscribe(telegram.sender.wakeup)
-    return Services(
+    services = Services(
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
         keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
-        outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups, telegram=telegram,
+        outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
     )
+    services._add_channels(CHANNELS if channels is None else channels)
+    return services

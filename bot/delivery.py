@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,14 +43,26 @@ class PermanentFailure(Exception):
     """The message can never be delivered (chat not found, bot blocked)."""
 
 
+def never_a_group(chat_id: str) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class RatePolicy:
+    """How fast a channel's platform lets us send (seconds between messages; per process)."""
+
+    per_chat: float = 1.0
+    per_group: float = 3.0
+    global_per_second: float = 30.0
+    is_group: Callable[[str], bool] = never_a_group  # a group chat id (spaced by `per_group`)
+
+
 class RateLimiter:
     """Minimum spacing per chat and a global rate (per process; replicas each keep their own)."""
 
-    def __init__(self, per_chat_interval: float = 1.0, global_per_second: float = 30.0,
-                 group_interval: float = 3.0) -> None:
-        self.per_chat = per_chat_interval
-        self.group_interval = group_interval
-        self.global_interval = 1.0 / global_per_second
+    def __init__(self, policy: RatePolicy | None = None) -> None:
+        self.policy = policy if policy is not None else RatePolicy()
+        self.global_interval = 1.0 / self.policy.global_per_second
         self._next_chat: dict[str, float] = {}
         self._next_global = 0.0
 
@@ -57,7 +70,7 @@ class RateLimiter:
         """Book the next free slot for `chat_id`; returns how long to wait for it. Concurrent senders
         each get their own slot (the booking happens before anyone awaits)."""
         at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
-        interval = self.group_interval if chat_id.startswith("-") else self.per_chat
+        interval = self.policy.per_group if self.policy.is_group(chat_id) else self.policy.per_chat
         self._next_chat[chat_id] = at + interval
         self._next_global = at + self.global_interval
         if len(self._next_chat) > 10_000:

@@ -155,6 +155,47 @@ class TelegramSettings(BaseSettings):
         return self
 
 
+class WhatsAppSettings(BaseSettings):
+    """The WhatsApp Cloud API: enabled by its token and phone number id; the webhook is checked with the
+    app secret (X-Hub-Signature-256) and subscribed with the verify token, so both are required."""
+
+    model_config = SettingsConfigDict(env_prefix="WHATSAPP_", env_file=ENV_FILE, extra="ignore",
+                                      validate_by_name=True)
+
+    token: SecretStr | None = None
+    phone_number_id: str = ""
+    app_secret: SecretStr | None = None
+    verify_token: SecretStr | None = None
+    api_base: str = "https://graph.facebook.com/v21.0"  # the Graph API base including its version path
+    request_timeout: float = Field(default=20.0, gt=0, validation_alias="ESURAT_WHATSAPP_REQUEST_TIMEOUT")
+    # Spacing of messages (seconds): per chat, and overall (the Cloud API's default is 80 messages/s).
+    chat_interval: float = Field(default=1.0, validation_alias="ESURAT_WHATSAPP_CHAT_INTERVAL")
+    global_per_second: float = Field(default=50.0, gt=0, validation_alias="ESURAT_WHATSAPP_GLOBAL_PER_SECOND")
+    # The message templates (registered in WhatsApp Manager) sent outside the 24-hour window.
+    template_language: str = Field(default="id", validation_alias="ESURAT_WHATSAPP_TEMPLATE_LANGUAGE")
+    template_approved: str = Field(default="esurat_disetujui", validation_alias="ESURAT_WHATSAPP_TEMPLATE_APPROVED")
+    template_rejected: str = Field(default="esurat_ditolak", validation_alias="ESURAT_WHATSAPP_TEMPLATE_REJECTED")
+    template_revision: str = Field(default="esurat_perbaikan", validation_alias="ESURAT_WHATSAPP_TEMPLATE_REVISION")
+    template_issued: str = Field(default="esurat_terbit", validation_alias="ESURAT_WHATSAPP_TEMPLATE_ISSUED")
+    template_revoked: str = Field(default="esurat_dicabut", validation_alias="ESURAT_WHATSAPP_TEMPLATE_REVOKED")
+    template_update: str = Field(default="esurat_pembaruan", validation_alias="ESURAT_WHATSAPP_TEMPLATE_UPDATE")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token and self.token.get_secret_value() and self.phone_number_id)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secrets(self) -> Self:
+        if self.enabled:
+            missing = [name for name, value in (("WHATSAPP_APP_SECRET", self.app_secret),
+                                                ("WHATSAPP_VERIFY_TOKEN", self.verify_token))
+                       if value is None or not value.get_secret_value()]
+            if missing:
+                raise ValueError(f"WhatsApp aktif (WHATSAPP_TOKEN dan WHATSAPP_PHONE_NUMBER_ID) memerlukan "
+                                 f"{' dan '.join(missing)}; tanpa itu webhook tidak dapat diperiksa")
+        return self
+
+
 class Settings(BaseSettings):
     """All settings of one e-surat process."""
 
@@ -163,6 +204,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
 
     city_name: str = "Palangka Raya"
     paper: str = "A4"

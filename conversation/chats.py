@@ -7,7 +7,6 @@ state, in the caller's transaction. Needs no lifecycle: the lifecycle's correcti
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import flows
 from conversation.directory import DirectorySource
 from db.models import Conversation, Kelurahan, LetterRequest, Resident
+from db.outbound import AskFileOut, Notice, Outbound, TextOut
 from db.outbox import enqueue
 from lifecycle.service import Clock
 
@@ -25,11 +25,14 @@ class EffectNotHandled(RuntimeError):
     """An engine effect reached a runner that cannot carry it out (an engine invariant broken)."""
 
 
-def reply_payload(effect: flows.Reply | flows.AskFile) -> dict[str, Any]:
-    """A channel-neutral outbox payload for a Reply/AskFile effect."""
-    data: dict[str, Any] = effect.model_dump(mode="json")
-    data["type"] = "text"
-    return data
+def outbound_of(effect: flows.Reply | flows.AskFile, notice: Notice | None = None) -> Outbound:
+    """The outbound message of a Reply/AskFile effect."""
+    match effect:
+        case flows.AskFile():
+            return AskFileOut(text=effect.text, attachment_kind=effect.attachment_kind, choices=effect.choices,
+                              style=effect.style, notice=notice)
+        case flows.Reply():
+            return TextOut(text=effect.text, choices=effect.choices, style=effect.style, notice=notice)
 
 
 class ChatStates:
@@ -79,7 +82,7 @@ class ChatStates:
         """The effects that concern only the chat; the others need `ConversationService`."""
         match effect:
             case flows.Reply() | flows.AskFile():
-                enqueue(session, resident.channel, resident.external_id, reply_payload(effect), self.clock())
+                enqueue(session, resident.channel, resident.external_id, outbound_of(effect), self.clock())
             case flows.SaveProfile(profile=profile):
                 resident.profile = {**(resident.profile or {}), **profile}
                 if resident.consent_at is None:
@@ -100,4 +103,16 @@ class ChatStates:
             fields=dict(req.fields or {}), attachments={}, fields_to_fix=list(req.fields_to_fix or []),
             note=req.note or "",
         )
-        await self.step(session, resident, inbound)
+        title = self.catalogue[req.letter_type].title if req.letter_type in self.catalogue else req.letter_type
+        notice: Notice | None = Notice(event="request_revision", code=req.code, title=title, detail=req.note or "")
+
+        async def announce(session: AsyncSession, resident: Resident, effect: flows.Effect) -> None:
+            """The first message of the correction announces it (a channel may send it as a template)."""
+            nonlocal notice
+            if isinstance(effect, flows.Reply | flows.AskFile) and notice is not None:
+                enqueue(session, resident.channel, resident.external_id, outbound_of(effect, notice), self.clock())
+                notice = None
+                return
+            await self.execute(session, resident, effect)
+
+        await self.step(session, resident, inbound, announce)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import flows
 from conversation.status import STATUS_LABELS
 from db.models import Attachment, Letter, LetterRequest, OutboxMessage, Resident
+from db.outbound import TextOut
 from db.outbox import OutboxStatus, enqueue
 from db.retention import FINISHED, RESIDENT, mark_deleted, remove_files
 from flows.menus import split_text
@@ -44,7 +45,7 @@ class PersonalData:
         else:
             text = erased_text(await self.erase(session, resident, effect.draft_files))
         for piece in split_text(text):
-            enqueue(session, resident.channel, resident.external_id, {"type": "text", "text": piece}, self.clock())
+            enqueue(session, resident.channel, resident.external_id, TextOut(text=piece), self.clock())
 
     async def _requests(self, session: AsyncSession, resident: Resident) -> list[LetterRequest]:
         return list(await session.scalars(

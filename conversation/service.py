@@ -20,6 +20,7 @@ from conversation.personal_data import PersonalData
 from conversation.status import status_text
 from db.dedup import first_time
 from db.models import LetterRequest, Resident
+from db.outbound import TextOut
 from db.outbox import enqueue
 from lifecycle.actors import Actor
 from lifecycle.service import Clock, RequestLifecycle
@@ -81,7 +82,7 @@ class ConversationService:
                     .order_by(LetterRequest.id.desc()).limit(10)
                 )
                 text = status_text(list(rows), self.chats.catalogue)
-                enqueue(session, resident.channel, resident.external_id, {"type": "text", "text": text}, self.clock())
+                enqueue(session, resident.channel, resident.external_id, TextOut(text=text), self.clock())
             case flows.ShowPersonalData() | flows.ErasePersonalData():
                 if self.personal_data is None:
                     raise EffectNotHandled(f"{type(effect).__name__} needs the PersonalData service")

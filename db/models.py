@@ -83,6 +83,28 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class StaffIdentity(Base):
+    """Who a staff member is on a channel: (channel, their id there), e.g. ("telegram", "12345")."""
+
+    __tablename__ = "staff_identity"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_staff_identity_channel_external_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+
+
+class ModerationChat(Base):
+    """A kelurahan's moderation chat on a channel (a Telegram group, ...), where its request cards go."""
+
+    __tablename__ = "moderation_chat"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_moderation_chat_channel_chat_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+
+
 class Resident(Base):
     __tablename__ = "resident"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from db.claims import Claims, claimable
 from db.models import OutboxMessage
+from db.outbound import Outbound, dump_outbound
 
 MAX_ATTEMPTS = 12
 LEASE = timedelta(seconds=10)
@@ -46,10 +47,11 @@ class Outcome:
 
 
 def enqueue(
-    session: AsyncSession, channel: str, chat_id: str | int, payload: dict[str, Any], now: datetime,
+    session: AsyncSession, channel: str, chat_id: str | int, message: Outbound, now: datetime,
 ) -> OutboxMessage:
+    """Write `message` for `chat_id` of `channel` in the caller's transaction (delivered after the commit)."""
     row = OutboxMessage(
-        channel=channel, chat_id=str(chat_id), payload=payload, status=OutboxStatus.PENDING, attempts=0,
+        channel=channel, chat_id=str(chat_id), payload=dump_outbound(message), status=OutboxStatus.PENDING, attempts=0,
         next_attempt_at=now, created_at=now,
     )
     session.add(row)

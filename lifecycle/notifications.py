@@ -13,13 +13,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Kelurahan, Letter, LetterRequest, ModerationPost, Resident
+from db.outbound import CardUpdateOut, DocumentOut, ModerationCardOut, Notice, NoticeEvent, TextOut
 from db.outbox import enqueue
 from lifecycle.errors import NotFound
 from lifecycle.service import Clock
 from lifecycle.transitions import Event
 
-WEB_MODERATION = "moderation:{slug}"
 RevisionHook = Callable[[AsyncSession, LetterRequest, Resident], Awaitable[None]]
+# Where a kelurahan's moderation messages go: (channel, chat id) of every moderation chat of every
+# channel the process runs (the composition root asks each channel).
+ModerationTargets = Callable[[AsyncSession, Kelurahan], Awaitable[list[tuple[str, str]]]]
+
+
+async def no_moderation_chats(session: AsyncSession, kel: Kelurahan) -> list[tuple[str, str]]:
+    return []
 
 
 def resident_text(event: Event, req: LetterRequest, title: str) -> str | None:
@@ -34,11 +41,22 @@ def resident_text(event: Event, req: LetterRequest, title: str) -> str | None:
     }.get(event)
 
 
+def notice_of(event: Event, req: LetterRequest, title: str) -> Notice:
+    """What a resident's message about `event` announces (a channel may send it as a template)."""
+    kind: NoticeEvent = {
+        Event.SUBMIT: "submit", Event.APPROVE: "approve", Event.REJECT: "reject",
+        Event.REQUEST_REVISION: "request_revision", Event.CANCEL: "cancel", Event.REVOKE: "revoke",
+        Event.ISSUE: "issue",
+    }[event]
+    detail = {Event.REJECT: req.reason, Event.REVOKE: req.reason, Event.REQUEST_REVISION: req.note}.get(event)
+    return Notice(event=kind, code=req.code, title=title, number=req.number or "", detail=detail or "")
+
+
 class OutboxNotifier:
     def __init__(self, titles: Mapping[str, str], clock: Clock, on_revision: RevisionHook | None = None,
-                 web_moderation: bool = False) -> None:
+                 moderation_targets: ModerationTargets = no_moderation_chats) -> None:
         self.titles = titles
-        self.web_moderation = web_moderation  # the demo's web staff pane (only under `esurat demo`)
+        self.moderation_targets = moderation_targets
         self.clock = clock
         self.on_revision = on_revision
 
@@ -55,33 +73,29 @@ class OutboxNotifier:
             letter = await session.scalar(select(Letter).where(Letter.request_id == req.id))
             if letter is None:
                 raise NotFound(f"Surat untuk permohonan {req.code} belum tersimpan")
-            enqueue(session, resident.channel, resident.external_id, {
-                "type": "document", "letter_id": letter.id, "path": letter.pdf_path,
-                "filename": f"{req.letter_type}-{req.code}.pdf",
-                "caption": f"{title} Anda telah terbit. Nomor: {letter.number}. "
-                           "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
-            }, now)
+            enqueue(session, resident.channel, resident.external_id, DocumentOut(
+                letter_id=letter.id, path=letter.pdf_path, filename=f"{req.letter_type}-{req.code}.pdf",
+                caption=f"{title} Anda telah terbit. Nomor: {letter.number}. "
+                        "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
+                notice=notice_of(event, req, title),
+            ), now)
         else:
             text = resident_text(event, req, title)
             if text:
-                enqueue(session, resident.channel, resident.external_id, {"type": "text", "text": text}, now)
+                enqueue(session, resident.channel, resident.external_id,
+                        TextOut(text=text, notice=notice_of(event, req, title)), now)
         await self._moderation(session, req, kel, event)
 
     async def _moderation(self, session: AsyncSession, req: LetterRequest, kel: Kelurahan, event: Event) -> None:
         now = self.clock()
         posts = list(await session.scalars(select(ModerationPost).where(ModerationPost.request_id == req.id)))
         if event is Event.SUBMIT and not posts:
-            targets = [("web", WEB_MODERATION.format(slug=kel.slug))] if self.web_moderation else []
-            if kel.telegram_chat_id:
-                targets.append(("telegram", str(kel.telegram_chat_id)))
-            for channel, chat in targets:
+            for channel, chat in await self.moderation_targets(session, kel):
                 post = ModerationPost(request_id=req.id, channel=channel, chat_id=chat, created_at=now)
                 session.add(post)
                 await session.flush()
-                enqueue(session, channel, chat, {"type": "moderation_card", "request_id": req.id,
-                                                  "post_id": post.id}, now)
+                enqueue(session, channel, chat, ModerationCardOut(request_id=req.id, post_id=post.id), now)
             return
         for post in posts:
-            enqueue(session, post.channel, post.chat_id, {
-                "type": "card_update", "request_id": req.id, "post_id": post.id, "event": event.value,
-            }, now)
+            enqueue(session, post.channel, post.chat_id,
+                    CardUpdateOut(request_id=req.id, post_id=post.id, event=event.value), now)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import delivery
-from bot.delivery import Deliver, OutboxSender, RateLimiter, RetryLater
+from bot.delivery import Deliver, OutboxSender, RateLimiter, RatePolicy, RetryLater
 from db import outbox
 from db.models import OutboxMessage
 from db.outbox import claim, enqueue
@@ -30,7 +30,7 @@ async def fill(sessions: Sessions, clock: FixedClock, items: list[tuple[str, str
 
 
 def sender(sessions: Sessions, clock: FixedClock, deliver: Deliver) -> OutboxSender:
-    return OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(0, 10_000, 0))
+    return OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(RatePolicy(0, 0, 10_000)))
 
 
 async def test_order_retry_after_and_resume(sessions: Sessions) -> None:
@@ -96,7 +96,7 @@ async def test_chats_are_delivered_independently_one_row_per_chat_at_a_time(sess
         delivered.append(text)
         return {}
 
-    s = OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(0, 10_000, 0), max_in_flight=3,
+    s = OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(RatePolicy(0, 0, 10_000)), max_in_flight=3,
                      poll_interval=0.01)
     running = asyncio.create_task(s.run_forever())
 
