@@ -1,8 +1,9 @@
 """The FastAPI application of the service: public pages, verification, webhooks, demo chat.
 
 Everything is built by the composition root (`bot.composition`); this module only mounts the
-routers of the packages that own them and runs the background workers (the follow-up runner,
-outbox senders, the Telegram poller) for the lifespan of the app.
+routers of the packages that own them (each channel's among them) and runs the background workers
+(the follow-up runner, the outbox sender of each channel, the channels' own workers) for the
+lifespan of the app.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from bot.delivery import Worker
 from bot.http_guards import install_guards
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
-from bot.webchat import STATIC_DIR as WEBCHAT_STATIC
-from bot.webchat import create_webchat_router
 from db.retention import retention_job
 from verification.router import create_verification_router
 
@@ -30,21 +29,20 @@ log = logging.getLogger("esurat.web")
 
 
 def create_app(services: Services) -> FastAPI:
-    telegram = services.telegram
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         storage = services.settings.storage
         jobs: list[Worker] = [services.run_follow_ups, lambda: retention_job(
             services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock)]
-        if telegram is not None:
-            jobs += await telegram.start()
+        for channel in services.channels.values():
+            jobs += await channel.start()
+        jobs += [sender.run_forever for sender in services.senders.values()]
         tasks = [asyncio.create_task(job()) for job in jobs]
         try:
             yield
         finally:
-            if telegram is not None:
-                await telegram.stop()
+            for channel in services.channels.values():
+                await channel.stop()
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -55,15 +53,10 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
     ))
-    if telegram is not None:
-        app.include_router(telegram.router())
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
-    demo = services.settings.demo  # outside `esurat demo` nothing under /demo exists (404 for every method)
-    if demo:
-        app.mount("/demo/static", StaticFiles(directory=WEBCHAT_STATIC), name="demo-static")
+    for channel in services.channels.values():  # outside `esurat demo` nothing under /demo exists
+        app.include_router(channel.router())
     app.include_router(create_pages_router(services))
-    if demo:
-        app.include_router(create_webchat_router(services))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

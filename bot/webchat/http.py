@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from bot.untrusted import BadJson, read_json
 
 CHANNEL = "web"  # this adapter's channel; a session id is the resident's chat id on it
+MODERATION_CHAT = "moderation:{slug}"  # the staff pane of a kelurahan: its moderation chat on this channel
 COOKIE = "esurat_demo"
 SID_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
 from bot.untrusted import ROW_ID_MAX, row_id
-from bot.webchat.http import CHANNEL, json_body, json_error, stored_file
+from bot.webchat.http import CHANNEL, MODERATION_CHAT, json_body, json_error, stored_file
 from bot.webchat.seed import demo_staff_of
 from db.directory import list_kelurahan
 from db.filestore import ALLOWED
@@ -19,7 +19,6 @@ from db.models import Attachment, LetterRequest, ModerationPost, OutboxMessage
 from db.outbox import OutboxStatus, mark_sent
 from lifecycle.errors import DomainError
 from lifecycle.follow_ups import ISSUE_LETTER, key_of
-from lifecycle.notifications import WEB_MODERATION
 from moderation.service import ACTIONS, NEEDS_TEXT, Card
 
 if TYPE_CHECKING:
@@ -67,7 +66,7 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
         if isinstance(pair, JSONResponse):
             return pair
         kel, staff = pair
-        chat = WEB_MODERATION.format(slug=slug)
+        chat = MODERATION_CHAT.format(slug=slug)
         after = min(max(after, 0), ROW_ID_MAX)
         async with sessions() as s:
             cursor = await s.scalar(select(func.max(OutboxMessage.id)).where(
