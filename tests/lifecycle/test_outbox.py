@@ -96,8 +96,8 @@ async def test_chats_are_delivered_independently_one_row_per_chat_at_a_time(sess
         delivered.append(text)
         return {}
 
-    s = OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(RatePolicy(0, 0, 10_000)), max_in_flight=3,
-                     poll_interval=0.01)
+    s = OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(RatePolicy(0, 0, 10_000)),
+                     max_in_flight=3, poll_interval=0.01)
     running = asyncio.create_task(s.run_forever())
 
     async def until(condition: Callable[[], bool]) -> None:
