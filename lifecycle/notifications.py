@@ -41,13 +41,15 @@ def resident_text(event: Event, req: LetterRequest, title: str) -> str | None:
     }.get(event)
 
 
+NOTICE_EVENTS: dict[Event, NoticeEvent] = {
+    Event.SUBMIT: "submit", Event.APPROVE: "approve", Event.REJECT: "reject",
+    Event.REQUEST_REVISION: "request_revision", Event.CANCEL: "cancel", Event.REVOKE: "revoke", Event.ISSUE: "issue",
+}
+
+
 def notice_of(event: Event, req: LetterRequest, title: str) -> Notice:
     """What a resident's message about `event` announces (a channel may send it as a template)."""
-    kind: NoticeEvent = {
-        Event.SUBMIT: "submit", Event.APPROVE: "approve", Event.REJECT: "reject",
-        Event.REQUEST_REVISION: "request_revision", Event.CANCEL: "cancel", Event.REVOKE: "revoke",
-        Event.ISSUE: "issue",
-    }[event]
+    kind = NOTICE_EVENTS[event]
     detail = {Event.REJECT: req.reason, Event.REVOKE: req.reason, Event.REQUEST_REVISION: req.note}.get(event)
     return Notice(event=kind, code=req.code, title=title, number=req.number or "", detail=detail or "")
 
