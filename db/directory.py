@@ -110,7 +110,7 @@ async def moderation_chats_by_kelurahan(sessions: async_sessionmaker[AsyncSessio
         rows = await s.execute(select(ModerationChat.kelurahan_id, ModerationChat.channel, ModerationChat.chat_id)
                                .order_by(ModerationChat.channel, ModerationChat.id))
     chats: dict[int, list[tuple[str, str]]] = {}
-    for kelurahan_id, channel, chat_id in rows.tuples():
+    for kelurahan_id, channel, chat_id in rows:
         chats.setdefault(kelurahan_id, []).append((channel, chat_id))
     return chats
 
@@ -122,6 +122,6 @@ async def staff_identities_of(sessions: async_sessionmaker[AsyncSession], slug: 
         rows = await s.execute(select(StaffIdentity.staff_id, StaffIdentity.channel, StaffIdentity.external_id)
                                .join(Staff, Staff.id == StaffIdentity.staff_id).where(Staff.kelurahan_id == kel.id))
     identities: dict[int, dict[str, str]] = {}
-    for staff_id, channel, external_id in rows.tuples():
+    for staff_id, channel, external_id in rows:
         identities.setdefault(staff_id, {})[channel] = external_id
     return identities

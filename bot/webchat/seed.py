@@ -31,7 +31,7 @@ async def seed_demo_staff(sessions: async_sessionmaker[AsyncSession]) -> int:
         for staff, slug in (await s.execute(
             select(Staff, Kelurahan.slug).join(Kelurahan, Kelurahan.id == Staff.kelurahan_id)
             .where(Staff.demo.is_(True), Staff.active.is_(True)).order_by(Staff.id)
-        )).tuples():
+        )):
             if staff.kelurahan_id in have:
                 continue
             have.add(staff.kelurahan_id)
