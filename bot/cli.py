@@ -106,6 +106,18 @@ def kelurahan_list() -> None:
         typer.echo(f"{k.slug:20} {k.unit_code:4} {k.kecamatan:12} {k.name}{chat}{mark}")
 
 
+def _pairs(values: list[str] | None) -> dict[str, str]:
+    """KANAL=ID options as {channel: id}; exits with a message on a malformed one."""
+    pairs: dict[str, str] = {}
+    for value in values or []:
+        channel, sep, ident = value.partition("=")
+        if not sep or not channel.strip():
+            typer.echo(f"Format harus KANAL=ID, bukan: {value}", err=True)
+            raise typer.Exit(2)
+        pairs[channel.strip()] = ident.strip()
+    return pairs
+
+
 @kel_app.command("set")
 def kelurahan_set(
     slug: str,
@@ -123,17 +135,21 @@ def kelurahan_set(
     signatory_delegated: Annotated[bool | None, typer.Option()] = None,
     numbering_pattern: Annotated[str | None, typer.Option()] = None,
     unit_code: Annotated[str | None, typer.Option()] = None,
+    moderation_chat: Annotated[list[str] | None, typer.Option(
+        help="Grup moderasi di kanal mana pun: KANAL=ID (boleh berulang; KANAL= saja menghapusnya)")] = None,
 ) -> None:
-    """Set a kelurahan's name, moderation chat and letterhead data."""
-    changes = {k: v for k, v in locals().items() if k != "slug" and v is not None}
+    """Set a kelurahan's name, moderation chats and letterhead data."""
+    changes = {k: v for k, v in locals().items() if k not in ("slug", "moderation_chat") and v is not None}
+    chats: dict[str, str | int | None] = {k: v or None for k, v in _pairs(moderation_chat).items()}
     from db.directory import DirectoryError, update_kelurahan
 
     try:
-        kel = _with_sessions(_settings(), lambda s: update_kelurahan(s, slug, **changes))
+        kel = _with_sessions(_settings(), lambda s: update_kelurahan(s, slug, moderation_chats=chats, **changes))
     except DirectoryError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from e
-    typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(sorted(changes)) or '-'}")
+    done = sorted(changes) + [f"moderasi {channel}" for channel in chats]
+    typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(done) or '-'}")
 
 
 @staff_app.command("add")
@@ -143,13 +159,17 @@ def staff_add(
     role: Annotated[str, typer.Option()] = "operator",
     telegram_user_id: Annotated[int | None, typer.Option()] = None,
     whatsapp_phone: Annotated[str | None, typer.Option()] = None,
+    identity: Annotated[list[str] | None, typer.Option(
+        help="Identitas di kanal mana pun: KANAL=ID (boleh berulang)")] = None,
 ) -> None:
     """Register a staff member of a kelurahan."""
     from db.directory import DirectoryError, add_staff
 
+    identities: dict[str, str | int] = {k: v for k, v in _pairs(identity).items() if v}
     try:
         st = _with_sessions(_settings(), lambda s: add_staff(
-            s, slug, name=name, role=role, telegram_user_id=telegram_user_id, whatsapp_phone=whatsapp_phone,
+            s, slug, name=name, role=role, identities=identities, telegram_user_id=telegram_user_id,
+            whatsapp_phone=whatsapp_phone,
         ))
     except DirectoryError as e:
         typer.echo(str(e), err=True)

@@ -17,9 +17,8 @@ LETTERHEAD_FIELDS = (
     "name", "address", "phone", "email", "postal_code", "signatory_name", "signatory_title", "signatory_rank",
     "signatory_nip", "signatory_delegated", "numbering_pattern", "unit_code",
 )
-# Shorthands of update_kelurahan and add_staff (the CLI's options): keyword -> channel.
+# The shorthands of update_kelurahan (the CLI's options): keyword -> channel.
 CHAT_KEYWORDS = {"telegram_chat_id": "telegram", "whatsapp_group": "whatsapp"}
-IDENTITY_KEYWORDS = {"telegram_user_id": "telegram", "whatsapp_phone": "whatsapp", "web_login": "web"}
 
 
 class DirectoryError(ValueError):
