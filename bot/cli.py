@@ -93,12 +93,29 @@ def check() -> None:
 
 @kel_app.command("list")
 def kelurahan_list() -> None:
-    from db.directory import list_kelurahan
+    from db.directory import list_kelurahan, moderation_chats_by_kelurahan
+    from db.models import Kelurahan
 
-    for k in _with_sessions(_settings(), list_kelurahan):
-        chat = f" telegram={k.telegram_chat_id}" if k.telegram_chat_id else ""
+    async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Kelurahan], dict[int, list[tuple[str, str]]]]:
+        return await list_kelurahan(s), await moderation_chats_by_kelurahan(s)
+
+    rows, chats = _with_sessions(_settings(), load)
+    for k in rows:
+        chat = "".join(f" {channel}={chat_id}" for channel, chat_id in chats.get(k.id, []))
         mark = " [contoh]" if k.placeholder else ""
         typer.echo(f"{k.slug:20} {k.unit_code:4} {k.kecamatan:12} {k.name}{chat}{mark}")
+
+
+def _pairs(values: list[str] | None) -> dict[str, str]:
+    """KANAL=ID options as {channel: id}; exits with a message on a malformed one."""
+    pairs: dict[str, str] = {}
+    for value in values or []:
+        channel, sep, ident = value.partition("=")
+        if not sep or not channel.strip():
+            typer.echo(f"Format harus KANAL=ID, bukan: {value}", err=True)
+            raise typer.Exit(2)
+        pairs[channel.strip()] = ident.strip()
+    return pairs
 
 
 @kel_app.command("set")
@@ -118,17 +135,21 @@ def kelurahan_set(
     signatory_delegated: Annotated[bool | None, typer.Option()] = None,
     numbering_pattern: Annotated[str | None, typer.Option()] = None,
     unit_code: Annotated[str | None, typer.Option()] = None,
+    moderation_chat: Annotated[list[str] | None, typer.Option(
+        help="Grup moderasi di kanal mana pun: KANAL=ID (boleh berulang; KANAL= saja menghapusnya)")] = None,
 ) -> None:
-    """Set a kelurahan's name, moderation chat and letterhead data."""
-    changes = {k: v for k, v in locals().items() if k != "slug" and v is not None}
+    """Set a kelurahan's name, moderation chats and letterhead data."""
+    changes = {k: v for k, v in locals().items() if k not in ("slug", "moderation_chat") and v is not None}
+    chats: dict[str, str | int | None] = {k: v or None for k, v in _pairs(moderation_chat).items()}
     from db.directory import DirectoryError, update_kelurahan
 
     try:
-        kel = _with_sessions(_settings(), lambda s: update_kelurahan(s, slug, **changes))
+        kel = _with_sessions(_settings(), lambda s: update_kelurahan(s, slug, moderation_chats=chats, **changes))
     except DirectoryError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from e
-    typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(sorted(changes)) or '-'}")
+    done = sorted(changes) + [f"moderasi {channel}" for channel in chats]
+    typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(done) or '-'}")
 
 
 @staff_app.command("add")
@@ -138,13 +159,17 @@ def staff_add(
     role: Annotated[str, typer.Option()] = "operator",
     telegram_user_id: Annotated[int | None, typer.Option()] = None,
     whatsapp_phone: Annotated[str | None, typer.Option()] = None,
+    identity: Annotated[list[str] | None, typer.Option(
+        help="Identitas di kanal mana pun: KANAL=ID (boleh berulang)")] = None,
 ) -> None:
     """Register a staff member of a kelurahan."""
     from db.directory import DirectoryError, add_staff
 
+    identities: dict[str, str | int] = {k: v for k, v in _pairs(identity).items() if v}
     try:
         st = _with_sessions(_settings(), lambda s: add_staff(
-            s, slug, name=name, role=role, telegram_user_id=telegram_user_id, whatsapp_phone=whatsapp_phone,
+            s, slug, name=name, role=role, identities=identities, telegram_user_id=telegram_user_id,
+            whatsapp_phone=whatsapp_phone,
         ))
     except DirectoryError as e:
         typer.echo(str(e), err=True)
@@ -154,12 +179,19 @@ def staff_add(
 
 @staff_app.command("list")
 def staff_list(slug: str) -> None:
-    from db.directory import list_staff
+    from db.directory import list_staff, staff_identities_of
+    from db.models import Staff
 
-    for st in _with_sessions(_settings(), lambda s: list_staff(s, slug)):
+    async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Staff], dict[int, dict[str, str]]]:
+        return await list_staff(s, slug), await staff_identities_of(s, slug)
+
+    rows, identities = _with_sessions(_settings(), load)
+    for st in rows:
         demo = " [demo]" if st.demo else ""
-        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} tg={st.telegram_user_id or '-'} "
-                   f"wa={st.whatsapp_phone or '-'}{demo}")
+        ids = dict(identities.get(st.id, {}))
+        known = f"tg={ids.pop('telegram', '-')} wa={ids.pop('whatsapp', '-')}"
+        others = "".join(f" {channel}={external_id}" for channel, external_id in sorted(ids.items()))
+        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{demo}")
 
 
 keys_app = typer.Typer(help="Kunci segel (tanda tangan kode QR)")
