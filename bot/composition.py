@@ -189,4 +189,5 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
+    moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
     return services

@@ -40,7 +40,7 @@ async def staff_identities(session: AsyncSession, staff_id: int) -> dict[str, st
     """The staff member's identities: channel -> platform id."""
     rows = await session.execute(select(StaffIdentity.channel, StaffIdentity.external_id).where(
         StaffIdentity.staff_id == staff_id))
-    return {channel: external_id for channel, external_id in rows.tuples()}
+    return {str(channel): str(external_id) for channel, external_id in rows.all()}
 
 
 async def staff_by_identity(session: AsyncSession, kelurahan_id: int, channel: str, external_id: str) -> Staff | None:
