@@ -12,15 +12,9 @@ from tests.fakes.whatsapp_api import FakeWhatsApp
 WA_ID = "6281234567890"
 
 
-def settings_for(wa: FakeWhatsApp, token: str | None = None) -> WhatsAppSettings:
-    return WhatsAppSettings(token=SecretStr(token or wa.token), phone_number_id=wa.phone_number_id,
-                            app_secret=SecretStr(wa.app_secret), verify_token=SecretStr("verify"),
-                            api_base=wa.base_url, request_timeout=5.0)
-
-
-async def test_send_returns_the_wamid(fake_whatsapp: FakeWhatsApp) -> None:
+async def test_send_returns_the_wamid(fake_whatsapp: FakeWhatsApp, whatsapp_settings: WhatsAppSettings) -> None:
     fake_whatsapp.set_last_inbound(WA_ID, fake_whatsapp.now())
-    client = WhatsAppClient(settings_for(fake_whatsapp))
+    client = WhatsAppClient(whatsapp_settings)
     try:
         wamid = await client.send(WA_ID, {"type": "text", "text": {"body": "Halo"}})
     finally:
@@ -30,9 +24,10 @@ async def test_send_returns_the_wamid(fake_whatsapp: FakeWhatsApp) -> None:
     assert fake_whatsapp.calls[-1].authorized
 
 
-async def test_graph_error_carries_code_and_no_number(fake_whatsapp: FakeWhatsApp) -> None:
+async def test_graph_error_carries_code_and_no_number(fake_whatsapp: FakeWhatsApp,
+                                                     whatsapp_settings: WhatsAppSettings) -> None:
     fake_whatsapp.fail_next("messages", 131026)
-    client = WhatsAppClient(settings_for(fake_whatsapp))
+    client = WhatsAppClient(whatsapp_settings)
     try:
         with pytest.raises(GraphError) as caught:
             await client.send(WA_ID, {"type": "text", "text": {"body": "Halo"}})
@@ -45,8 +40,8 @@ async def test_graph_error_carries_code_and_no_number(fake_whatsapp: FakeWhatsAp
     assert refused.value.code == 100 and "62abc" not in str(refused.value)
 
 
-async def test_bad_token_is_code_190(fake_whatsapp: FakeWhatsApp) -> None:
-    client = WhatsAppClient(settings_for(fake_whatsapp, token="wrong"))
+async def test_bad_token_is_code_190(fake_whatsapp: FakeWhatsApp, whatsapp_settings: WhatsAppSettings) -> None:
+    client = WhatsAppClient(whatsapp_settings.model_copy(update={"token": SecretStr("wrong")}))
     try:
         with pytest.raises(GraphError) as caught:
             await client.send(WA_ID, {"type": "text", "text": {"body": "Halo"}})
@@ -55,9 +50,9 @@ async def test_bad_token_is_code_190(fake_whatsapp: FakeWhatsApp) -> None:
     assert (caught.value.status, caught.value.code) == (401, 190)
 
 
-async def test_upload_lookup_and_download(fake_whatsapp: FakeWhatsApp) -> None:
+async def test_upload_lookup_and_download(fake_whatsapp: FakeWhatsApp, whatsapp_settings: WhatsAppSettings) -> None:
     pdf = b"%PDF-1.4 test" + b"x" * 5000
-    client = WhatsAppClient(settings_for(fake_whatsapp))
+    client = WhatsAppClient(whatsapp_settings)
     try:
         media_id = await client.upload_media(pdf, "application/pdf", "surat.pdf")
         info = await client.media_info(media_id)
