@@ -70,7 +70,10 @@ class WhatsAppDelivery:
         try:
             result = await self._deliver(to, message)
         except GraphError as e:
-            raise self._failure(to, e) from e
+            failure = self._failure(to, e)
+            if failure is e:
+                raise
+            raise failure from e
         self._strikes.pop(to, None)
         return result
 

@@ -16,7 +16,7 @@ from typing import Any
 from config.settings import WhatsAppSettings
 from db.outbound import Notice
 
-PARAM_MAX = 300  # a short value (code, title, number)
+PARAM_MAX = 100  # a short value (code, title, number)
 DETAIL_MAX = 600  # a reason, a note, a message's text; the whole body must stay within 1024 characters
 _SPACES = re.compile(r"\s+")
 
