@@ -93,10 +93,15 @@ def check() -> None:
 
 @kel_app.command("list")
 def kelurahan_list() -> None:
-    from db.directory import list_kelurahan
+    from db.directory import list_kelurahan, moderation_chats_by_kelurahan
+    from db.models import Kelurahan
 
-    for k in _with_sessions(_settings(), list_kelurahan):
-        chat = f" telegram={k.telegram_chat_id}" if k.telegram_chat_id else ""
+    async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Kelurahan], dict[int, list[tuple[str, str]]]]:
+        return await list_kelurahan(s), await moderation_chats_by_kelurahan(s)
+
+    rows, chats = _with_sessions(_settings(), load)
+    for k in rows:
+        chat = "".join(f" {channel}={chat_id}" for channel, chat_id in chats.get(k.id, []))
         mark = " [contoh]" if k.placeholder else ""
         typer.echo(f"{k.slug:20} {k.unit_code:4} {k.kecamatan:12} {k.name}{chat}{mark}")
 
@@ -154,12 +159,19 @@ def staff_add(
 
 @staff_app.command("list")
 def staff_list(slug: str) -> None:
-    from db.directory import list_staff
+    from db.directory import list_staff, staff_identities_of
+    from db.models import Staff
 
-    for st in _with_sessions(_settings(), lambda s: list_staff(s, slug)):
+    async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Staff], dict[int, dict[str, str]]]:
+        return await list_staff(s, slug), await staff_identities_of(s, slug)
+
+    rows, identities = _with_sessions(_settings(), load)
+    for st in rows:
         demo = " [demo]" if st.demo else ""
-        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} tg={st.telegram_user_id or '-'} "
-                   f"wa={st.whatsapp_phone or '-'}{demo}")
+        ids = dict(identities.get(st.id, {}))
+        known = f"tg={ids.pop('telegram', '-')} wa={ids.pop('whatsapp', '-')}"
+        others = "".join(f" {channel}={external_id}" for channel, external_id in sorted(ids.items()))
+        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{demo}")
 
 
 keys_app = typer.Typer(help="Kunci segel (tanda tangan kode QR)")

@@ -191,4 +191,5 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
     )
     services._add_channels(CHANNELS if channels is None else channels)
+    moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
     return services

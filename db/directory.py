@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import flows
-from db.models import Kelurahan, Staff
+from db.identities import set_moderation_chat, set_staff_identity
+from db.models import Kelurahan, ModerationChat, Staff, StaffIdentity
 
 ROLES = ("operator", "sekretaris", "lurah")
 LETTERHEAD_FIELDS = (
     "name", "address", "phone", "email", "postal_code", "signatory_name", "signatory_title", "signatory_rank",
-    "signatory_nip", "signatory_delegated", "numbering_pattern", "unit_code", "telegram_chat_id",
-    "whatsapp_group",
+    "signatory_nip", "signatory_delegated", "numbering_pattern", "unit_code",
 )
+# Shorthands of update_kelurahan and add_staff (the CLI's options): keyword -> channel.
+CHAT_KEYWORDS = {"telegram_chat_id": "telegram", "whatsapp_group": "whatsapp"}
+IDENTITY_KEYWORDS = {"telegram_user_id": "telegram", "whatsapp_phone": "whatsapp", "web_login": "web"}
 
 
 class DirectoryError(ValueError):
@@ -41,13 +45,21 @@ async def get_kelurahan(session: AsyncSession, slug: str) -> Kelurahan:
     return kel
 
 
-async def update_kelurahan(sessions: async_sessionmaker[AsyncSession], slug: str, **changes: Any) -> Kelurahan:
+async def update_kelurahan(
+    sessions: async_sessionmaker[AsyncSession], slug: str, *,
+    moderation_chats: Mapping[str, str | int | None] | None = None, **changes: Any,
+) -> Kelurahan:
+    """Set letterhead fields and moderation chats (channel -> chat id, None removes it; or the
+    shorthands `telegram_chat_id=`, `whatsapp_group=`)."""
+    chats = {**(moderation_chats or {}),
+             **{CHAT_KEYWORDS[k]: changes.pop(k) for k in list(changes) if k in CHAT_KEYWORDS}}
     unknown = set(changes) - set(LETTERHEAD_FIELDS)
     if unknown:
         raise DirectoryError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}")
     name = changes.get("name")
     if name is not None and not 0 < len(name.strip()) <= 100:
         raise DirectoryError("Nama kelurahan harus diisi (paling banyak 100 karakter)")
+    if name is not None:
         changes["name"] = name.strip()
     nip = changes.get("signatory_nip")
     if nip is not None and not (len(nip) == 18 and nip.isdigit()):
@@ -58,24 +70,31 @@ async def update_kelurahan(sessions: async_sessionmaker[AsyncSession], slug: str
             setattr(kel, key, value)
         if {"signatory_name", "signatory_nip", "address"} & set(changes):
             kel.placeholder = False
+        for channel, chat_id in chats.items():
+            await set_moderation_chat(s, kel.id, channel, None if chat_id is None else str(chat_id))
         return kel
 
 
 async def add_staff(
     sessions: async_sessionmaker[AsyncSession], slug: str, *, name: str, role: str,
-    telegram_user_id: int | None = None, whatsapp_phone: str | None = None, web_login: str | None = None,
-    demo: bool = False,
+    identities: Mapping[str, str | int] | None = None, telegram_user_id: int | None = None,
+    whatsapp_phone: str | None = None, web_login: str | None = None, demo: bool = False,
 ) -> Staff:
+    """Register a staff member with their identities (channel -> their id there; or the shorthands)."""
+    shorthands = {"telegram": telegram_user_id, "whatsapp": whatsapp_phone, "web": web_login}
+    ids = {**{ch: v for ch, v in shorthands.items() if v is not None}, **(identities or {})}
     if role not in ROLES:
         raise DirectoryError(f"Peran harus salah satu dari: {', '.join(ROLES)}")
     async with sessions.begin() as s:
         kel = await get_kelurahan(s, slug)
-        staff = Staff(
-            kelurahan_id=kel.id, name=name, role=role, telegram_user_id=telegram_user_id,
-            whatsapp_phone=whatsapp_phone, web_login=web_login, demo=demo, active=True,
-        )
+        staff = Staff(kelurahan_id=kel.id, name=name, role=role, demo=demo, active=True)
         s.add(staff)
         await s.flush()
+        for channel, external_id in ids.items():
+            if await s.scalar(select(StaffIdentity.id).where(
+                    StaffIdentity.channel == channel, StaffIdentity.external_id == str(external_id))) is not None:
+                raise DirectoryError(f"Identitas {channel} {external_id} sudah dipakai petugas lain")
+            await set_staff_identity(s, staff.id, channel, str(external_id))
         return staff
 
 
@@ -83,3 +102,26 @@ async def list_staff(sessions: async_sessionmaker[AsyncSession], slug: str) -> l
     async with sessions() as s:
         kel = await get_kelurahan(s, slug)
         return list(await s.scalars(select(Staff).where(Staff.kelurahan_id == kel.id).order_by(Staff.id)))
+
+
+async def moderation_chats_by_kelurahan(sessions: async_sessionmaker[AsyncSession]) -> dict[int, list[tuple[str, str]]]:
+    """Every kelurahan's moderation chats: kelurahan id -> [(channel, chat id)]."""
+    async with sessions() as s:
+        rows = await s.execute(select(ModerationChat.kelurahan_id, ModerationChat.channel, ModerationChat.chat_id)
+                               .order_by(ModerationChat.channel, ModerationChat.id))
+    chats: dict[int, list[tuple[str, str]]] = {}
+    for kelurahan_id, channel, chat_id in rows:
+        chats.setdefault(kelurahan_id, []).append((channel, chat_id))
+    return chats
+
+
+async def staff_identities_of(sessions: async_sessionmaker[AsyncSession], slug: str) -> dict[int, dict[str, str]]:
+    """The identities of the kelurahan's staff: staff id -> {channel: their id there}."""
+    async with sessions() as s:
+        kel = await get_kelurahan(s, slug)
+        rows = await s.execute(select(StaffIdentity.staff_id, StaffIdentity.channel, StaffIdentity.external_id)
+                               .join(Staff, Staff.id == StaffIdentity.staff_id).where(Staff.kelurahan_id == kel.id))
+    identities: dict[int, dict[str, str]] = {}
+    for staff_id, channel, external_id in rows:
+        identities.setdefault(staff_id, {})[channel] = external_id
+    return identities

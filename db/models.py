@@ -65,8 +65,6 @@ class Kelurahan(Base):
     signatory_nip: Mapped[str] = mapped_column(String(18), default="")
     signatory_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
     numbering_pattern: Mapped[str] = mapped_column(String(100), default=DEFAULT_NUMBERING_PATTERN)
-    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    whatsapp_group: Mapped[str | None] = mapped_column(String(64), nullable=True)
     placeholder: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -76,9 +74,6 @@ class Staff(Base):
     kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))  # operator | sekretaris | lurah
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
-    whatsapp_phone: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
-    web_login: Mapped[str | None] = mapped_column(String(64), nullable=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

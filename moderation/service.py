@@ -4,13 +4,16 @@ who may act, what the request card shows, and what each button does. No chat lib
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Staff
+from db.identities import staff_by_identity
+from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Resident, Staff
 from flows import Catalogue, format_values
 from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
@@ -41,6 +44,7 @@ class Card:
     code: str
     title: str
     kelurahan: str
+    channel: str  # where the resident asked, as staff know it ("WhatsApp")
     status: Status
     lines: list[tuple[str, str]]
     attachments: list[Attachment]
@@ -48,7 +52,7 @@ class Card:
     outcome: str | None = None
 
     def text(self) -> str:
-        head = [f"Permohonan {self.code}", f"{self.title} - Kelurahan {self.kelurahan}", ""]
+        head = [f"Permohonan {self.code}", f"{self.title} - Kelurahan {self.kelurahan}", f"Kanal: {self.channel}", ""]
         body = [f"{label}: {value}" for label, value in self.lines]
         tail = [f"Lampiran: {len(self.attachments)} berkas"]
         if self.outcome:
@@ -57,11 +61,15 @@ class Card:
 
 
 class ModerationService:
+    """`channel_labels`: channel name -> how staff know it ("whatsapp" -> "WhatsApp"), read when a card is
+    made (the composition root fills it once the channels are built); a name without a label is shown as is."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], lifecycle: RequestLifecycle,
-                 catalogue: Catalogue) -> None:
+                 catalogue: Catalogue, channel_labels: Mapping[str, str] = MappingProxyType({})) -> None:
         self.sessions = sessions
         self.lifecycle = lifecycle
         self.catalogue = catalogue
+        self.channel_labels = channel_labels
 
     async def card(self, request_id: int) -> Card:
         async with self.sessions() as s:
@@ -69,6 +77,7 @@ class ModerationService:
             if req is None:
                 raise NotFound(f"Permohonan {request_id} tidak ditemukan")
             kel = await s.get(Kelurahan, req.kelurahan_id)
+            channel = await s.scalar(select(Resident.channel).where(Resident.id == req.resident_id)) or ""
             atts = list(await s.scalars(select(Attachment).where(Attachment.request_id == req.id)))
             last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id,
                                                            AuditEvent.action != "issue")
@@ -84,7 +93,8 @@ class ModerationService:
             if items:
                 lines.append((group.label, f"{len(items)} orang"))
         status = Status(req.status)
-        card = Card(req.id, req.code, ltype.title, kel.name if kel else "", status, lines, atts)
+        card = Card(req.id, req.code, ltype.title, kel.name if kel else "",
+                    self.channel_labels.get(channel, channel), status, lines, atts)
         if status is Status.SUBMITTED:
             card.actions = list(ACTIONS.items())
         else:
@@ -105,27 +115,23 @@ class ModerationService:
             return staff.name if staff else label
         return {"resident": "warga", "system": "sistem"}.get(kind, label)
 
-    async def staff_for(self, request_id: int, *, telegram_user_id: int | None = None,
-                        whatsapp_phone: str | None = None, staff_id: int | None = None,
-                        session: AsyncSession | None = None) -> Staff:
-        """The registered, active staff member of the request's kelurahan, or NotAuthorized."""
+    async def staff_for(self, request_id: int, *, channel: str | None = None, external_id: str | int | None = None,
+                        staff_id: int | None = None, session: AsyncSession | None = None) -> Staff:
+        """The registered, active staff member of the request's kelurahan who is `external_id` on `channel`
+        (or the staff member `staff_id`), or NotAuthorized."""
         if session is None:
             async with self.sessions() as s:
-                return await self.staff_for(request_id, telegram_user_id=telegram_user_id,
-                                            whatsapp_phone=whatsapp_phone, staff_id=staff_id, session=s)
+                return await self.staff_for(request_id, channel=channel, external_id=external_id,
+                                            staff_id=staff_id, session=s)
         req = await session.get(LetterRequest, request_id)
         if req is None:
             raise NotAuthorized("Permohonan tidak ditemukan")
-        q = select(Staff).where(Staff.kelurahan_id == req.kelurahan_id, Staff.active.is_(True))
-        if telegram_user_id is not None:
-            q = q.where(Staff.telegram_user_id == telegram_user_id)
-        elif whatsapp_phone is not None:
-            q = q.where(Staff.whatsapp_phone == whatsapp_phone)
+        staff: Staff | None = None
+        if channel is not None and external_id is not None:
+            staff = await staff_by_identity(session, req.kelurahan_id, channel, str(external_id))
         elif staff_id is not None:
-            q = q.where(Staff.id == staff_id)
-        else:
-            raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
-        staff = await session.scalar(q.limit(1))
+            staff = await session.scalar(select(Staff).where(
+                Staff.id == staff_id, Staff.kelurahan_id == req.kelurahan_id, Staff.active.is_(True)))
         if staff is None:
             raise NotAuthorized("Anda tidak terdaftar sebagai petugas kelurahan ini")
         return staff

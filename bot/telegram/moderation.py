@@ -1,19 +1,19 @@
 """Staff side: the moderation group. Buttons on each request card; a rejection reason or a
-correction note is asked with a ForceReply prompt and taken from the staff member's reply."""
+correction note is asked with a ForceReply prompt and taken from the staff member's reply.
+What a press or a reply does is the channel-neutral staff desk (`moderation.desk`); this is its
+aiogram adapter."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message, Update
-from sqlalchemy import select
 
 from bot.telegram.callbacks import answer
 from bot.telegram.keyboards import MOD_PREFIX, parse_moderation
-from db.dedup import first_time
-from db.models import LetterRequest, ModerationPrompt
-from db.outbox import enqueue
-from lifecycle.errors import DomainError, NotAuthorized
-from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
+from moderation.desk import UNKNOWN_BUTTON, StaffDesk
+from moderation.service import ModerationService
+
+CHANNEL = "telegram"
 
 
 async def on_button(query: CallbackQuery, event_update: Update, moderation: ModerationService) -> None:
@@ -21,43 +21,12 @@ async def on_button(query: CallbackQuery, event_update: Update, moderation: Mode
     (bot/telegram/callbacks.py): an update retried from the inbox is still handled."""
     parsed = parse_moderation(query.data or "")
     if parsed is None or query.message is None:
-        await answer(query, "Tombol tidak dikenal", show_alert=True)
+        await answer(query, UNKNOWN_BUTTON, show_alert=True)
         return
     action, request_id = parsed
-    if action not in ACTIONS:
-        await answer(query, "Tombol tidak dikenal", show_alert=True)
-        return
-    try:
-        staff = await moderation.staff_for(request_id, telegram_user_id=query.from_user.id)
-    except NotAuthorized as e:
-        await answer(query, str(e), show_alert=True)
-        return
-    clock = moderation.lifecycle.clock
-    if action in NEEDS_TEXT:
-        async with moderation.sessions.begin() as s:  # dedup, prompt and its message: one transaction
-            if await first_time(s, "telegram", event_update.update_id, clock()):
-                code = await s.scalar(select(LetterRequest.code).where(LetterRequest.id == request_id))
-                prompt = ModerationPrompt(channel="telegram", chat_id=str(query.message.chat.id), staff_id=staff.id,
-                                          request_id=request_id, action=action, created_at=clock())
-                s.add(prompt)
-                await s.flush()
-                text = f"{NEEDS_TEXT[action]} untuk permohonan {code}, dengan membalas pesan ini."
-                enqueue(s, "telegram", query.message.chat.id, {"type": "prompt", "text": text, "prompt_id": prompt.id},
-                        clock())
-        await answer(query, "Silakan balas pesan berikut")
-        return
-    try:  # dedup and the decision in one short transaction, which schedules the letter (a follow-up)
-        async with moderation.sessions.begin() as s:
-            handled_before = not await first_time(s, "telegram", event_update.update_id, clock())
-            if not handled_before:
-                await moderation.act(request_id, staff, action, session=s)
-    except DomainError as e:
-        await answer(query, str(e), show_alert=True)
-        return
-    if handled_before:  # a retried update whose decision was committed: the letter is already on its way
-        await answer(query)
-        return
-    await answer(query, "Disetujui; surat sedang diterbitkan")
+    said = await StaffDesk(moderation).press(CHANNEL, query.message.chat.id, query.from_user.id, request_id, action,
+                                             event_update.update_id)
+    await answer(query, said.text or None, show_alert=said.alert)
 
 
 async def on_reply(message: Message, event_update: Update, moderation: ModerationService) -> None:
@@ -66,24 +35,8 @@ async def on_reply(message: Message, event_update: Update, moderation: Moderatio
         raise ValueError(f"update {event_update.update_id}: not a reply")
     if message.from_user is None:  # sent on behalf of a chat: no staff member to authorise
         return
-    clock = moderation.lifecycle.clock
-    try:
-        async with moderation.sessions.begin() as s:  # dedup, decision and closing the prompt: one transaction
-            if not await first_time(s, "telegram", event_update.update_id, clock()):
-                return
-            prompt = await s.scalar(select(ModerationPrompt).where(
-                ModerationPrompt.channel == "telegram", ModerationPrompt.chat_id == str(message.chat.id),
-                ModerationPrompt.message_id == str(replied.message_id), ModerationPrompt.open.is_(True),
-            ))
-            if prompt is None:
-                return
-            staff = await moderation.staff_for(prompt.request_id, telegram_user_id=message.from_user.id, session=s)
-            await moderation.act(prompt.request_id, staff, prompt.action, message.text or "", session=s)
-            prompt.open = False
-    except DomainError as e:
-        async with moderation.sessions.begin() as s:
-            await first_time(s, "telegram", event_update.update_id, clock())
-            enqueue(s, "telegram", message.chat.id, {"type": "text", "text": f"Tidak dapat diproses: {e}"}, clock())
+    await StaffDesk(moderation).reply(CHANNEL, message.chat.id, message.from_user.id, replied.message_id,
+                                      message.text or "", event_update.update_id)
 
 
 def make_router() -> Router:

@@ -105,15 +105,15 @@ async def status_of(sessions: async_sessionmaker[AsyncSession], request_id: int)
 async def test_registered_staff_is_found_by_each_identity(moderation: ModerationService, operator: Staff,
                                                           submit: Submit) -> None:
     req = await submit()
-    assert (await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)).id == operator.id
-    assert (await moderation.staff_for(req.id, whatsapp_phone="6281200000001")).id == operator.id
+    assert (await moderation.staff_for(req.id, channel="telegram", external_id=OPERATOR_TG)).id == operator.id
+    assert (await moderation.staff_for(req.id, channel="whatsapp", external_id="6281200000001")).id == operator.id
     assert (await moderation.staff_for(req.id, staff_id=operator.id)).id == operator.id
 
 
 async def test_unregistered_person_is_refused(moderation: ModerationService, operator: Staff, submit: Submit) -> None:
     req = await submit()
     with pytest.raises(NotAuthorized, match="tidak terdaftar"):
-        await moderation.staff_for(req.id, telegram_user_id=9999)
+        await moderation.staff_for(req.id, channel="telegram", external_id=9999)
     with pytest.raises(NotAuthorized, match="tidak terdaftar"):
         await moderation.staff_for(req.id)  # no identity at all
 
@@ -123,7 +123,7 @@ async def test_staff_of_another_kelurahan_is_refused(moderation: ModerationServi
     other = await add_staff(sessions, "menteng", name="Budi", role="operator", telegram_user_id=7100)
     req = await submit()
     with pytest.raises(NotAuthorized):
-        await moderation.staff_for(req.id, telegram_user_id=7100)
+        await moderation.staff_for(req.id, channel="telegram", external_id=7100)
     with pytest.raises(NotAuthorized):
         await moderation.staff_for(req.id, staff_id=other.id)
     # Even handed a Staff row directly, the lifecycle refuses a decision on another kelurahan's request.
@@ -140,9 +140,9 @@ async def test_inactive_staff_and_unknown_request_are_refused(moderation: Modera
         assert row is not None
         row.active = False
     with pytest.raises(NotAuthorized):
-        await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG)
+        await moderation.staff_for(req.id, channel="telegram", external_id=OPERATOR_TG)
     with pytest.raises(NotAuthorized, match="tidak ditemukan"):
-        await moderation.staff_for(999_999, telegram_user_id=OPERATOR_TG)
+        await moderation.staff_for(999_999, channel="telegram", external_id=OPERATOR_TG)
 
 
 # -- each decision ----------------------------------------------------------------------------
@@ -265,6 +265,18 @@ async def test_card_after_a_decision_shows_the_outcome_and_no_actions(moderation
     assert "Nomor surat: " in card.outcome
 
 
+async def test_card_shows_the_residents_channel_as_staff_know_it(moderation: ModerationService,
+                                                                  submit: Submit) -> None:
+    req = await submit()  # a Telegram resident
+    assert (await moderation.card(req.id)).text().splitlines()[2] == "Kanal: telegram"  # no label: the name
+    labelled = ModerationService(moderation.sessions, moderation.lifecycle, moderation.catalogue,
+                                 {"telegram": "Telegram", "whatsapp": "WhatsApp"})
+    card = await labelled.card(req.id)
+    assert card.channel == "Telegram"
+    title, channel = card.text().splitlines()[1:3]
+    assert title.endswith(" - Kelurahan Bukit Tunggal") and channel == "Kanal: Telegram"  # after the title
+
+
 async def test_card_of_an_unknown_request_is_not_found(moderation: ModerationService) -> None:
     with pytest.raises(NotFound):
         await moderation.card(999_999)
@@ -274,6 +286,6 @@ async def test_staff_for_accepts_the_callers_session(moderation: ModerationServi
                                                      submit: Submit) -> None:
     req = await submit()
     async with sessions() as s:
-        staff = await moderation.staff_for(req.id, telegram_user_id=OPERATOR_TG, session=s)
+        staff = await moderation.staff_for(req.id, channel="telegram", external_id=OPERATOR_TG, session=s)
         rows = list(await s.scalars(select(Staff).where(Staff.id == staff.id)))
     assert rows == [staff]

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.composition import Services
 from db.claims import Claims, keep_alive, renew
-from db.models import FollowUp, LetterRequest, OutboxMessage, Staff
+from db.models import FollowUp, LetterRequest, OutboxMessage, Staff, StaffIdentity
+from db.outbound import TextOut
 from db.outbox import OutboxStatus, Outcome, claim, enqueue, settle_and_claim
 from lifecycle.actors import Actor
 from tests.fakes.telegram_api import FakeTelegram
@@ -40,7 +41,7 @@ class ShiftedClock:
 async def fill(sessions: async_sessionmaker[AsyncSession], now: datetime, chats: list[str]) -> None:
     async with sessions.begin() as s:
         for chat in chats:
-            enqueue(s, "test", chat, {"type": "text", "text": f"untuk {chat}"}, now)
+            enqueue(s, "test", chat, TextOut(text=f"untuk {chat}"), now)
 
 
 async def test_outbox_claims_of_a_dead_process_are_taken_after_the_lease_of_a_live_one_never(
@@ -175,7 +176,8 @@ async def test_an_approval_whose_issuing_died_gets_its_letter_after_the_lease(tm
             await register(services)
             req = await submitted_request(World(tg, service))
             async with services.sessions.begin() as s:  # approved; a process claimed the letter, then died
-                staff = await s.scalar(select(Staff).where(Staff.telegram_user_id == STAFF_ID))
+                staff = await s.scalar(select(Staff).join(StaffIdentity, StaffIdentity.staff_id == Staff.id).where(
+                    StaffIdentity.channel == "telegram", StaffIdentity.external_id == str(STAFF_ID)))
                 assert staff is not None
                 actor = Actor.staff(staff.id, staff.kelurahan_id, staff.name)
                 await services.lifecycle.approve(req.id, actor, session=s)

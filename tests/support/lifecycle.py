@@ -45,7 +45,7 @@ async def make_staff(
 ) -> Actor:
     kel = await kelurahan(sessions, slug)
     async with sessions.begin() as s:
-        st = Staff(kelurahan_id=kel.id, name=name, role="operator", telegram_user_id=None)
+        st = Staff(kelurahan_id=kel.id, name=name, role="operator")
         s.add(st)
         await s.flush()
         return Actor.staff(st.id, kel.id, name)

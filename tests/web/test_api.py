@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bot.webchat.seed import DEMO_STAFF_NAME, seed_demo_staff
-from db.models import Attachment, OutboxMessage, Staff
+from bot.webchat.seed import DEMO_STAFF_NAME, demo_web_login, seed_demo_staff
+from db.models import Attachment, Kelurahan, OutboxMessage, Staff, StaffIdentity
 from tests.support.webchat import SAMPLE_KTP, Demo, Resident, sktm_script
 from verification.seal import seal_from_url
 
@@ -189,8 +189,14 @@ async def test_demo_staff_seed_is_idempotent(demo: Demo) -> None:
     assert await seed_demo_staff(demo.services.sessions) == 0  # the fixture seeded already
     async with demo.services.sessions() as s:
         rows = list(await s.scalars(select(Staff).where(Staff.demo.is_(True))))
+        logins = {staff_id: (login, slug) for staff_id, login, slug in (await s.execute(
+            select(StaffIdentity.staff_id, StaffIdentity.external_id, Kelurahan.slug)
+            .join(Staff, Staff.id == StaffIdentity.staff_id).join(Kelurahan, Kelurahan.id == Staff.kelurahan_id)
+            .where(StaffIdentity.channel == "web")
+        ))}  # staff id -> (web login, kelurahan slug)
     assert len(rows) == 30 and len({r.kelurahan_id for r in rows}) == 30
-    assert all(r.name == DEMO_STAFF_NAME and r.web_login == "demo" and r.active for r in rows)
+    assert all(r.name == DEMO_STAFF_NAME and logins[r.id][0] == demo_web_login(logins[r.id][1]) and r.active
+               for r in rows)
 
 
 async def test_public_pages(demo: Demo) -> None:
