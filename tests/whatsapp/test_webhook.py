@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.whatsapp.webhook import message_key
 from tests.fakes.whatsapp_webhooks import Signing, inbound_message, signed_request, verify_subscription
 from tests.support.whatsapp import VERIFY_TOKEN, WA_ID, WaWorld, inbox_rows, settled, wa_world, wamid_of
 
@@ -134,3 +135,10 @@ async def test_no_phone_number_or_text_in_the_logs(world: WaWorld, caplog: pytes
     await world.wa.post_webhook(world.wa.status_payload(world.wa.sent_to(WA_ID)[-1], "failed", error_code=131026))
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("esurat"))  # not SQL echo
     assert WA_ID not in logged and "rahasia" not in logged
+
+
+def test_long_message_ids_fit_the_inbox_key() -> None:
+    long_id = "wamid." + "HBgLNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMjQ1" * 3
+    key = message_key(long_id)
+    assert len(key) <= 64 and key == message_key(long_id) and key != message_key(long_id + "x")
+    assert message_key("wamid.short") == "wamid.short"
