@@ -21,6 +21,7 @@ from bot.delivery import OutboxSender, PermanentFailure, RateLimiter
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
+from conversation.intake import UploadIntake
 from conversation.personal_data import PersonalData
 from conversation.service import ConversationService
 from db.claims import Claims, new_instance_id
@@ -91,6 +92,7 @@ class Services:
     conversation: ConversationService
     moderation: ModerationService
     uploads: UploadStore
+    intake: UploadIntake  # every channel's uploads: size, content, storage
     keystore: KeyStore
     ca: LocalCA
     records: DbRecordSource
@@ -184,6 +186,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     services = Services(
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
+        intake=UploadIntake(sessions, uploads, clock),
         keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
     )
