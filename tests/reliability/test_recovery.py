@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.composition import Services
 from db.claims import Claims, keep_alive, renew
 from db.models import FollowUp, LetterRequest, OutboxMessage, Staff
+from db.outbound import TextOut
 from db.outbox import OutboxStatus, Outcome, claim, enqueue, settle_and_claim
 from lifecycle.actors import Actor
 from tests.fakes.telegram_api import FakeTelegram
@@ -40,7 +41,7 @@ class ShiftedClock:
 async def fill(sessions: async_sessionmaker[AsyncSession], now: datetime, chats: list[str]) -> None:
     async with sessions.begin() as s:
         for chat in chats:
-            enqueue(s, "test", chat, {"type": "text", "text": f"untuk {chat}"}, now)
+            enqueue(s, "test", chat, TextOut(text=f"untuk {chat}"), now)
 
 
 async def test_outbox_claims_of_a_dead_process_are_taken_after_the_lease_of_a_live_one_never(
@@ -100,7 +101,7 @@ async def reply_in_flight_at_stop(tg: FakeTelegram, service: RunningService, *, 
     hung = hang(tg, "sendMessage", chat_id=RESIDENT_ID)
     tg.user_sends_text(RESIDENT_ID, "status")
     await tg.wait_until(lambda: hung.waiting, what="the reply in flight")
-    services.telegram.sender.hand_back_on_stop = not killed
+    services.senders["telegram"].hand_back_on_stop = not killed
     await service.stop()
     await tg.wait_until(lambda: not hung.waiting, what="the stopped process's request to end")
     hung.release()

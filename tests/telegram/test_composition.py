@@ -39,7 +39,7 @@ async def test_polling_mode_builds_the_runtime_and_mounts_no_webhook(tmp_path: P
     try:
         assert services.telegram is not None
         services.outbox_signal.fire()  # the composition root subscribed the sender to committed outbox rows
-        assert services.telegram.sender.wakeup.is_set()
+        assert services.senders["telegram"].wakeup.is_set()
         assert await post_webhook(services) == 404
     finally:
         await services.aclose()
