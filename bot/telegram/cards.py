@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.telegram.keyboards import moderation_keyboard
 from db.models import Attachment, ModerationPost
+from db.outbound import CardUpdateOut, ModerationCardOut
 from moderation.service import Card, ModerationService
 
 log = logging.getLogger("esurat.telegram.cards")
@@ -35,20 +36,20 @@ class CardDelivery:
         self.moderation = moderation
         self.uploads_dir = uploads_dir
 
-    async def card(self, chat: int, p: dict[str, Any]) -> dict[str, Any]:
-        card = await self.moderation.card(p["request_id"])
-        posted = await self._posted(p["post_id"])
+    async def card(self, chat: int, message: ModerationCardOut) -> dict[str, Any]:
+        card = await self.moderation.card(message.request_id)
+        posted = await self._posted(message.post_id)
         if posted is not None and await self._edit(chat, posted, card):  # delivered before a crash
             return {"message_id": posted, "reused": True}
         await self._attachments(chat, card)
-        return await self._send_new(chat, p["post_id"], card)
+        return await self._send_new(chat, message.post_id, card)
 
-    async def update(self, chat: int, p: dict[str, Any]) -> dict[str, Any]:
-        card = await self.moderation.card(p["request_id"])
-        posted = await self._posted(p["post_id"])
+    async def update(self, chat: int, message: CardUpdateOut) -> dict[str, Any]:
+        card = await self.moderation.card(message.request_id)
+        posted = await self._posted(message.post_id)
         if posted is not None and await self._edit(chat, posted, card):
             return {"message_id": posted}
-        return await self._send_new(chat, p["post_id"], card)  # the card itself never arrived (or was deleted)
+        return await self._send_new(chat, message.post_id, card)  # the card itself never arrived (or was deleted)
 
     async def _posted(self, post_id: int) -> int | None:
         async with self.sessions() as s:

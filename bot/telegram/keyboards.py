@@ -1,15 +1,15 @@
-"""Outbox payloads rendered as Telegram inline keyboards. Callback data: `c:<value>` for a
+"""Outbound messages' choices rendered as Telegram inline keyboards. Callback data: `c:<value>` for a
 resident's choice, `m:<action>:<request id>` for a moderation button (at most 64 bytes)."""
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.untrusted import row_id
+from db.outbound import AskFileOut, TextOut
 
 CHOICE_PREFIX = "c:"
 MOD_PREFIX = "m:"
@@ -23,14 +23,13 @@ def to_html(text: str) -> str:
     return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
 
 
-def choice_keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    choices = payload.get("choices") or []
-    if not choices:
+def choice_keyboard(message: TextOut | AskFileOut) -> InlineKeyboardMarkup | None:
+    """The message's choices as buttons: one row of up to 3, else (or for a list) one per row."""
+    if not message.choices:
         return None
-    buttons = [
-        InlineKeyboardButton(text=c["title"], callback_data=(CHOICE_PREFIX + str(c["value"]))[:64]) for c in choices
-    ]
-    if payload.get("style") == "list" or len(buttons) > 3:
+    buttons = [InlineKeyboardButton(text=c.title, callback_data=(CHOICE_PREFIX + c.value)[:64])
+               for c in message.choices]
+    if message.style == "list" or len(buttons) > 3:
         rows = [[b] for b in buttons]
     else:
         rows = [buttons]

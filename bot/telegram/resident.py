@@ -13,8 +13,8 @@ from aiogram.types import CallbackQuery, Document, Message, PhotoSize, Update
 import flows
 from bot.telegram.callbacks import answer
 from bot.telegram.keyboards import CHOICE_PREFIX
+from conversation.intake import UploadIntake
 from conversation.service import ConversationService
-from db.filestore import UploadRefused, UploadStore
 
 log = logging.getLogger("esurat.telegram")
 COMMANDS = {"start": "mulai", "status": "status", "batal": "batal", "bantuan": "bantuan", "kembali": "kembali"}
@@ -32,7 +32,7 @@ async def on_command(message: Message, command: CommandObject, event_update: Upd
 
 
 async def on_file(message: Message, bot: Bot, event_update: Update, conversation: ConversationService,
-                  uploads: UploadStore) -> None:
+                  intake: UploadIntake) -> None:
     item: PhotoSize | Document
     if message.photo:
         item = message.photo[-1]
@@ -44,8 +44,8 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
     else:  # the router sends only photos and documents here
         raise ValueError(f"update {event_update.update_id}: no photo or document to receive")
     size = item.file_size or 0
-    file_ref, media_type, refused = "", declared, None
-    if size <= uploads.max_bytes:
+    data: bytes | None = None
+    if size <= intake.max_bytes:
         # A failed download (Telegram unreachable, 429, 5xx) fails the update: it is retried from the
         # inbox. Only a file Telegram refuses for good (bad file id, too big) is treated as unusable.
         try:
@@ -54,19 +54,8 @@ async def on_file(message: Message, bot: Bot, event_update: Update, conversation
             log.info("update %s: file refused by Telegram (%s)", event_update.update_id, e.message)
             file = None
         downloaded = await bot.download(file) if file is not None and file.file_path else None
-        data = downloaded.read() if downloaded is not None else b""
-        size = len(data)
-        try:
-            media_type = uploads.check(data, filename, declared)
-            async with conversation.sessions.begin() as session:
-                att = await uploads.store(session, data, "upload", conversation.clock(), name=filename,
-                                          declared_type=declared)
-                file_ref = str(att.id)
-        except UploadRefused as e:
-            media_type = "application/octet-stream" if size <= uploads.max_bytes else media_type
-            refused = str(e)
-    inbound = flows.FileReceived(file_ref=file_ref, media_type=media_type, size=size, filename=filename,
-                                 is_photo=is_photo, refused=refused)
+        data = downloaded.read() if downloaded is not None else None
+    inbound = await intake.receive(data, size=size, filename=filename, declared_type=declared, is_photo=is_photo)
     await conversation.handle("telegram", message.chat.id, inbound, update_id=event_update.update_id,
                               display_name=_name(message))
 

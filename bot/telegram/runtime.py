@@ -1,8 +1,9 @@
-"""Wires the Telegram bot: dispatcher and routers, the inbox (webhook or polling in, a worker that
-handles what was stored), and the outbox sender.
+"""Telegram as a channel (`bot.channels.Channel`): dispatcher and routers, the inbox (webhook or
+polling in, a worker that handles what was stored), and the delivery of its outbox rows.
 
 Built by the composition root (`bot.composition`) when `TELEGRAM_BOT_TOKEN` is set; the HTTP
-app mounts its `router()` and runs the workers `start()` returns.
+app mounts its `router()` and runs the workers `start()` returns. Its outbox sender is built and
+run by the composition root, with this channel's `rate` and `deliver`.
 
 An update is acknowledged only once it is stored in the inbox (db/inbox.py): the webhook answers
 200 after the commit (503 while the database is unreachable, so Telegram retries), and polling
@@ -14,13 +15,14 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import OutboxSender, RateLimiter, Worker
+from bot.delivery import RatePolicy, Worker
 from bot.inbox_worker import InboxWorker
 from bot.telegram import moderation as moderation_router
 from bot.telegram import resident as resident_router
@@ -30,15 +32,17 @@ from bot.telegram.sender import TelegramDelivery
 from bot.telegram.uncertain import mark_interrupted
 from bot.telegram.updates import CHANNEL, describe, feeder, received
 from bot.untrusted import parse_json
-from config.settings import Settings, TelegramSettings
-from conversation.service import ConversationService
-from db.claims import Claims
+from config.settings import TelegramSettings
+from db import identities
 from db.engine import is_sqlite
-from db.filestore import UploadStore
 from db.health import OutageLog, is_unavailable, reason
 from db.inbox import store
+from db.models import Kelurahan, OutboxMessage
+from db.outbound import Outbound
 from lifecycle.service import Clock
-from moderation.service import ModerationService
+
+if TYPE_CHECKING:
+    from bot.composition import Services
 
 log = logging.getLogger("esurat.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -52,27 +56,42 @@ BOT_COMMANDS = [
 ]
 
 
+def is_group(chat_id: str) -> bool:
+    """Telegram's group and channel chat ids are negative (spaced by the group interval)."""
+    return chat_id.startswith("-")
+
+
 @dataclass
 class TelegramRuntime:
     bot: Bot
     dispatcher: Dispatcher
-    sender: OutboxSender
+    delivery: TelegramDelivery
     settings: TelegramSettings
     webhook_url: str
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     inbox: InboxWorker
     poller: TelegramPoller
+    rate: RatePolicy | None
+    name = CHANNEL
+    label = "Telegram"
+
+    async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:
+        return await self.delivery(row, message)
+
+    async def moderation_chats(self, session: AsyncSession, kel: Kelurahan) -> list[str]:
+        return await identities.moderation_chats(session, kel.id, CHANNEL)
 
     async def start(self) -> list[Worker]:
-        """Register the webhook (webhook mode); the workers to run: the outbox sender, the inbox worker,
-        and the poller (polling mode)."""
-        await mark_interrupted(self.sender.sessions, "telegram")  # sends a stopped process may have made
+        """Register the webhook (webhook mode); the workers to run: the inbox worker, and the poller
+        (polling mode). Rows a stopped process had claimed are marked uncertain first (before the
+        app starts the outbox sender): their send may have happened."""
+        await mark_interrupted(self.sessions, CHANNEL)
         if self.settings.mode == "webhook":
             await self.bot.set_webhook(self.webhook_url, secret_token=self._secret())
             await self.bot.set_my_commands(BOT_COMMANDS)
-            return [self.sender.run_forever, self.inbox.run_forever]
-        return [self.sender.run_forever, self.inbox.run_forever, self.poller.run_forever]
+            return [self.inbox.run_forever]
+        return [self.inbox.run_forever, self.poller.run_forever]
 
     async def stop(self) -> None:
         """Let the updates being handled finish (the app then cancels the workers); the bot's HTTP
@@ -142,30 +161,24 @@ async def _body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def build_telegram(settings: Settings, conversation: ConversationService, moderation: ModerationService,
-                   uploads: UploadStore, claims: Claims | None = None) -> TelegramRuntime:
-    tg = settings.telegram
+def build_telegram(services: Services) -> TelegramRuntime:
+    settings, sessions, clock = services.settings, services.sessions, services.clock
+    tg, storage = settings.telegram, settings.storage
     bot = make_bot(tg)
     dp = Dispatcher()
     dp.include_routers(resident_router.make_router(), moderation_router.make_router())
-    dp["conversation"] = conversation
-    dp["moderation"] = moderation
-    dp["uploads"] = uploads
-    storage = settings.storage
-    sessions, clock = conversation.sessions, conversation.clock
-    delivery = TelegramDelivery(bot, sessions, moderation, storage.letters_dir, storage.uploads_dir)
-    sender = OutboxSender(sessions, "telegram", delivery, clock=clock,
-                          poll_interval=settings.outbox_poll_interval, claims=claims,
-                          send_timeout=settings.outbox_send_timeout,
-                          limiter=RateLimiter(per_chat_interval=tg.chat_interval,
-                                              global_per_second=tg.global_per_second,
-                                              group_interval=tg.group_interval))
+    dp["conversation"] = services.conversation
+    dp["moderation"] = services.moderation
+    dp["intake"] = services.intake
+    delivery = TelegramDelivery(bot, sessions, services.moderation, storage.letters_dir, storage.uploads_dir)
+    rate = RatePolicy(per_chat=tg.chat_interval, per_group=tg.group_interval, global_per_second=tg.global_per_second,
+                      is_group=is_group)
     # Chats are handled concurrently on PostgreSQL; on SQLite writers queue for one lock anyway.
     concurrency = 1 if is_sqlite(storage.effective_database_url) else 8
-    inbox = InboxWorker(sessions, CHANNEL, feeder(dp, bot), clock=clock, owner=(claims or Claims()).owner,
+    inbox = InboxWorker(sessions, CHANNEL, feeder(dp, bot), clock=clock, owner=services.claims.owner,
                         batch=10, concurrency=concurrency, describe=describe)
     poller = TelegramPoller(bot, sessions, clock, timeout=tg.polling_timeout,
                             allowed_updates=dp.resolve_used_update_types(), commands=BOT_COMMANDS,
                             stored=inbox.wakeup.set)
     webhook_url = f"{settings.http.public_url.rstrip('/')}{WEBHOOK_PATH}"
-    return TelegramRuntime(bot, dp, sender, tg, webhook_url, sessions, clock, inbox, poller)
+    return TelegramRuntime(bot, dp, delivery, tg, webhook_url, sessions, clock, inbox, poller, rate)

@@ -1,4 +1,5 @@
-"""A file the resident uploads in the web chat: size-checked, sniffed, stored, then handed to the engine."""
+"""A file the resident uploads in the web chat: read (up to the limit), handed to the upload intake
+(`conversation.intake`: size, content, storage), then to the engine."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 from fastapi.responses import Response
 
-import flows
 from bot.webchat.http import CHANNEL, Session
-from db.filestore import ALLOWED, UploadRefused, sniff_media_type
+from db.filestore import sniff_media_type
 from flows.messages import megabytes
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ UPLOAD_SLACK = 64 * 1024  # multipart overhead allowed above the upload limit
 
 async def receive_upload(services: Services, session: Session, request: Request) -> Response:
     """Store the posted `file` and tell the engine; a refused file still reaches it (with no reference)."""
-    limit = services.settings.storage.upload_max_bytes
+    limit = services.intake.max_bytes
     try:
         declared = int(request.headers.get("content-length") or 0)
     except ValueError:
@@ -43,20 +43,7 @@ async def receive_upload(services: Services, session: Session, request: Request)
         declared_type = (upload.content_type or "").split(";")[0].strip().lower()
     finally:
         await form.close()
-    sniffed = sniff_media_type(data)
-    media_type = sniffed or (declared_type if declared_type and declared_type not in ALLOWED
-                             else "application/octet-stream")
-    file_ref, notice = "", None
-    try:
-        if size > limit:
-            raise UploadRefused(f"Berkas terlalu besar (maksimal {megabytes(limit)} MB).")
-        async with services.sessions.begin() as s:
-            att = await services.uploads.store(s, data, "upload", services.clock(), name=filename,
-                                                  declared_type=declared_type)
-            file_ref, media_type = str(att.id), att.media_type
-    except UploadRefused as e:
-        notice = str(e)
-    inbound = flows.FileReceived(file_ref=file_ref, media_type=media_type, size=size, filename=filename,
-                                 is_photo=media_type.startswith("image/"))
+    inbound = await services.intake.receive(data, size=size, filename=filename, declared_type=declared_type,
+                                            is_photo=(sniff_media_type(data) or "").startswith("image/"))
     await services.conversation.handle(CHANNEL, session.id, inbound, display_name="Warga demo")
-    return session.json({"ok": bool(file_ref), "notice": notice})
+    return session.json({"ok": bool(inbound.file_ref), "notice": inbound.refused})

@@ -10,25 +10,38 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.webchat.http import MODERATION_CHAT
 from db.directory import update_kelurahan
-from db.models import Letter, LetterRequest, ModerationPost, OutboxMessage, Resident
+from db.identities import moderation_chats
+from db.models import Kelurahan, Letter, LetterRequest, ModerationPost, OutboxMessage, Resident
 from lifecycle.actors import Actor
-from lifecycle.notifications import WEB_MODERATION, OutboxNotifier, RevisionHook
+from lifecycle.notifications import ModerationTargets, OutboxNotifier, RevisionHook
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Event, Status
 from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident, make_staff
 
 GROUP = -1001234567
-WEB_CARDS = WEB_MODERATION.format(slug="bukit-tunggal")
+WEB_CARDS = MODERATION_CHAT.format(slug="bukit-tunggal")
 TITLES = {"sktm": "Surat Keterangan Tidak Mampu"}
 FIELDS = {"nama": "Siti Aminah", "alamat": "Jl. G. Obos XII No. 5"}
 Row = tuple[str, str, dict[str, Any]]
 
 
+def targets(demo: bool) -> ModerationTargets:
+    """The moderation chats the composition root would list: the web chat's staff pane (only in demo mode),
+    then the kelurahan's Telegram groups."""
+
+    async def find(session: AsyncSession, kel: Kelurahan) -> list[tuple[str, str]]:
+        web = [("web", MODERATION_CHAT.format(slug=kel.slug))] if demo else []
+        return web + [("telegram", chat) for chat in await moderation_chats(session, kel.id, "telegram")]
+
+    return find
+
+
 def lifecycle_with(sessions: async_sessionmaker[AsyncSession], *, demo: bool = False,
                    on_revision: RevisionHook | None = None) -> RequestLifecycle:
     clock = FixedClock()
-    notifier = OutboxNotifier(TITLES, clock, on_revision=on_revision, web_moderation=demo)
+    notifier = OutboxNotifier(TITLES, clock, on_revision=on_revision, moderation_targets=targets(demo))
     return RequestLifecycle(sessions, classification=CLASSIFICATION, clock=clock, notify=notifier)
 
 
@@ -72,6 +85,8 @@ async def test_submit_tells_the_resident_and_posts_a_card_to_the_group(
     assert text[:2] == ("telegram", "1001") and text[2]["type"] == "text"
     assert "Surat Keterangan Tidak Mampu" in text[2]["text"] and req.code in text[2]["text"]
     assert "telah diterima" in text[2]["text"]
+    assert text[2]["notice"] == {"event": "submit", "code": req.code, "title": "Surat Keterangan Tidak Mampu",
+                                 "number": "", "detail": ""}
     assert card[:2] == ("telegram", str(GROUP))
     assert card[2]["type"] == "moderation_card" and card[2]["request_id"] == req.id
     assert await posts(sessions, req.id) == [("telegram", str(GROUP))]
@@ -117,6 +132,7 @@ async def test_each_later_event_texts_the_resident_and_updates_every_card(
         await lifecycle.cancel(req.id, resident)
     text, *updates = await rows_after(sessions, before)
     assert text[:2] == ("telegram", "1001") and expected in text[2]["text"] and req.code in text[2]["text"]
+    assert text[2]["notice"]["event"] == event and text[2]["notice"]["code"] == req.code
     assert [(c, chat) for c, chat, _ in updates] == [("web", WEB_CARDS), ("telegram", str(GROUP))]
     assert all(p["type"] == "card_update" and p["event"] == event and p["request_id"] == req.id
                for _, _, p in updates)
@@ -187,6 +203,8 @@ async def test_issue_sends_the_letter_and_revoke_tells_why(sessions: async_sessi
         "type": "document", "letter_id": letter.id, "path": "2026/AAAA.pdf", "filename": f"sktm-{req.code}.pdf",
         "caption": f"Surat Keterangan Tidak Mampu Anda telah terbit. Nomor: {letter.number}. "
                    "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
+        "notice": {"event": "issue", "code": req.code, "title": "Surat Keterangan Tidak Mampu",
+                   "number": letter.number, "detail": ""},
     }
     assert update[2]["type"] == "card_update" and update[2]["event"] == "issue"
 
@@ -198,6 +216,8 @@ async def test_issue_sends_the_letter_and_revoke_tells_why(sessions: async_sessi
     text, update = await rows_after(sessions, before)
     assert f"Surat nomor {letter.number} (Surat Keterangan Tidak Mampu) telah DICABUT" in text[2]["text"]
     assert "Alasan: Data palsu" in text[2]["text"] and update[2]["event"] == "revoke"
+    assert text[2]["notice"] == {"event": "revoke", "code": req.code, "title": "Surat Keterangan Tidak Mampu",
+                                 "number": letter.number, "detail": "Data palsu"}
 
 
 async def test_the_rows_are_written_in_the_transitions_transaction(sessions: async_sessionmaker[AsyncSession]) -> None:

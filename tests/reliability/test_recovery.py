@@ -101,7 +101,7 @@ async def reply_in_flight_at_stop(tg: FakeTelegram, service: RunningService, *, 
     hung = hang(tg, "sendMessage", chat_id=RESIDENT_ID)
     tg.user_sends_text(RESIDENT_ID, "status")
     await tg.wait_until(lambda: hung.waiting, what="the reply in flight")
-    services.telegram.sender.hand_back_on_stop = not killed
+    services.senders["telegram"].hand_back_on_stop = not killed
     await service.stop()
     await tg.wait_until(lambda: not hung.waiting, what="the stopped process's request to end")
     hung.release()

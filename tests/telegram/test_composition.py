@@ -39,7 +39,10 @@ async def test_polling_mode_builds_the_runtime_and_mounts_no_webhook(tmp_path: P
     try:
         assert services.telegram is not None
         services.outbox_signal.fire()  # the composition root subscribed the sender to committed outbox rows
-        assert services.telegram.sender.wakeup.is_set()
+        assert services.senders["telegram"].wakeup.is_set()
+        rate = services.telegram.rate  # Telegram's limits; its groups (negative ids) are spaced wider
+        assert rate is not None and rate.is_group("-1001234567") and not rate.is_group("5001")
+        assert (rate.per_chat, rate.per_group, rate.global_per_second) == (1.0, 3.0, 30.0)
         assert await post_webhook(services) == 404
     finally:
         await services.aclose()

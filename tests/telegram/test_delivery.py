@@ -127,3 +127,16 @@ async def test_webhook_secret_is_checked(tmp_path: Path, db_url: str) -> None:
             assert rows == 1  # the greeting, once, though the update came twice
         finally:
             await service.stop()
+
+
+async def test_a_question_written_by_an_older_version_is_still_delivered(world: World) -> None:
+    """Rows written before the typed vocabulary (db/outbound.py): a file question was a "text" payload with
+    the engine's own keys ("kind", "attachment_kind"); it still reaches the resident, with its buttons."""
+    old = {"type": "text", "kind": "ask_file", "text": "Kirim foto *KTP* Anda.", "attachment_kind": "ktp",
+           "choices": [{"value": "lewati", "title": "Lewati"}], "style": "buttons"}
+    now = world.services.clock()
+    async with world.services.sessions.begin() as s:
+        s.add(OutboxMessage(channel="telegram", chat_id=str(RESIDENT_ID), payload=old, status="pending", attempts=0,
+                            next_attempt_at=now, created_at=now))
+    message = await world.tg.wait_message(RESIDENT_ID, "Kirim foto KTP Anda.", timeout=10)
+    assert message["reply_markup"] == {"inline_keyboard": [[{"text": "Lewati", "callback_data": "c:lewati"}]]}
