@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Mount
 
 from bot.composition import Services
 from bot.delivery import Worker
@@ -55,7 +56,9 @@ def create_app(services: Services) -> FastAPI:
     ))
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
     for channel in services.channels.values():  # outside `esurat demo` nothing under /demo exists
-        app.include_router(channel.router())
+        router = channel.router()
+        app.include_router(router)
+        app.router.routes.extend(r for r in router.routes if isinstance(r, Mount))  # include_router skips mounts
     app.include_router(create_pages_router(services))
 
     @app.get("/healthz")
