@@ -77,7 +77,8 @@ async def fault_run(tmp_path: Path, db_url: str, residents: int, share: float, s
     rates = {m: faulty for m in SENDS} if sends_only else {"*": faulty, "getupdates": FaultRates.uniform(share / 4)}
     plan = FaultPlan(rates, seed=seed, slow_seconds=2.5)
     result = await crash_run(RunConfig(db_url, tmp_path, residents=residents, kills=0, seed=seed, faults=plan,
-                                       deadline_s=180.0, lost_after=25.0, request_timeout=1.5))
+                                       deadline_s=180.0, lost_after=25.0, request_timeout=1.5,
+                                       preload=True))
     print(f"\nfault run: {result['faults']}; figures {result['figures']}; wall {result['wall_s']} s")
     assert sum(result["faults"].values()) > 0
     # Every check of the crash run but the stale-card press (tests/reliability/test_crash.py has it); every
