@@ -5,6 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
+# pytest-xdist: most of the run waits (service restarts, leases, timeouts), so 4 workers on 2 cores; the
+# longest tests start first (tests/conftest.py). PYTEST_PARALLEL= runs everything in one process.
+PYTEST_PARALLEL ?= -n 4 --dist load --maxschedchunk 1
 APT_PACKAGES := chromium fonts-dejavu-core
 BENCH_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 wrk
 
@@ -38,7 +41,7 @@ lint: $(STAMP)
 test: $(STAMP) $(APT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_PARALLEL)
 
 bench: $(STAMP)
 	@if ! ldconfig -p | grep -q libpango-1.0 || ! command -v wrk >/dev/null; then \

@@ -54,6 +54,7 @@ class RunConfig:
     think: tuple[float, float] = (0.0, 0.0)  # a resident's pause before each answer (seconds, random)
     stagger: float = 0.0  # residents start at random moments within this many seconds
     mode: str = "polling"  # or "webhook"
+    preload: bool = False  # start the service by forking a preloaded `esurat run` (ServiceConfig.preload)
 
 
 async def register(observer: CrashObserver) -> None:
@@ -111,7 +112,8 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             triggers = Triggers()
             tg.call_observers.append(triggers.observe)
             service = ServiceProcess(ServiceConfig(cfg.work_dir / "data", cfg.database_url, tg.base_url,
-                                                   request_timeout=cfg.request_timeout, mode=cfg.mode))
+                                                   request_timeout=cfg.request_timeout, mode=cfg.mode,
+                                                   preload=cfg.preload))
             tasks: list[asyncio.Task[None]] = []
             try:
                 await service.start()

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import queue
 import random
 import signal
 import socket
+import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +55,10 @@ class ServiceConfig:
     polling_timeout: int = 1
     mode: str = "polling"  # or "webhook": the harness's WebhookPusher posts the updates
     port: int = field(default_factory=free_port)
+    # True: each start forks a process that already imported the service's modules (`Zygote`) and runs
+    # `esurat run` in it (the same code, arguments, environment; killed the same way), instead of exec'ing
+    # the `esurat` script, which spends 2-4 s of CPU importing first. The tests use it; the benchmark does not.
+    preload: bool = False
 
     def env(self) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_"))}
@@ -75,7 +83,7 @@ class ServiceProcess:
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: asyncio.subprocess.Process | ForkedProcess | None = None
         self.starts = 0
         self.kills = 0
         self.start_seconds: list[float] = []
@@ -91,10 +99,13 @@ class ServiceProcess:
         t0 = time.monotonic()
         log = self.config.data_dir.parent / f"service-{self.starts}.log"
         self.logs.append(log)
-        with log.open("wb") as out:  # noqa: ASYNC230 - opening a local log file does not block
-            self.proc = await asyncio.create_subprocess_exec(
-                str(ESURAT), "run", env=self.config.env(), cwd=str(self.config.data_dir.parent),
-                stdout=out, stderr=asyncio.subprocess.STDOUT)
+        if self.config.preload:
+            self.proc = await Zygote.get().spawn(["run"], self.config.env(), self.config.data_dir.parent, log)
+        else:
+            with log.open("wb") as out:  # noqa: ASYNC230 - opening a local log file does not block
+                self.proc = await asyncio.create_subprocess_exec(
+                    str(ESURAT), "run", env=self.config.env(), cwd=str(self.config.data_dir.parent),
+                    stdout=out, stderr=asyncio.subprocess.STDOUT)
         self.starts += 1
         async with aiohttp.ClientSession() as http:
             while time.monotonic() - t0 < START_TIMEOUT:
@@ -134,6 +145,83 @@ class ServiceProcess:
 
     def tracebacks(self) -> int:
         return sum(p.read_text(errors="replace").count("Traceback") for p in self.logs if p.exists())
+
+
+class ForkedProcess:
+    """A child of the `Zygote`: the part of asyncio.subprocess.Process that ServiceProcess uses."""
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote, self.pid = zygote, pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.zygote.exits.get(self.pid)
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:  # not reaped yet: the pid is still this process's
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    async def wait(self) -> int:
+        while (code := self.returncode) is None:
+            if not self.zygote.alive():
+                raise RuntimeError("the service fork server exited")
+            await asyncio.sleep(0.01)
+        return code
+
+
+class Zygote:
+    """One fork server (bench/service_zygote.py) per test process, started at the first preloaded start
+    and ended (with any child still running) when this process exits or closes its pipe."""
+
+    SCRIPT = Path(__file__).with_name("service_zygote.py")
+    _instance: Zygote | None = None
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_"))}
+        self.proc = subprocess.Popen([sys.executable, str(self.SCRIPT)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env, start_new_session=True)
+        self.exits: dict[int, int] = {}
+        self._pids: queue.Queue[int] = queue.Queue()
+        self._ready = threading.Event()
+        self._spawn_lock = threading.Lock()
+        threading.Thread(target=self._read, name="zygote-reader", daemon=True).start()
+
+    @classmethod
+    def get(cls) -> Zygote:
+        with cls._lock:
+            if cls._instance is None or not cls._instance.alive():
+                cls._instance = cls()
+            return cls._instance
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            message = json.loads(line)
+            if "ready" in message:
+                self._ready.set()
+            elif "pid" in message:
+                self._pids.put(int(message["pid"]))
+            elif "exit" in message:
+                self.exits[int(message["exit"])] = int(message["code"])
+        self._ready.set()
+
+    def _spawn(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> int:
+        with self._spawn_lock:
+            if not self._ready.wait(START_TIMEOUT) or not self.alive():
+                raise RuntimeError(f"the service fork server did not start (exit {self.proc.poll()})")
+            assert self.proc.stdin is not None
+            request = {"argv": argv, "env": env, "cwd": str(cwd), "log": str(log)}
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            return self._pids.get(timeout=START_TIMEOUT)
+
+    async def spawn(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> ForkedProcess:
+        return ForkedProcess(self, await asyncio.to_thread(self._spawn, argv, env, cwd, log))
 
 
 class CrashFake(LoadFake):

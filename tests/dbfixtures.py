@@ -93,13 +93,31 @@ class DatabaseFactory:
         asyncio.run(_pg_exec(base, *drops))
 
 
-def factory_fixture(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-    DatabaseFactory
-]:
-    backend = request.param
-    if backend == "postgres" and not pg_base_url():
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
-    factory = DatabaseFactory(backend, tmp_path_factory.mktemp(f"db-{backend}"))
-    factory.template()  # migrate once, outside any event loop
-    yield factory
-    factory.cleanup()
+class Factories:
+    """A test session's factories, one per backend, made (and migrated) when first asked for; every database
+    they made is dropped at the end of the session."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._by_backend: dict[str, DatabaseFactory] = {}
+
+    def get(self, backend: str) -> DatabaseFactory:
+        if backend == "postgres" and not pg_base_url():
+            pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+        if backend not in self._by_backend:
+            factory = DatabaseFactory(backend, self._tmp.mktemp(f"db-{backend}"))
+            factory.template()  # migrate once, outside any event loop
+            self._by_backend[backend] = factory
+        return self._by_backend[backend]
+
+    def cleanup(self) -> None:
+        for factory in self._by_backend.values():
+            factory.cleanup()
+
+
+def factories_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Factories]:
+    factories = Factories(tmp_path_factory)
+    try:
+        yield factories
+    finally:
+        factories.cleanup()

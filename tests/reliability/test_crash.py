@@ -31,7 +31,7 @@ async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str)
     mode = "polling" if db_url.startswith("sqlite") else "webhook"
     result = await crash_run(RunConfig(db_url, tmp_path, residents=6, kills=20, seed=21, spacing=(0.2, 0.8),
                                        deadline_s=180.0, lost_after=30.0, think=(0.1, 0.5), stagger=10.0,
-                                       mode=mode))
+                                       mode=mode, preload=True))
     print(f"\ncrash run ({mode}): {result['kills']} kills {result['kill_moments']} "
           f"({result['aimed_kills_missed']} aimed kills missed their moment), "
           f"{result['checks']['requests_once']['requests']} requests, figures {result['figures']}, "
@@ -45,7 +45,8 @@ async def test_twenty_kills_lose_and_double_nothing(tmp_path: Path, db_url: str)
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_thirty_residents_twenty_five_kills(tmp_path: Path, db_url: str, mode: str) -> None:
     result = await crash_run(RunConfig(db_url, tmp_path, residents=30, kills=25, seed=22, deadline_s=600.0,
-                                       think=(0.2, 1.5), stagger=60.0, mode=mode))
+                                       think=(0.2, 1.5), stagger=60.0, mode=mode,
+                                       preload=True))
     assert result["kills"] >= 25
     assert not failures(result), failures(result)
 
@@ -66,7 +67,7 @@ async def harness(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
     await register(observer)
     try:
         async with CrashFake(token=TOKEN) as tg:
-            service = ServiceProcess(ServiceConfig(tmp_path / "data", db_url, tg.base_url))
+            service = ServiceProcess(ServiceConfig(tmp_path / "data", db_url, tg.base_url, preload=True))
             await service.start()
             try:
                 yield Harness(tg, service, People(tg, observer, flows.load_catalogue(), Triggers(), jpeg(),
