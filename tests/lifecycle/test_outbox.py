@@ -17,6 +17,7 @@ from bot import delivery
 from bot.delivery import Deliver, OutboxSender, RateLimiter, RatePolicy, RetryLater
 from db import outbox
 from db.models import OutboxMessage
+from db.outbound import TextOut
 from db.outbox import claim, enqueue
 from tests.support.lifecycle import FixedClock
 
@@ -26,7 +27,7 @@ Sessions = async_sessionmaker[AsyncSession]
 async def fill(sessions: Sessions, clock: FixedClock, items: list[tuple[str, str]]) -> None:
     async with sessions.begin() as s:
         for chat, text in items:
-            enqueue(s, "test", chat, {"type": "text", "text": text}, clock())
+            enqueue(s, "test", chat, TextOut(text=text), clock())
 
 
 def sender(sessions: Sessions, clock: FixedClock, deliver: Deliver) -> OutboxSender:
