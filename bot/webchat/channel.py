@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +17,23 @@ from db.models import Kelurahan, OutboxMessage
 from db.outbound import Outbound
 
 if TYPE_CHECKING:
+    from starlette.responses import Response
+    from starlette.types import Scope
+
     from bot.composition import Services
 
 
+class DemoStatic(StaticFiles):
+    """The web chat's script and sample files, served only while the service runs in demo mode (as its routes)."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(directory=STATIC_DIR)
+        self.services = services
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if not self.services.settings.demo:
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)
 
 
 class WebChatChannel:
@@ -32,7 +46,7 @@ class WebChatChannel:
 
     def router(self) -> APIRouter:
         router = create_webchat_router(self.services)
-        router.mount("/demo/static", StaticFiles(directory=STATIC_DIR), name="demo-static")
+        router.mount("/demo/static", DemoStatic(self.services), name="demo-static")
         return router
 
     async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -46,9 +47,18 @@ def fill(route_path: str, value: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: "bukit-tunggal" if m.group(1) == "slug" else value, route_path)
 
 
+def mounts(routes: list[Any]) -> Iterator[Mount]:
+    """Every mount of the app, those of the routers it includes (each channel's) too."""
+    for route in routes:
+        if isinstance(route, Mount):
+            yield route
+        included = getattr(route, "original_router", None)  # an included router (FastAPI keeps it whole)
+        if included is not None:
+            yield from mounts(included.routes)
+
+
 def static_dirs(app: FastAPI) -> list[Path]:
-    dirs = [route.app.directory for route in app.routes
-            if isinstance(route, Mount) and isinstance(route.app, StaticFiles)]
+    dirs = [route.app.directory for route in mounts(app.routes) if isinstance(route.app, StaticFiles)]
     assert len(dirs) >= 2
     return [Path(str(d)).resolve() for d in dirs]
 

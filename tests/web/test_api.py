@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from bot.composition import build_services
+from bot.web import create_app
 from bot.webchat.seed import DEMO_STAFF_NAME, demo_web_login, seed_demo_staff
+from config.settings import Settings, StorageSettings
 from db.models import Attachment, Kelurahan, OutboxMessage, Staff, StaffIdentity
 from tests.support.webchat import SAMPLE_KTP, Demo, Resident, sktm_script
 from verification.seal import seal_from_url
@@ -229,8 +233,24 @@ async def test_public_pages(demo: Demo) -> None:
 
 async def test_demo_chat_is_only_served_in_demo_mode(demo: Demo) -> None:
     demo.services.settings.demo = False
-    for path in ("/demo", "/demo/api/chat/messages", f"/demo/api/staff/{SLUG}/cards"):
+    for path in ("/demo", "/demo/api/chat/messages", f"/demo/api/staff/{SLUG}/cards", "/demo/static/demo.js"):
         assert (await demo.client.get(path)).status_code == 404
     assert (await demo.client.post("/demo/api/chat/message", json={"text": "halo"})).status_code == 404
     home = await demo.client.get("/")
     assert home.status_code == 200 and 'href="/demo"' not in home.text
+
+
+async def test_without_demo_mode_no_demo_path_exists(tmp_path: Path, db_url: str) -> None:
+    """Outside `esurat demo` the web chat channel is not built: nothing under /demo, its static files included."""
+    services = build_services(Settings(_env_file=None, storage=StorageSettings(data_dir=tmp_path / "data",
+                                                                               database_url=db_url)))
+    try:
+        assert "web" not in services.channels
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            for path in ("/demo", "/demo/static/demo.js", "/demo/static/ktp-contoh.png", "/demo/api/chat/messages",
+                         f"/demo/api/staff/{SLUG}/cards", "/demo/api/letters/1.pdf"):
+                assert (await client.get(path)).status_code == 404, path
+            assert (await client.post("/demo/api/chat/message", json={"text": "halo"})).status_code == 404
+    finally:
+        await services.aclose()
