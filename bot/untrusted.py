@@ -1,4 +1,4 @@
-"""Parsers of untrusted input the adapters share: JSON bodies and database ids from the outside world.
+"""Parsers of untrusted input the adapters share: bounded bodies, JSON and database ids from the outside world.
 
 Each returns a value the rest of the service can use as it is, or raises its own error with an
 Indonesian message (`BadJson`) or answers None (`row_id`): never an OverflowError, RecursionError or
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Request
@@ -98,3 +99,23 @@ def row_id(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value if 0 < value <= ROW_ID_MAX else None
+
+
+async def read_bounded(declared_length: str | None, chunks: AsyncIterator[bytes], limit: int) -> bytes | None:
+    """The whole of a body arriving in `chunks`, or None when it is (or declares to be) longer than `limit`
+    bytes: reading stops there, so an oversized body costs no more than `limit` bytes of memory."""
+    if declared_length is not None and declared_length.isdigit() and int(declared_length) > limit:
+        return None
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """A request's body, or None when it is longer than `limit` bytes (read no further)."""
+    return await read_bounded(request.headers.get("content-length"), request.stream(), limit)

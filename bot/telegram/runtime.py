@@ -31,7 +31,7 @@ from bot.telegram.polling import TelegramPoller
 from bot.telegram.sender import TelegramDelivery
 from bot.telegram.uncertain import mark_interrupted
 from bot.telegram.updates import CHANNEL, describe, feeder, received
-from bot.untrusted import parse_json
+from bot.untrusted import parse_json, read_body
 from config.settings import TelegramSettings
 from db import identities
 from db.engine import is_sqlite
@@ -114,7 +114,7 @@ class TelegramRuntime:
             given = (request.headers.get(SECRET_HEADER) or "").encode()
             if not hmac.compare_digest(given, secret):
                 return Response(status_code=403)
-            body = await _body(request, WEBHOOK_MAX_BYTES)
+            body = await read_body(request, WEBHOOK_MAX_BYTES)
             if body is None:
                 log.warning("telegram webhook: body over %d bytes refused", WEBHOOK_MAX_BYTES)
                 return Response(status_code=413)
@@ -144,21 +144,6 @@ class TelegramRuntime:
         if self.settings.webhook_secret is None:  # TelegramSettings refuses webhook mode without one
             raise ValueError("TELEGRAM_MODE=webhook memerlukan TELEGRAM_WEBHOOK_SECRET")
         return self.settings.webhook_secret.get_secret_value()
-
-
-async def _body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None when it is longer than `limit` bytes (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def build_telegram(services: Services) -> TelegramRuntime:

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from bot.untrusted import read_bounded
 from config.settings import WhatsAppSettings
 
 
@@ -113,17 +114,7 @@ class WhatsAppClient:
             if response.status_code >= 400:
                 await response.aread()
                 raise GraphError.from_response(response)
-            length = response.headers.get("Content-Length")
-            if length is not None and length.isdigit() and int(length) > max_bytes:
-                return None
-            chunks: list[bytes] = []
-            total = 0
-            async for chunk in response.aiter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
+            return await read_bounded(response.headers.get("Content-Length"), response.aiter_bytes(), max_bytes)
 
     async def aclose(self) -> None:
         if self._own:

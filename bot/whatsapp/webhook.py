@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.untrusted import parse_json
+from bot.untrusted import parse_json, read_body
 from config.settings import WhatsAppSettings
 from db.health import OutageLog, is_unavailable, reason
 from db.inbox import Received, store
@@ -122,21 +122,6 @@ def signed(body: bytes, header: str, secret: bytes) -> bool:
     """`header` is "sha256=" + the hex HMAC-SHA256 of `body` keyed with `secret` (constant-time compare)."""
     expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(header.strip().lower().encode(), expected.encode())
-
-
-async def read_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None when it is longer than `limit` bytes (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def webhook_router(settings: WhatsAppSettings, sessions: async_sessionmaker[AsyncSession], clock: Clock,
