@@ -34,25 +34,24 @@ class Notice(_Msg):
     detail: str = ""  # the rejection or revocation reason, the correction note
 
 
-class TextOut(_Msg):
+class _Said(_Msg):
     """Text, optionally with choices (buttons up to 3, a list up to 10; every choice is also numbered in the text)."""
 
-    type: Literal["text"] = "text"
     text: str
     choices: list[Choice] = []
     style: Literal["buttons", "list"] = "buttons"
     notice: Notice | None = None
 
 
-class AskFileOut(_Msg):
+class TextOut(_Said):
+    type: Literal["text"] = "text"
+
+
+class AskFileOut(_Said):
     """A question that asks for a photo or a document (KTP, KK, ...)."""
 
     type: Literal["ask_file"] = "ask_file"
-    text: str
     attachment_kind: str
-    choices: list[Choice] = []
-    style: Literal["buttons", "list"] = "buttons"
-    notice: Notice | None = None
 
 
 class DocumentOut(_Msg):
