@@ -44,6 +44,7 @@ from moderation.service import ModerationService
 from verification.db_source import DbRecordSource
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
+from verification.subjects import subjects_of
 
 if TYPE_CHECKING:
     from bot.telegram.runtime import TelegramRuntime
@@ -187,7 +188,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
         intake=UploadIntake(sessions, uploads, clock),
-        keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles), pades=PadesValidator([ca.ca().cert]),
+        keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles, subjects_of(catalogue)),
+        pades=PadesValidator([ca.ca().cert]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
     )
     services._add_channels(CHANNELS if channels is None else channels)

@@ -1,33 +1,60 @@
-"""`LetterRecordSource` over the database (`db.models.Letter` joined with its kelurahan)."""
+"""`LetterRecordSource` over the database (`db.models.Letter` joined with its kelurahan and request)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Kelurahan, Letter
+from db.models import Kelurahan, Letter, LetterRequest
 from flows.dates import local_date
-from verification.records import LetterRecord, LetterStatus
+from verification.records import KelurahanContact, LetterRecord, LetterStatus, unit_codes_in
+from verification.subjects import APPLICANT, Subject, subject_name
 
 
 class DbRecordSource:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], type_titles: Mapping[str, str]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], type_titles: Mapping[str, str],
+                 subjects: Mapping[str, Subject] | None = None) -> None:
         self._sessions = sessions
         self._titles = type_titles
+        self._subjects = subjects or {}
 
     async def get_by_public_id(self, public_id: str) -> LetterRecord | None:
+        return await self._one(Letter.public_id == public_id)
+
+    async def get_by_number(self, number: str) -> LetterRecord | None:
+        return await self._one(Letter.number == number)
+
+    async def contact_for_number(self, number: str) -> KelurahanContact | None:
+        codes = unit_codes_in(number)
+        if not codes:
+            return None
+        query = select(Kelurahan).where(func.upper(Kelurahan.unit_code).in_(codes)).limit(2)
+        async with self._sessions() as session:
+            found = list(await session.scalars(query))
+        if len(found) != 1:
+            return None
+        kel = found[0]
+        return KelurahanContact(kel.unit_code, kel.name, kel.kecamatan, kel.address, kel.phone)
+
+    async def _one(self, where: ColumnElement[bool]) -> LetterRecord | None:
         query = (
-            select(Letter, Kelurahan)
+            select(Letter, Kelurahan, LetterRequest.fields)
             .join(Kelurahan, Kelurahan.id == Letter.kelurahan_id)
-            .where(Letter.public_id == public_id)
+            .join(LetterRequest, LetterRequest.id == Letter.request_id)
+            .where(where)
         )
         async with self._sessions() as session:
             row = (await session.execute(query)).first()
         if row is None:
             return None
-        letter, kel = row
+        letter, kel, fields = row
+        return self._record(letter, kel, fields)
+
+    def _record(self, letter: Letter, kel: Kelurahan, fields: Mapping[str, Any] | None) -> LetterRecord:
+        subject = self._subjects.get(letter.letter_type, APPLICANT)
         return LetterRecord(
             public_id=letter.public_id, number=letter.number, letter_type=letter.letter_type,
             letter_type_title=self._titles.get(letter.letter_type, letter.letter_type),
@@ -38,4 +65,5 @@ class DbRecordSource:
             pdf_sha256=letter.pdf_sha256, pdf_path=letter.pdf_path,
             status=LetterStatus.REVOKED if letter.status == LetterStatus.REVOKED else LetterStatus.VALID,
             revoked_reason=letter.revoked_reason, revoked_at=letter.revoked_at,
+            subject_label=subject.label, subject_name_masked=subject_name(subject, fields),
         )

@@ -2,7 +2,8 @@
 
 `PdfSignatureValidator` is the interface the verification service needs; `PadesValidator`
 trusts e-surat's local CA (`letters.pki.LocalCA`), and a BSrE root can be added to
-`trust_roots` when letters are signed by BSrE.
+`trust_roots` when letters are signed by BSrE. The library's own log records about the file are
+dropped while it is checked (`verification.quiet_logs`): the router logs one line per check.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from verification.quiet_logs import quiet_library_logs
+
 
 @dataclass(frozen=True)
 class PadesReport:
@@ -28,6 +31,8 @@ class PadesReport:
     whole_file: bool  # the signature covers the whole file (nothing appended after it)
     signer: str | None = None
     detail: str = ""
+    readable: bool = True  # False: not a PDF the reader could open
+    number: str | None = None  # the letter number in the document's information (/Subject), if any
 
     @property
     def ok(self) -> bool:
@@ -45,18 +50,26 @@ class PadesValidator:
         ]
 
     def validate(self, pdf_bytes: bytes) -> PadesReport:
+        with quiet_library_logs():
+            return self._validate(pdf_bytes)
+
+    def _validate(self, pdf_bytes: bytes) -> PadesReport:
         try:
             reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
             signatures = reader.embedded_signatures
         except Exception as exc:  # any parse failure means: not a readable signed PDF
-            return PadesReport(False, False, False, False, detail=f"PDF tidak dapat dibaca: {type(exc).__name__}")
+            return PadesReport(False, False, False, False, detail=f"PDF tidak dapat dibaca: {type(exc).__name__}",
+                               readable=False)
+        number = _document_number(reader)
         if not signatures:
-            return PadesReport(False, False, False, False, detail="PDF tidak bertanda tangan elektronik")
+            return PadesReport(False, False, False, False, detail="PDF tidak bertanda tangan elektronik",
+                               number=number)
         context = ValidationContext(trust_roots=self._roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
             status = validate_pdf_signature(signatures[-1], signer_validation_context=context)
         except Exception as exc:
-            return PadesReport(True, False, False, False, detail=f"tanda tangan rusak: {type(exc).__name__}")
+            return PadesReport(True, False, False, False, detail=f"tanda tangan rusak: {type(exc).__name__}",
+                               number=number)
         return PadesReport(
             signed=True,
             intact=bool(status.intact and status.valid),
@@ -64,4 +77,15 @@ class PadesValidator:
             whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1,
             signer=status.signing_cert.subject.human_friendly if status.signing_cert else None,
             detail=status.summary(),
+            number=number,
         )
+
+
+def _document_number(reader: PdfFileReader) -> str | None:
+    """The letter number e-surat writes as the document's /Subject (signed, when the signature covers the file)."""
+    try:
+        info = reader.trailer_view.get("/Info")
+        subject = info.get_object().get("/Subject") if info is not None else None
+    except Exception:  # noqa: BLE001 - an unreadable information dictionary: no number
+        return None
+    return str(subject)[:64] if subject else None

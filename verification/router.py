@@ -3,7 +3,9 @@
 Mount with ``app.include_router(create_verification_router(...))``. Every `/v/` answer
 is rate limited per client address (`ratelimit.client_key`); unknown and malformed ids get
 the same 404 answer after the same kind of lookup. HTML by default, JSON with
-``Accept: application/json``. The upload check is limited in size and CPU (`check_limits`).
+``Accept: application/json``. The upload check is limited in size and CPU (`check_limits`); after it
+the banner carries the uploaded file's verdict (`upload_check`). `GET /v?nomor=&tanggal=` finds a
+letter by its number and issue date (`lookup`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,10 +29,14 @@ from flows.dates import local_date
 from verification.check_limits import CHECK_COST, CheckGate, CheckRefused, read_posted_pdf
 from verification.checks import check_seal, verdict
 from verification.keys import KeyStore
+from verification.lookup import add_lookup_route
 from verification.pades import PdfSignatureValidator
-from verification.public_view import display_dates, letter_view, not_found_view, upload_view
+from verification.public_view import display_dates, letter_view, not_found_view, with_upload
 from verification.ratelimit import RateLimiter, client_key
 from verification.records import PUBLIC_ID_RE, LetterRecord, LetterRecordSource
+from verification.upload_check import judge_upload, looks_like_pdf
+
+log = logging.getLogger(__name__)
 
 # Moves the seal from the URL fragment (which browsers never send) into ?s= so the
 # server checks it. Allowed by the CSP through its hash; no other script runs.
@@ -106,7 +113,7 @@ def create_verification_router(
         return JSONResponse(e.body(), status_code=e.code, headers=headers)
 
     def not_found(request: Request) -> Response:
-        return respond(request, not_found_view(), 404)
+        return respond(request, not_found_view(settings.city_name), 404)
 
     def today() -> date:
         return local_date(clock())
@@ -137,14 +144,18 @@ def create_verification_router(
         try:
             async with gate.client(_client(request)):
                 data = await read_posted_pdf(request, "pdf", settings.http.max_check_bytes)
-                async with gate.slot():
-                    report = await run_in_threadpool(validator.validate, data)
+                report = None
+                if looks_like_pdf(data):
+                    async with gate.slot():
+                        report = await run_in_threadpool(validator.validate, data)
         except CheckRefused as e:
             return refused(e)
-        identical = hmac.compare_digest(hashlib.sha256(data).hexdigest(), record.pdf_sha256)
+        upload = await judge_upload(data, report, record, source)
+        log.info(upload.log_line())
         seal = check_seal(record, None, keystore)
         result = verdict(record, seal)
-        view = letter_view(record, result, seal, today()) | {"upload": upload_view(identical, report)}
+        view = with_upload(letter_view(record, result, seal, today()), upload, record.number)
         return respond(request, view, 200, dates=display_dates(record), verdict=result)
 
+    add_lookup_route(router, source, respond, limited, settings.city_name, today)
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows import load_catalogue
+from flows.dates import local_date
 from letters.maker import CatalogueLetterMaker
 from lifecycle.actors import Actor
 from lifecycle.errors import DomainError
@@ -25,6 +27,7 @@ from tests.support.lifecycle import FixedClock, make_resident, make_staff
 from verification.db_source import DbRecordSource
 from verification.router import create_verification_router
 from verification.seal import seal_from_url
+from verification.subjects import subjects_of
 
 CATALOGUE = load_catalogue()
 
@@ -46,7 +49,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> A
     kit = make_kit(tmp_path)
     issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya"),
                       kit.settings.storage.letters_dir)
-    source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE})
+    source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE}, subjects_of(CATALOGUE))
     app = FastAPI()
     app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
@@ -89,3 +92,22 @@ async def test_no_letter_and_no_qr_for_a_rejected_request(world: World) -> None:
     with pytest.raises(DomainError):
         await issuing.issue(req.id)
     assert not list(kit.settings.storage.letters_dir.rglob("*.pdf"))
+
+
+async def test_a_birth_letter_names_the_child_and_is_found_by_number_and_date(world: World) -> None:
+    lifecycle, issuing, client, resident, staff, _ = world
+    defn = CATALOGUE["kelahiran"]
+    fields = stored_fields(defn) | {"nama_anak": "Budi Santoso"}
+    req = await lifecycle.submit_new(resident, kelurahan_slug="bukit-tunggal", letter_type="kelahiran", fields=fields)
+    await lifecycle.approve(req.id, staff)
+    letter = await issuing.issue(req.id)
+    data = (await client.get(f"/v/{letter.public_id}", headers={"Accept": "application/json"})).json()
+    assert data["letter"]["subject_label"] == "Nama anak" and data["letter"]["subject_name"] == "BUDI S***"
+    assert data["letter"]["holder_name"] == "SITI A***"  # the reporting parent: the applicant
+
+    day = local_date(letter.issued_at).isoformat()
+    found = await client.get("/v", params={"nomor": letter.number, "tanggal": day})
+    assert found.status_code == 303 and found.headers["location"] == f"/v/{letter.public_id}"
+    other_day = (local_date(letter.issued_at) + timedelta(days=1)).isoformat()
+    missing = await client.get("/v", params={"nomor": letter.number, "tanggal": other_day})
+    assert missing.status_code == 404 and "Kantor Kelurahan Bukit Tunggal" in missing.text  # its unit code, BT

@@ -52,6 +52,7 @@ def test_scanned_qr_of_every_type_answers_asli_and_the_json_matches(service: Ser
         "valid_until": inp.valid_until.isoformat() if inp.valid_until else None, "expired": False,
         "signatory_name": inp.letterhead.signatory_name, "signatory_title": "Lurah Bukit Tunggal",
         "holder_name": "SITI A***", "nik": "6271********0001",
+        "subject_label": "Nama pemohon", "subject_name": None,  # issue #11: whose letter (see test_subjects)
     }
     assert data["seal"]["presented"] is False
 
