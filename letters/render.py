@@ -32,7 +32,7 @@ from letters.flowables import (
 )
 from letters.letterhead import Letterhead
 from letters.qr import QrFlowable, QrMatrix
-from letters.template import fill, identity_rows, table_rows
+from letters.template import fill, identity_rows, statement, table_rows
 
 PAPER = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 QR_CAPTION = "Pindai untuk memeriksa keaslian surat ini"
@@ -106,7 +106,7 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list[Flow
     identity = identity_rows(defn, content.values)
     if identity:
         story.append(LabelledRows(identity, width, styles.BODY))
-    story += [JustifiedText(fill(par, context), styles.BODY_J) for par in tpl.statement]
+    story += [JustifiedText(par, styles.BODY_J) for par in statement(defn, context)]
     header, body = table_rows(defn, content.rows)
     if body:
         story.append(_table(header, body, width))
