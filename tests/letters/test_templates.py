@@ -52,7 +52,7 @@ def test_an_sktm_without_dependants_says_nothing_of_them_and_the_dtks_number_whe
     sktm = next(t for t in letter_types() if t.code == "sktm")
     none, dtks = (_text(sktm, fields)[0] for fields in edge_cases(sktm))
     assert "tanggungan" not in none and "DTKS" not in none
-    assert "berjumlah 2 orang" in dtks and "dengan nomor 3201234567" in dtks
+    assert "berjumlah 2 orang" in dtks and "bantuan sosial keluarga tersebut: 3201234567" in dtks
 
 
 def test_the_house_owner_is_printed_when_asked() -> None:
