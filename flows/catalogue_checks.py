@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from string import Formatter
 
 from flows.choice_sets import CHOICE_SETS, TITLE_MAX, options_for
-from flows.definitions import FieldDef, LetterTypeDef
+from flows.definitions import FieldDef, LetterTypeDef, RuleDef
 from flows.effects import MAX_VALUE_BYTES
 from flows.formatting import CONTEXT_NAMES, ROW_NAMES, derived_names
 
@@ -80,6 +80,38 @@ def _check_template(letter: LetterTypeDef) -> Problem | None:
     return None
 
 
+_RULE_TYPES = {"date_order": ({"date", "year"}, 2), "not_equal": (None, 2), "not_after_today": ({"date"}, 1),
+               "allowed_after": ({"choice"}, 1)}
+
+
+def _check_rule(letter: LetterTypeDef, rule: RuleDef, at: str) -> Problem | None:
+    types, count = _RULE_TYPES[rule.kind]
+    if len(rule.fields) != count:
+        return f"{at}.fields", f"a {rule.kind} rule names {count} field(s)"
+    fields = {f.name: f for f in letter.fields}
+    stated = rule.kind == "allowed_after" and rule.fields[0] not in fields and rule.value is not None
+    for name in rule.fields:
+        f = fields.get(name)
+        if f is None and not (stated and name in CHOICE_SETS):
+            return f"{at}.fields", f"unknown field {name!r}"
+        if f is not None and types is not None and f.type not in types:
+            return f"{at}.fields", f"{name!r} is a {f.type} field; a {rule.kind} rule needs {sorted(types)}"
+    if rule.ask is not None and rule.ask not in rule.fields:
+        return f"{at}.ask", f"{rule.ask!r} is not one of the rule's fields"
+    if rule.kind == "allowed_after":
+        field = fields.get(rule.fields[0])
+        values = {o.value for o in (options_for(field) if field else CHOICE_SETS[rule.fields[0]])}
+        used = [*rule.after, *(v for vs in rule.after.values() for v in vs), *([rule.value] if rule.value else [])]
+        if not rule.after or any(v not in values for v in used):
+            return f"{at}.after", f"needs saved value -> allowed values, all of {sorted(values)}"
+    elif rule.after or rule.value is not None:
+        return f"{at}.after", "only allowed_after rules have `after` and `value`"
+    bad = [n for n in _placeholders(rule.message) if n not in {*rule.fields, "tersimpan"}]
+    if bad:
+        return f"{at}.message", f"unknown placeholder {{{bad[0]}}} (use the rule's fields, or {{tersimpan}})"
+    return None
+
+
 def check_letter_type(letter: LetterTypeDef) -> Problem | None:
     top = {f.name for f in letter.fields}
     problem = _check_fields(letter.fields, "fields", set())
@@ -100,4 +132,7 @@ def check_letter_type(letter: LetterTypeDef) -> Problem | None:
         return "visit_note", "a letter type that needs a visit (online: false) needs a visit_note"
     if len(letter.short_title) > TITLE_MAX:
         return "short_title", f"at most {TITLE_MAX} characters"
+    for i, rule in enumerate(letter.rules):
+        if problem := _check_rule(letter, rule, f"rules[{i}]"):
+            return problem
     return _check_template(letter)

@@ -18,6 +18,7 @@ FieldType = Literal[
     "nik", "kk", "name", "date", "choice", "rt_rw", "phone", "text", "year", "number",
 ]
 AttachmentKind = Literal["ktp", "kk", "pengantar_rt_rw", "akta", "surat_kematian", "lainnya"]
+RuleKind = Literal["date_order", "not_equal", "not_after_today", "allowed_after"]
 
 
 class _Strict(BaseModel):
@@ -91,6 +92,25 @@ class LetterTemplate(_Strict):
     validity_days: int | None = None
 
 
+class RuleDef(_Strict):
+    """A check across answers, made by the engine before the summary (see `flows/cross_checks.py`).
+
+    date_order: `fields` [earlier, later] (dates or years) must not be the other way round;
+    not_equal: `fields` [a, b] must differ; not_after_today: the date `fields` [a] is not after
+    the day the letter is asked for; allowed_after: the value of `fields` [a] (or `value`, the
+    one the letter states when it does not ask the field) must be one of `after[saved]`, saved
+    being the value in the resident's profile (status perkawinan: once married, never again
+    "Belum Kawin"). A rule with an empty value is not checked.
+    """
+
+    kind: RuleKind
+    fields: list[str]
+    message: str  # to the resident; {field} shows that answer, {tersimpan} the saved profile value
+    ask: str | None = None  # the field asked again (default: the last of `fields`)
+    value: str | None = None  # allowed_after: the value the letter states (the field is not asked)
+    after: dict[str, list[str]] = {}  # allowed_after: saved value -> the values allowed now
+
+
 class LetterTypeDef(_Strict):
     code: str  # sktm, sku, domisili, ...
     title: str  # human title: "Surat Keterangan Tidak Mampu (SKTM)"
@@ -107,4 +127,5 @@ class LetterTypeDef(_Strict):
     fields: list[FieldDef]
     groups: list[GroupDef] = []
     attachments: list[AttachmentDef] = []
+    rules: list[RuleDef] = []  # checks across answers, before the summary
     template: LetterTemplate

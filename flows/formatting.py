@@ -1,18 +1,24 @@
 """Stored field values -> display strings for the letter (and for the resident's summary).
 
 `format_values` gives every placeholder a template may use: each field (dates in Indonesian,
-choices by label, "" when empty or not asked), the derived names `ttl` (= "{tempat_lahir}, {tanggal_lahir}",
-also `ttl_<suffix>` for `tempat_lahir_<suffix>`/`tanggal_lahir_<suffix>`), `rt`, `rw`,
-`alamat_lengkap` (= "{alamat} RT {rt} RW {rw}"), `jumlah_<group>`, and {kelurahan}, {kecamatan},
-{kota} from the context. Group rows (e.g. SKTM dependants) are in `.groups[name]`, and the rows of
-the template's table in `.rows`, each row with its fields plus `no`, `ttl` and `lp` (L/P).
+choices by label, "" when empty or not asked; places, addresses, occupations and business names
+typed in lower case capitalised, see `capitals`), the derived names `ttl` (= "{tempat_lahir},
+{tanggal_lahir}", also `ttl_<suffix>` for `tempat_lahir_<suffix>`/`tanggal_lahir_<suffix>`), `rt`,
+`rw`, `alamat_lengkap` (= "{alamat} RT {rt} RW {rw}"), `kelamin_<suffix>` ("laki-laki"/"perempuan",
+for a sentence, from `jenis_kelamin_<suffix>`), `almarhum` ("almarhum"/"almarhumah", or both when the
+sex of the deceased is not known), `jumlah_<group>` (the number of rows; "" when none, so that a
+paragraph about them is left out), and {kelurahan}, {kecamatan}, {kota} from the context. Group
+rows (e.g. SKTM dependants) are in `.groups[name]`, and the rows of the template's table in `.rows`,
+each row with its fields plus `no`, `ttl` and `lp` (L/P).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flows.capitals import place, title_case
 from flows.choice_sets import label_of
 from flows.dates import format_date
 from flows.definitions import FieldDef, LetterTypeDef
@@ -20,6 +26,9 @@ from flows.definitions import FieldDef, LetterTypeDef
 EMPTY = ""  # no value: the renderer leaves such identity rows out
 CONTEXT_NAMES = ("kelurahan", "kecamatan", "kota")
 ROW_NAMES = ("no",)
+_PLACES = re.compile(r"^tempat_")  # "di {tempat_...}": a typed leading "di" is dropped
+_CAPITALISED = re.compile(r"^(alamat|pekerjaan|nama_usaha)")
+_SEX = {"L": "laki-laki", "P": "perempuan"}
 
 
 class LetterValues(dict[str, str]):
@@ -43,6 +52,10 @@ def display(field: FieldDef, value: Any) -> str:
             return text
     if field.type == "choice":
         return label_of(field, text)
+    if field.type == "text" and _PLACES.match(field.name):
+        return place(text)
+    if field.type == "text" and _CAPITALISED.match(field.name):
+        return title_case(text)
     return text
 
 
@@ -61,6 +74,12 @@ def _derived(defs: Sequence[FieldDef], shown: Mapping[str, str], raw: Mapping[st
             out["alamat_lengkap"] = f"{shown['alamat']}{rt_rw}".strip()
     if "jenis_kelamin" in names:
         out["lp"] = str(raw.get("jenis_kelamin") or EMPTY)
+    for name in names:
+        if name.startswith("jenis_kelamin_"):
+            out["kelamin" + name[13:]] = _SEX.get(str(raw.get(name) or ""), EMPTY)
+    if "jenis_kelamin_almarhum" in names:
+        sex = raw.get("jenis_kelamin_almarhum")
+        out["almarhum"] = {"L": "almarhum", "P": "almarhumah"}.get(str(sex or ""), "almarhum/almarhumah")
     return out
 
 
@@ -87,6 +106,6 @@ def format_values(letter_type: LetterTypeDef, fields: Mapping[str, Any], context
         rows = fields.get(group.name)
         rows = [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
         groups[group.name] = format_rows(group.fields, rows)
-        values[f"jumlah_{group.name}"] = str(len(rows))
+        values[f"jumlah_{group.name}"] = str(len(rows)) if rows else EMPTY
     table = letter_type.template.table
     return LetterValues(values, groups, table.group if table else None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flows.context import Context
+from flows.cross_checks import recheck
 from flows.dates import WIB
 from flows.definitions import LetterTypeDef
 from flows.effects import Effect
@@ -75,6 +76,8 @@ def proceed(state: ConversationState, ctx: Context, notice: str | None = None) -
     letter = letter_of(state, ctx)
     if letter is None:
         return goto(state, Step.LETTER, notice)
+    if (conflict := recheck(letter, state.draft, ctx.profile, today(ctx))) is not None:
+        return goto(state, *conflict)  # answers that contradict each other (the letter type's `rules`)
     if current(letter, state.draft) is None:
         state.draft.reviewed = True
         return goto(state, Step.SUMMARY, notice)

@@ -40,6 +40,22 @@ def fitted(text: str, font: str, size: float, width: float) -> float:
     return size if w <= width else max(size * width / w, size * 0.6)
 
 
+def wrap_words(text: str, font: str, size: float, width: float) -> list[str]:
+    """`text` broken into lines at word boundaries, each at most `width` wide (but a longer word)."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for word in clean(text).split(" "):
+        w = stringWidth(word, font, size)
+        if line and used + space + w > width:
+            lines.append(" ".join(line))
+            line, used = [], 0.0
+        used += (space if line else 0) + w
+        line.append(word)
+    return [*lines, " ".join(line)] if line else lines
+
+
 def cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
     """A table cell: the plain string when it fits on one line, else a wrapping Paragraph."""
     text = clean(text) or "-"
@@ -68,19 +84,7 @@ class JustifiedText(Flowable):
         return self.width, self.height
 
     def _break(self, width: float) -> list[str]:
-        font, size = self.style.fontName, self.style.fontSize
-        space = stringWidth(" ", font, size)
-        lines: list[str] = []
-        line: list[str] = []
-        used = 0.0
-        for word in self._text.split(" "):
-            w = stringWidth(word, font, size)
-            if line and used + space + w > width:
-                lines.append(" ".join(line))
-                line, used = [], 0.0
-            used += (space if line else 0) + w
-            line.append(word)
-        return [*lines, " ".join(line)] if line else lines
+        return wrap_words(self._text, self.style.fontName, self.style.fontSize, width)
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self.wrap(avail_width, avail_height)
@@ -186,16 +190,20 @@ class DoubleRule(Flowable):
 
 class SignatureBlock(Flowable):
     """Place and date, title, the space for the signature (with an optional note), the
-    name (bold, underlined), rank and NIP; every line shrinks to fit the width."""
+    name (bold, underlined, wrapped onto more lines rather than shrunk), rank and NIP; the other
+    lines shrink to fit the width, never to be larger than the name."""
 
     def __init__(self, top: list[str], bottom: list[str], width: float, gap: float, note: str | None = None,
                  font: str = "Times-Roman", bold: str = "Times-Bold", size: float = 11.5) -> None:
         super().__init__()
-        self.top, self.bottom = [clean(t) for t in top], [clean(t) for t in bottom]
-        self.width, self.gap, self.note = width, gap, note
+        self.top, self.width, self.gap, self.note = [clean(t) for t in top], width, gap, note
         self.font, self.bold, self.size = font, bold, size
+        name, *rest = [clean(t) for t in bottom] or [""]
+        self.names = wrap_words(name, bold, size, width) or [""]
+        self.name_size = min(fitted(n, bold, size, width) for n in self.names)
+        self.rest = [(t, min(fitted(t, font, size, width), self.name_size)) for t in rest]
         self.leading = size * 1.3
-        self.height = self.leading * (len(self.top) + len(self.bottom)) + gap
+        self.height = self.leading * (len(self.top) + len(self.names) + len(self.rest)) + gap
 
     def draw(self) -> None:
         y, lines = self.height, []
@@ -205,12 +213,12 @@ class SignatureBlock(Flowable):
         if self.note:
             lines.append((0, y - self.gap / 2, self.note, "Helvetica-Oblique", 7))
         y -= self.gap
-        for i, text in enumerate(self.bottom):
+        self.canv.setLineWidth(0.7)
+        for text in self.names:
             y -= self.leading
-            font = self.bold if i == 0 else self.font
-            size = fitted(text, font, self.size, self.width)
-            lines.append((0, y + 3, text, font, size))
-            if i == 0:
-                self.canv.setLineWidth(0.7)
-                self.canv.line(0, y + 1.5, stringWidth(text, font, size), y + 1.5)
+            lines.append((0, y + 3, text, self.bold, self.name_size))
+            self.canv.line(0, y + 1.5, stringWidth(text, self.bold, self.name_size), y + 1.5)
+        for text, size in self.rest:
+            y -= self.leading
+            lines.append((0, y + 3, text, self.font, size))
         draw_lines(self.canv, lines)

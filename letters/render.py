@@ -28,15 +28,18 @@ from letters.flowables import (
     LabelledRows,
     RightAligned,
     SignatureBlock,
-    cell,
+    wrap_words,
 )
 from letters.letterhead import Letterhead
 from letters.qr import QrFlowable, QrMatrix
-from letters.template import fill, identity_rows, table_rows
+from letters.table import table
+from letters.template import fill, identity_rows, statement, table_rows
 
 PAPER = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 QR_CAPTION = "Pindai untuk memeriksa keaslian surat ini"
 QR_NOTE = "Ditandatangani secara elektronik"
+FRAME_PADDING = 6  # reportlab's SimpleDocTemplate frame pads the margins by 6 pt on each side
+CONTACT_SIZE = 9.5  # the letterhead's address line(s): wrapped, never shrunk
 
 
 @dataclass(frozen=True)
@@ -59,28 +62,20 @@ class QrMark:
 
 
 def _letterhead(head: Letterhead, width: float) -> list[Flowable]:
+    inner = width - (60 * mm if head.logo_path else 0)
+    contact = [(line, "Times-Roman", CONTACT_SIZE) for line in wrap_words(head.contact_line, "Times-Roman",
+                                                                            CONTACT_SIZE, inner)]
     lines = CenteredLines([
         (f"PEMERINTAH KOTA {head.city.upper()}", "Times-Bold", 14),
         (f"KECAMATAN {head.kecamatan.upper()}", "Times-Bold", 14),
         (f"KELURAHAN {head.kelurahan.upper()}", "Times-Bold", 16),
-        (head.contact_line, "Times-Roman", 9.5),
-    ], width - (60 * mm if head.logo_path else 0))
+        *contact,
+    ], inner)
     block: Flowable = lines
     if head.logo_path is not None:
         logo = Image(str(head.logo_path), width=22 * mm, height=26 * mm, kind="proportional")
         block = Table([[logo, lines, ""]], colWidths=[30 * mm, lines.width, 30 * mm], style=styles.PLAIN)
     return [block, Spacer(1, 1 * mm), DoubleRule(width), Spacer(1, 4 * mm)]
-
-
-def _column_widths(header: list[str], body: list[list[str]], width: float) -> list[float]:
-    weights = [min(max(len(h), *(len(r[i]) for r in body), 3), 28) for i, h in enumerate(header)]
-    return [width * w / sum(weights) for w in weights]
-
-
-def _table(header: list[str], body: list[list[str]], width: float) -> Table:
-    widths = _column_widths(header, body, width)
-    data = [header] + [[cell(text, styles.CELL, w - 6) for text, w in zip(row, widths, strict=True)] for row in body]
-    return Table(data, colWidths=widths, repeatRows=1, style=styles.GRID)
 
 
 def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepTogether:
@@ -93,7 +88,7 @@ def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepT
     else:
         mark = QrFlowable(qr.matrix, caption=(QR_CAPTION,))
         parts = [mark, SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE)]
-    return KeepTogether([Spacer(1, 5 * mm), RightAligned(parts, width)])
+    return KeepTogether([Spacer(1, 3 * mm), RightAligned(parts, width)])
 
 
 def _story(content: LetterContent, qr: QrMark | None, width: float) -> list[Flowable]:
@@ -106,10 +101,10 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list[Flow
     identity = identity_rows(defn, content.values)
     if identity:
         story.append(LabelledRows(identity, width, styles.BODY))
-    story += [JustifiedText(fill(par, context), styles.BODY_J) for par in tpl.statement]
+    story += [JustifiedText(par, styles.BODY_J) for par in statement(defn, context)]
     header, body = table_rows(defn, content.rows)
     if body:
-        story.append(_table(header, body, width))
+        story.append(table(header, body, width))
         story.append(Spacer(1, 3 * mm))
     purpose = content.values.get(tpl.purpose_field or "", "").strip()
     if purpose:
@@ -133,5 +128,6 @@ def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None =
         subject=content.number or "DRAF", creator="e-surat",
     )
     decorate = styles.PageDecoration(content.number, draft=qr is None)
-    doc.build(_story(content, qr, doc.width), onFirstPage=decorate.first, onLaterPages=decorate.later)
+    width = doc.width - 2 * FRAME_PADDING  # what the frame holds: wider flowables overrun the margin
+    doc.build(_story(content, qr, width), onFirstPage=decorate.first, onLaterPages=decorate.later)
     return buf.getvalue()

@@ -12,6 +12,7 @@ _BASE = ParagraphStyle("base", fontName="Times-Roman", fontSize=11.5, leading=15
 BODY = _BASE
 BODY_J = ParagraphStyle("body_j", _BASE, alignment=TA_JUSTIFY, spaceBefore=2, spaceAfter=4)
 CELL = ParagraphStyle("cell", _BASE, fontSize=10, leading=12)
+HEAD = ParagraphStyle("head", CELL, fontName="Times-Bold")  # a table's header cells
 
 PLAIN = TableStyle([
     ("VALIGN", (0, 0), (-1, -1), "TOP"),

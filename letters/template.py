@@ -3,11 +3,15 @@
 The result is plain text: the renderer draws it as text, never parses it as markup,
 and escapes it wherever reportlab's Paragraph markup is used, so text a resident
 typed (``<b>Budi</b> & Sons``) prints literally. Placeholders are plain ``{name}``;
-attribute access, indexing, conversions and format specs are refused.
+attribute access, indexing, conversions and format specs are refused. A value that begins with
+the word just before its placeholder does not repeat it ("di {tempat}" with "di rumah" gives
+"di rumah", not "di di rumah"); a statement paragraph with a placeholder that has no value is
+left out (like identity rows without a value).
 """
 
 from __future__ import annotations
 
+import re
 from string import Formatter
 
 from flows.definitions import LetterTypeDef
@@ -30,8 +34,26 @@ def fill(text: str, values: dict[str, str]) -> str:
             raise TemplateError(f"unsupported placeholder {{{name}}} in {text!r}")
         if name not in values:
             raise TemplateError(f"no value for {{{name}}} in {text!r}")
-        out.append(values[name])
+        out.append(_without_repeat(literal, values[name]))
     return "".join(out)
+
+
+def _without_repeat(before: str, value: str) -> str:
+    last = re.search(r"(\w+)\s+$", before)
+    first = re.match(r"\s*(\w+)\s+", value)
+    if last and first and last[1].casefold() == first[1].casefold():
+        return value[first.end():]
+    return value
+
+
+def statement(defn: LetterTypeDef, values: dict[str, str]) -> list[str]:
+    """The statement's paragraphs, filled; those with a placeholder without a value left out."""
+    out = []
+    for text in defn.template.statement:
+        names = [name for _, name, _, _ in Formatter().parse(text) if name is not None]
+        if all(values.get(name, "").strip() for name in names):
+            out.append(fill(text, values))
+    return out
 
 
 def label_for(defn: LetterTypeDef, name: str) -> str:
