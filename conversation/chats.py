@@ -16,7 +16,7 @@ from conversation.directory import DirectorySource
 from db.models import Conversation, Kelurahan, LetterRequest, Resident
 from db.outbound import AskFileOut, Notice, Outbound, TextOut
 from db.outbox import enqueue
-from lifecycle.service import Clock
+from lifecycle.service import Clock, current_attachments
 
 Execute = Callable[[AsyncSession, Resident, flows.Effect], Awaitable[None]]
 
@@ -98,9 +98,10 @@ class ChatStates:
 
         Opening a correction only asks questions (replies), so no lifecycle is needed here."""
         kel = await session.get(Kelurahan, req.kelurahan_id)
+        files = {kind: str(ref) for kind, ref in (await current_attachments(session, req.id)).items()}
         inbound = flows.RevisionRequested(
-            request_id=req.id, letter_type=req.letter_type, kelurahan_slug=kel.slug if kel else "",
-            fields=dict(req.fields or {}), attachments={}, fields_to_fix=list(req.fields_to_fix or []),
+            request_id=req.id, code=req.code, letter_type=req.letter_type, kelurahan_slug=kel.slug if kel else "",
+            fields=dict(req.fields or {}), attachments=files, fields_to_fix=list(req.fields_to_fix or []),
             note=req.note or "",
         )
         title = self.catalogue[req.letter_type].title if req.letter_type in self.catalogue else req.letter_type

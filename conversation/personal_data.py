@@ -81,7 +81,7 @@ class PersonalData:
         unneeded = await mark_deleted(session, uploads, now, RESIDENT)
         for r in requests:
             if r.status in FINISHED and r.status not in KEPT_STATUSES:
-                r.fields = {}  # rejected or cancelled: nothing to archive
+                r.fields, r.previous = {}, None  # rejected or cancelled: nothing to archive
         profile_fields = sum(1 for v in (resident.profile or {}).values() if v)
         resident.profile, resident.display_name, resident.consent_at = {}, "", None
         delivered = (OutboxMessage.channel == resident.channel, OutboxMessage.chat_id == resident.external_id,

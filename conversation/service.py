@@ -93,6 +93,6 @@ class ConversationService:
                 assert_never(effect)
 
 
-def _attachment_ids(effect: flows.SubmitRequest) -> list[int]:
-    """The stored attachments of a submission (their refs are attachment row ids)."""
-    return [int(ref) for ref in effect.attachments.values() if str(ref).isdigit()]
+def _attachment_ids(effect: flows.SubmitRequest) -> dict[str, int]:
+    """The stored attachments of a submission by requirement kind (their refs are attachment row ids)."""
+    return {kind: int(ref) for kind, ref in effect.attachments.items() if str(ref).isdigit()}

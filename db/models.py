@@ -130,6 +130,9 @@ class LetterRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The version before the last correction, for staff to see what changed: {"fields": {...},
+    # "attachments": {kind: attachment id}}; None until the request is corrected once.
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Attachment(Base):

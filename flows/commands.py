@@ -48,7 +48,7 @@ def _start(state: ConversationState, ctx: Context) -> Outcome:
     if state.step == Step.IDLE:
         return on_idle(state, ctx)
     if state.draft.revision_of is not None:
-        return again(state, m.IN_REVISION.format(n=state.draft.revision_of))
+        return again(state, m.IN_REVISION.format(n=m.request_name(state.draft.revision_code, state.draft.revision_of)))
     if state.draft.has_answers():
         return goto(state, Step.RESUME)
     state.step, state.draft = Step.IDLE, Draft()

@@ -18,6 +18,7 @@ from flows.validators import FieldError, validate, validate_upload
 
 SKIP = Option("__skip", m.SKIP, aliases=("-", "lewati", "tidak ada", "kosong", "skip"))
 KEEP = Option("__keep", m.KEEP, aliases=("tetap", "sama", "tidak diubah"))
+KEEP_FILE = Option(KEEP.value, m.KEEP_FILE, aliases=("lanjut", "pakai", "pakai berkas lama", *KEEP.aliases))
 
 
 def _store(state: ConversationState, q: FieldQuestion) -> dict[str, str]:
@@ -47,7 +48,7 @@ def _ask_file(state: ConversationState, ctx: Context, q: FileQuestion) -> Prompt
     text, options = f"{a.prompt}\n{m.file_hint(ctx.upload_max_bytes)}", []
     if state.draft.attachments.get(a.kind):
         text += f"\n{m.FILE_ATTACHED}"
-        options.append(KEEP)
+        options.append(KEEP_FILE)
     if not a.required:
         options.append(SKIP)
     return Prompt(text, tuple(options), attachment_kind=a.kind)

@@ -50,12 +50,14 @@ class Command(_In):
 class RevisionRequested(_In):
     """Staff asked for a correction of request `request_id`: re-ask `fields_to_fix`, then resubmit.
 
-    `fields` as in SubmitRequest (group name -> list of rows); `fields_to_fix` may name fields,
-    groups or attachment kinds.
+    `fields` as in SubmitRequest (group name -> list of rows); `attachments`: the request's files by
+    requirement kind (kept unless the resident sends a new one); `fields_to_fix` may name fields,
+    groups or attachment kinds (none: the resident chooses what to correct).
     """
 
     kind: Literal["revision"] = "revision"
     request_id: int
+    code: str = ""  # the request's code (BT-2026-000017), its one name for the resident
     letter_type: str
     kelurahan_slug: str
     fields: dict[str, Any]

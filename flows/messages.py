@@ -39,7 +39,10 @@ ASK_KECAMATAN = "Di kecamatan mana Anda tinggal? Pilih kecamatan, atau ketik lan
 NOT_A_PLACE = "Maaf, nama kecamatan atau kelurahan itu tidak kami kenali."
 NOT_UNDERSTOOD = "Maaf, jawaban tidak dikenali. Ketik nomor pilihan atau pilih salah satu tombol."
 NOT_A_FILE_STEP = "Maaf, saat ini kami belum memerlukan berkas. Mohon jawab pertanyaan berikut."
-FILE_ATTACHED = "Berkas sudah terlampir. Kirim berkas baru, atau pilih Tetap."
+FILE_ATTACHED = (
+    "Berkas sebelumnya sudah terlampir: kirim foto baru atau ketik *lanjut* untuk memakai berkas sebelumnya."
+)
+KEEP_FILE = "Pakai berkas lama"
 PICK_ONE = "Silakan pilih:"
 SEND_FILE = "Silakan kirim berkasnya."
 FIRST_STEP = "Ini sudah langkah pertama."
@@ -55,7 +58,7 @@ MIN_ITEMS = "Mohon isi paling sedikit {n} {label}."
 SKIP_HINT = "(Boleh dilewati: ketik - atau pilih Lewati.)"
 LETTER_GONE = "Maaf, jenis surat atau kelurahan pada permohonan Anda tidak lagi tersedia. Silakan mulai lagi."
 QUEUED_REVISION = "Ada permintaan perbaikan lain dari petugas; akan kami tampilkan setelah langkah ini selesai."
-IN_REVISION = "Anda sedang memperbaiki permohonan nomor {n}. Ketik batal bila ingin membatalkannya."
+IN_REVISION = "Anda sedang memperbaiki permohonan {n}. Ketik batal bila ingin membatalkannya."
 DELETED = "Data dihapus."
 MAX_ITEMS = "Paling banyak {n} {label}."
 BAD_REVISION = "Maaf, permintaan perbaikan tidak dapat dibuka. Silakan hubungi kantor kelurahan."
@@ -90,7 +93,7 @@ CONFIRM_ERASE = (
 )
 NOT_ERASED = "Baik, data Anda tidak dihapus."
 ERASE_IN_REVISION = (
-    "Anda sedang memperbaiki permohonan nomor {n}. Data permohonan yang masih diproses tidak dapat dihapus: "
+    "Anda sedang memperbaiki permohonan {n}. Data permohonan yang masih diproses tidak dapat dihapus: "
     "selesaikan perbaikannya (atau ketik batal untuk membatalkan permohonan itu), lalu ketik *hapus data saya* lagi."
 )
 STORED_HEAD = "*Data Anda yang kami simpan*"
@@ -187,12 +190,20 @@ def summary_heading(title: str, kelurahan: str, kecamatan: str) -> str:
     return f"*Ringkasan permohonan {title}*\nKelurahan {kelurahan}, Kecamatan {kecamatan}"
 
 
-def revision_intro(request_id: int, note: str, labels: list[str]) -> str:
-    text = f"Petugas kelurahan meminta perbaikan permohonan nomor {request_id}."
+def request_name(code: str | None, request_id: int | None) -> str:
+    """How a request is named to the resident: its code (BT-2026-000017); "nomor 17" only for a
+    correction stored before requests carried their code."""
+    return code or f"nomor {request_id}"
+
+
+def revision_intro(name: str, note: str, labels: list[str]) -> str:
+    text = f"Petugas kelurahan meminta perbaikan permohonan {name}."
     if note.strip():
         text += f"\nCatatan petugas: {note.strip()[:500]}"
     if labels:
-        text += f"\nMohon perbaiki: {', '.join(labels)}."
+        text += f"\nMohon perbaiki: {', '.join(labels)}. Data dan berkas lain tetap seperti sebelumnya."
+    else:
+        text += "\nPilih data yang perlu diperbaiki; data dan berkas lain tetap seperti sebelumnya."
     return text
 
 

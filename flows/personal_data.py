@@ -36,7 +36,8 @@ def show(state: ConversationState, ctx: Context) -> Outcome:
 
 def erase(state: ConversationState, ctx: Context) -> Outcome:
     if state.draft.revision_of is not None:
-        return again(state, m.ERASE_IN_REVISION.format(n=state.draft.revision_of))
+        name = m.request_name(state.draft.revision_code, state.draft.revision_of)
+        return again(state, m.ERASE_IN_REVISION.format(n=name))
     return goto(state, Step.CONFIRM_ERASE)
 
 

@@ -1,4 +1,6 @@
-"""Staff asked for a correction: reopen the request at exactly the fields in question."""
+"""Staff asked for a correction: reopen the request at exactly the fields in question (the other answers
+and the files already sent are kept; a file in question may be kept too). A note that names nothing
+lets the resident choose what to correct."""
 
 from __future__ import annotations
 
@@ -8,13 +10,13 @@ from flows.definitions import LetterTypeDef
 from flows.effects import Reply
 from flows.inbound import RevisionRequested
 from flows.questions import key_for, targets
-from flows.state import ConversationState, Draft
-from flows.steps import Outcome, again, proceed
+from flows.state import ConversationState, Draft, Step
+from flows.steps import Outcome, again, goto, proceed
 
 
 def _draft(letter: LetterTypeDef, kecamatan: str, rev: RevisionRequested) -> Draft:
     d = Draft(kecamatan=kecamatan, kelurahan_slug=rev.kelurahan_slug, letter_type=letter.code, started=True,
-              revision_of=rev.request_id, staff_note=rev.note or None)
+              revision_of=rev.request_id, revision_code=rev.code or None, staff_note=rev.note or None)
     for f in letter.fields:
         value = rev.fields.get(f.name)
         if value is not None:
@@ -51,5 +53,9 @@ def start_revision(state: ConversationState, ctx: Context, rev: RevisionRequeste
         state.stash = d
     state.draft, state.consent = _draft(letter, kel.kecamatan, rev), True
     labels = [label for key, label in targets(letter, state.draft) if key in state.draft.editing]
-    return proceed(state, ctx, m.revision_intro(rev.request_id, rev.note, labels))
+    intro = m.revision_intro(m.request_name(rev.code, rev.request_id), rev.note, labels)
+    if not state.draft.editing:  # nothing named: the resident picks what to correct (then the summary)
+        state.draft.reviewed = True
+        return goto(state, Step.FIX_PICK, intro)
+    return proceed(state, ctx, intro)
 

@@ -46,6 +46,7 @@ class Draft(BaseModel):
     started: bool = False  # requirements seen and accepted
     reviewed: bool = False  # the summary has been shown
     revision_of: int | None = None
+    revision_code: str | None = None  # the code of the request under correction (its name for the resident)
     staff_note: str | None = None
 
     def has_answers(self) -> bool:

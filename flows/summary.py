@@ -42,7 +42,7 @@ def summary_text(state: ConversationState, ctx: Context) -> str:
         return m.NOT_UNDERSTOOD
     lines = [m.summary_heading(letter.title, kel.name, kel.kecamatan)]
     if d.revision_of is not None:
-        lines.append(f"(Perbaikan permohonan nomor {d.revision_of})")
+        lines.append(f"(Perbaikan permohonan {m.request_name(d.revision_code, d.revision_of)})")
     lines.append("")
     lines += [f"{f.label}: {display(f, d.fields.get(f.name)) or '-'}" for f in letter.fields if visible(f, d.fields)]
     for g in letter.groups:

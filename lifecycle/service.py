@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest
@@ -23,6 +23,8 @@ from lifecycle.numbering import format_number, next_sequence
 from lifecycle.transitions import ActorKind, Event, Status, check
 
 Clock = Callable[[], datetime]
+UNSORTED = "upload"  # an upload's kind until a submission names its requirement (`conversation.intake`)
+Attachments = Sequence[int] | Mapping[str, int]  # attachment ids, or by requirement kind ("ktp" -> id)
 
 
 def utcnow() -> datetime:
@@ -54,9 +56,10 @@ class RequestLifecycle:
     # -- creation ---------------------------------------------------------------------
     async def submit_new(
         self, actor: Actor, *, kelurahan_slug: str, letter_type: str, fields: dict[str, Any],
-        attachment_ids: Sequence[int] = (), session: AsyncSession | None = None,
+        attachment_ids: Attachments = (), session: AsyncSession | None = None,
     ) -> LetterRequest:
-        """Create a request from a finished conversation and submit it."""
+        """Create a request from a finished conversation and submit it. `attachment_ids`: the uploads, by
+        the letter type's requirement kind ("ktp" -> attachment id), which becomes each one's kind."""
         if actor.kind is not ActorKind.RESIDENT or actor.id is None:
             raise NotAuthorized("Hanya warga yang dapat mengajukan permohonan")
         if letter_type not in self.classification:
@@ -78,16 +81,19 @@ class RequestLifecycle:
             return req
 
     async def resubmit(
-        self, request_id: int, actor: Actor, *, fields: dict[str, Any], attachment_ids: Sequence[int] = (),
+        self, request_id: int, actor: Actor, *, fields: dict[str, Any], attachment_ids: Attachments = (),
         session: AsyncSession | None = None,
     ) -> LetterRequest:
+        """Submit the corrected version; the version corrected is kept in `previous` (its fields and
+        its attachments by kind), so that staff see what changed."""
         async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._own(req, actor)
+            previous = {"fields": dict(req.fields or {}), "attachments": await current_attachments(session, req.id)}
             await self._attach(session, req, attachment_ids)
             return await self._apply(
                 session, req, Event.SUBMIT, actor, fields=dict(fields), submitted_at=self.clock(),
-                fields_to_fix=[],
+                fields_to_fix=[], previous=previous,
             )
 
     # -- staff decisions ----------------------------------------------------------------
@@ -195,11 +201,14 @@ class RequestLifecycle:
             detail=detail, at=self.clock(),
         ))
 
-    async def _attach(self, session: AsyncSession, req: LetterRequest, attachment_ids: Sequence[int]) -> None:
-        if attachment_ids:
+    async def _attach(self, session: AsyncSession, req: LetterRequest, attachment_ids: Attachments) -> None:
+        by_kind = attachment_ids.items() if isinstance(attachment_ids, Mapping) else ((None, i) for i in attachment_ids)
+        for kind, attachment_id in by_kind:
+            values: dict[str, Any] = {"request_id": req.id} | ({"kind": kind} if kind else {})
             await session.execute(
-                update(Attachment).where(Attachment.id.in_(list(attachment_ids)))
-                .values(request_id=req.id).execution_options(synchronize_session=False)
+                update(Attachment).where(Attachment.id == attachment_id, Attachment.request_id.is_(None)
+                                         | (Attachment.request_id == req.id))
+                .values(**values).execution_options(synchronize_session=False)
             )
 
     @staticmethod
@@ -225,3 +234,12 @@ class RequestLifecycle:
     def _staff_of(req: LetterRequest, actor: Actor) -> None:
         if actor.kind is ActorKind.STAFF and actor.kelurahan_id != req.kelurahan_id:
             raise NotAuthorized("Anda bukan petugas kelurahan ini")
+
+
+async def current_attachments(session: AsyncSession, request_id: int) -> dict[str, int]:
+    """The request's attachment of each requirement kind (the latest: a correction's new file replaces the
+    old one). Files of no known kind (`UNSORTED`, attached by id only) are not among them."""
+    rows = await session.execute(select(Attachment.kind, func.max(Attachment.id))
+                                 .where(Attachment.request_id == request_id, Attachment.kind != UNSORTED)
+                                 .group_by(Attachment.kind))
+    return {kind: attachment_id for kind, attachment_id in rows.all()}

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,15 +15,19 @@ from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Resident
 from flows import Catalogue, format_values
 from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
-from lifecycle.service import RequestLifecycle
+from lifecycle.service import UNSORTED, RequestLifecycle, current_attachments
 from lifecycle.transitions import Status
+from moderation.card import KEPT_FILE, NEW_FILE, Card, CardFile, changes_since, file_labels, group_tables, wib
+
+__all__ = ["ACTIONS", "NEEDS_TEXT", "NEW_FILE", "OUTCOMES", "AlreadyDecided", "Card", "CardFile", "ModerationService"]
 
 ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}
 OUTCOMES = {
     Status.APPROVED: "DISETUJUI", Status.ISSUED: "DISETUJUI, surat terbit", Status.REJECTED: "DITOLAK",
-    Status.NEEDS_REVISION: "MENUNGGU PERBAIKAN WARGA", Status.CANCELLED: "DIBATALKAN WARGA",
+    Status.NEEDS_REVISION: "MENUNGGU PERBAIKAN WARGA", Status.CANCELLED: "DIBATALKAN",
     Status.REVOKED: "SURAT DICABUT",
 }
+BY = {Status.ISSUED: "disetujui oleh", Status.NEEDS_REVISION: "diminta oleh"}  # else "oleh"
 NEEDS_TEXT = {"reject": "Tulis alasan penolakan", "revise": "Tulis catatan perbaikan (sebutkan data yang salah)"}
 
 
@@ -36,28 +38,6 @@ class AlreadyDecided(IllegalTransition):
         super().__init__(event, status.value)
         self.args = (f"Tindakan ini tidak dapat dilakukan: permohonan ini sudah diputuskan: "
                      f"{OUTCOMES.get(status, status.value)}.",)
-
-
-@dataclass
-class Card:
-    request_id: int
-    code: str
-    title: str
-    kelurahan: str
-    channel: str  # where the resident asked, as staff know it ("WhatsApp")
-    status: Status
-    lines: list[tuple[str, str]]
-    attachments: list[Attachment]
-    actions: list[tuple[str, str]] = field(default_factory=list)
-    outcome: str | None = None
-
-    def text(self) -> str:
-        head = [f"Permohonan {self.code}", f"{self.title} - Kelurahan {self.kelurahan}", f"Kanal: {self.channel}", ""]
-        body = [f"{label}: {value}" for label, value in self.lines]
-        tail = [f"Lampiran: {len(self.attachments)} berkas"]
-        if self.outcome:
-            tail += ["", f"Status: {self.outcome}"]
-        return "\n".join(head + body + tail)
 
 
 class ModerationService:
@@ -78,31 +58,43 @@ class ModerationService:
                 raise NotFound(f"Permohonan {request_id} tidak ditemukan")
             kel = await s.get(Kelurahan, req.kelurahan_id)
             channel = await s.scalar(select(Resident.channel).where(Resident.id == req.resident_id)) or ""
-            atts = list(await s.scalars(select(Attachment).where(Attachment.request_id == req.id)))
+            current = await current_attachments(s, req.id)
+            atts = list(await s.scalars(select(Attachment).where(
+                Attachment.request_id == req.id,
+                Attachment.id.in_(list(current.values())) | (Attachment.kind == UNSORTED)).order_by(Attachment.id)))
             last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id,
                                                            AuditEvent.action != "issue")
                                   .order_by(AuditEvent.id.desc()).limit(1))
             actor = await self._actor_name(s, last.actor) if last else ""
         ltype = self.catalogue[req.letter_type]
-        shown = format_values(ltype, req.fields or {}, {"kelurahan": kel.name if kel else "",
-                                                          "kecamatan": kel.kecamatan if kel else ""})
-        lines = [(f.label, _short(shown.get(f.name, ""))) for f in ltype.fields
-                 if f.name in (req.fields or {}) and shown.get(f.name)]
-        for group in ltype.groups:
-            items = (req.fields or {}).get(group.name) or []
-            if items:
-                lines.append((group.label, f"{len(items)} orang"))
+        fields = req.fields or {}
+        shown = format_values(ltype, fields, {"kelurahan": kel.name if kel else "",
+                                              "kecamatan": kel.kecamatan if kel else ""})
+        lines = [(f.label, shown.get(f.name, "")) for f in ltype.fields if f.name in fields and shown.get(f.name)]
+        previous = req.previous
+        old_files = (previous or {}).get("attachments") or {}
+        labels, order = file_labels(ltype), {str(a.kind): i for i, a in enumerate(ltype.attachments)}
+        files = [CardFile(a.id, a.kind, labels.get(a.kind, "Lampiran"), a.path, a.media_type,
+                          "" if previous is None else KEPT_FILE if old_files.get(a.kind) == a.id else NEW_FILE)
+                 for a in sorted(atts, key=lambda a: (order.get(a.kind, len(order)), a.id))]
         status = Status(req.status)
         card = Card(req.id, req.code, ltype.title, kel.name if kel else "",
-                    self.channel_labels.get(channel, channel), status, lines, atts)
+                    self.channel_labels.get(channel, channel), status, lines, files,
+                    groups=group_tables(ltype, shown),
+                    changes=changes_since(ltype, previous, fields, current) if previous is not None else [])
+        if req.submitted_at is not None:
+            card.submitted = (f"Diajukan ulang setelah perbaikan: {wib(req.submitted_at)}" if previous is not None
+                              else f"Diajukan: {wib(req.submitted_at)}")
         if status is Status.SUBMITTED:
             card.actions = list(ACTIONS.items())
         else:
-            who = f" oleh {actor}" if actor else ""
-            detail = f" - {req.reason}" if status in (Status.REJECTED, Status.REVOKED) and req.reason else ""
-            note = f" - {req.note}" if status is Status.NEEDS_REVISION and req.note else ""
-            when = f" ({last.at:%d-%m-%Y %H:%M} UTC)" if last else ""
-            card.outcome = f"{OUTCOMES.get(status, status.value)}{detail}{note}{who}{when}"
+            card.outcome = OUTCOMES.get(status, status.value)
+            if last:
+                card.outcome += f" ({BY.get(status, 'oleh')} {actor or 'sistem'}, {wib(last.at)})"
+            if status in (Status.REJECTED, Status.REVOKED) and req.reason:
+                card.outcome += f"\nAlasan: {req.reason}"
+            if status is Status.NEEDS_REVISION and req.note:
+                card.outcome += f"\nCatatan: {req.note}"
             if req.number:
                 card.outcome += f"\nNomor surat: {req.number}"
         return card
@@ -168,11 +160,12 @@ class ModerationService:
         req = await session.get(LetterRequest, request_id)
         if req is None:
             raise NotFound(f"Permohonan {request_id} tidak ditemukan")
-        low = f" {re.sub(r'[^a-z0-9]+', ' ', note.lower())} "
-        return [f.name for f in self.catalogue[req.letter_type].fields
-                if any(f" {re.sub(r'[^a-z0-9]+', ' ', w.lower()).strip()} " in low for w in (f.label, f.name))]
+        letter = self.catalogue[req.letter_type]
+        named = [*((f.name, f.label) for f in letter.fields), *((g.name, g.label) for g in letter.groups),
+                 *((a.kind, a.label) for a in letter.attachments)]
+        low = f" {_words(note)} "
+        return [name for name, label in named if any(f" {_words(w)} " in low for w in (label, name))]
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()

@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.telegram.keyboards import moderation_keyboard
-from db.models import Attachment, ModerationPost
+from db.models import ModerationPost
 from db.outbound import CardUpdateOut, ModerationCardOut
-from moderation.service import Card, ModerationService
+from moderation.service import NEW_FILE, Card, CardFile, ModerationService
 
 log = logging.getLogger("esurat.telegram.cards")
 MEDIA_GROUP_MAX = 10
@@ -46,6 +46,8 @@ class CardDelivery:
 
     async def update(self, chat: int, message: CardUpdateOut) -> dict[str, Any]:
         card = await self.moderation.card(message.request_id)
+        if message.event == "submit":  # re-submitted after a correction: the files sent anew, then the card
+            await self._attachments(chat, card, [a for a in card.attachments if a.change == NEW_FILE])
         posted = await self._posted(message.post_id)
         if posted is not None and await self._edit(chat, posted, card):
             return {"message_id": posted}
@@ -77,13 +79,15 @@ class CardDelivery:
                             .values(message_id=str(msg.message_id)))
         return {"message_id": msg.message_id}
 
-    async def _attachments(self, chat: int, card: Card) -> None:
+    async def _attachments(self, chat: int, card: Card, which: list[CardFile] | None = None) -> None:
+        """The card's files (or `which` of them), each captioned with what it is ("KTP (baru)")."""
         files = [(att, BufferedInputFile((self.uploads_dir / att.path).read_bytes(), f"{att.kind}-{att.id}"))
-                 for att in card.attachments[:MEDIA_GROUP_MAX]]
+                 for att in (card.attachments if which is None else which)[:MEDIA_GROUP_MAX]]
         photos = [att.media_type.startswith("image/") for att, _ in files]
         as_documents = False
         if len(files) >= 2 and len(set(photos)) == 1:
-            media: list[Any] = [(InputMediaPhoto if photo else InputMediaDocument)(media=data, caption=att.kind)
+            media: list[Any] = [(InputMediaPhoto if photo else InputMediaDocument)(media=data,
+                                                                                  caption=f"{card.code}: {att.caption}")
                                 for (att, data), photo in zip(files, photos, strict=True)]
             try:
                 await self.bot.send_media_group(chat, media)
@@ -91,14 +95,14 @@ class CardDelivery:
             except TelegramBadRequest as e:  # one refused photo refuses the whole group
                 log.warning("card %s: attachments refused as a group (%s); sending them one by one", card.code, e)
                 as_documents = True
-        refused = [att.kind for att, data in files if not await self._one(chat, card.code, att, data, as_documents)]
+        refused = [att.label for att, data in files if not await self._one(chat, card.code, att, data, as_documents)]
         if refused:
             await self.bot.send_message(
                 chat, f"{card.code}: lampiran {', '.join(refused)} tidak dapat ditampilkan di Telegram "
                       "(berkas ditolak oleh Telegram). Berkas aslinya tersimpan di sistem e-surat.")
 
-    async def _one(self, chat: int, code: str, att: Attachment, data: BufferedInputFile, as_document: bool) -> bool:
-        caption = f"{code}: {att.kind}"
+    async def _one(self, chat: int, code: str, att: CardFile, data: BufferedInputFile, as_document: bool) -> bool:
+        caption = f"{code}: {att.caption}"
         if att.media_type.startswith("image/") and not as_document:
             try:
                 await self.bot.send_photo(chat, data, caption=caption)

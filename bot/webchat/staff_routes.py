@@ -32,11 +32,12 @@ CARDS = 50  # newest cards shown in the staff pane
 def card_json(card: Card, slug: str) -> dict[str, Any]:
     return {
         "request_id": card.request_id, "code": card.code, "title": card.title, "kelurahan": card.kelurahan,
-        "status": card.status, "lines": [list(line) for line in card.lines], "text": card.text(),
-        "outcome": card.outcome,
+        "status": card.status, "lines": [list(line) for line in card.lines], "text": card.text(limit=None),
+        "groups": [{"label": g.label, "columns": g.columns, "rows": g.rows} for g in card.groups],
+        "changes": card.changes, "submitted": card.submitted, "outcome": card.outcome,
         "actions": [{"action": a, "label": label, "needs_text": NEEDS_TEXT.get(a)} for a, label in card.actions],
         "attachments": [
-            {"id": a.id, "kind": a.kind, "media_type": a.media_type,
+            {"id": a.id, "kind": a.kind, "label": a.label, "change": a.change, "media_type": a.media_type,
              "url": f"/demo/api/staff/{slug}/attachments/{a.id}"} for a in card.attachments
         ],
     }

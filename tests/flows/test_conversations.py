@@ -321,7 +321,7 @@ def test_revision_back_and_start(chat: Any) -> None:
 
 def test_revision_fix_pick_back_to_summary(chat: Any) -> None:
     chat.send(revision(fix=[]))
-    assert chat.state.step == Step.SUMMARY
+    assert chat.state.step == Step.FIX_PICK  # a note that names nothing: the resident picks what to correct
     chat.press("ubah")
     chat.send("kembali")
     assert chat.state.step == Step.SUMMARY and chat.state.draft.started

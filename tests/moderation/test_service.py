@@ -259,9 +259,9 @@ async def test_card_after_a_decision_shows_the_outcome_and_no_actions(moderation
     card = await moderation.card(rejected.id)
     assert card.actions == [] and card.status is Status.REJECTED
     assert card.outcome is not None
-    assert card.outcome.startswith("DITOLAK - Surat pengantar RT tidak terbaca oleh Rina (")
+    assert card.outcome == "DITOLAK (oleh Rina, 22-11-2026 16:00 WIB)\nAlasan: Surat pengantar RT tidak terbaca"
     card = await moderation.card(approved.id)
-    assert card.outcome is not None and card.outcome.startswith("DISETUJUI oleh Rina")
+    assert card.outcome is not None and card.outcome.startswith("DISETUJUI (oleh Rina, 22-11-2026 16:00 WIB)")
     assert "Nomor surat: " in card.outcome
 
 

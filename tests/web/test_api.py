@@ -254,3 +254,26 @@ async def test_without_demo_mode_no_demo_path_exists(tmp_path: Path, db_url: str
             assert (await client.post("/demo/api/chat/message", json={"text": "halo"})).status_code == 404
     finally:
         await services.aclose()
+
+
+async def test_the_staff_pane_shows_dependants_labelled_files_and_what_a_correction_changed(demo: Demo) -> None:
+    resident = await submitted_sktm(demo)
+    [card] = (await cards(demo.client))["cards"]
+    [group] = card["groups"]
+    assert group["label"] == "Tanggungan" and group["columns"][:2] == ["Nama", "NIK"]
+    assert group["rows"][0][:2] == ["Budi Santoso", "6271031203120002"]
+    assert "Budi Santoso" in card["text"] and "6271031203120002" in card["text"]
+    assert [(a["label"], a["change"]) for a in card["attachments"]] == [
+        ("Surat Pengantar RT/RW", ""), ("KTP", ""), ("Kartu Keluarga", "")]
+    assert card["submitted"].startswith("Diajukan: ") and card["submitted"].endswith(" WIB")
+
+    r = await act(demo.client, card["request_id"], "revise", "Alamat kurang lengkap")
+    assert r.status_code == 200, r.text
+    await resident.poll()
+    await resident.text("Jl. G. Obos XII No. 5A")
+    assert any(c["value"] == "kirim" for c in resident.last["choices"]), resident.transcript()  # no file asked
+    await resident.choice("kirim")
+    [card] = (await cards(demo.client))["cards"]
+    assert card["changes"] == ["Alamat: Jl. G. Obos XII No. 5 → Jl. G. Obos XII No. 5A"]
+    assert [(a["label"], a["change"]) for a in card["attachments"]] == [
+        ("Surat Pengantar RT/RW", "tidak berubah"), ("KTP", "tidak berubah"), ("Kartu Keluarga", "tidak berubah")]

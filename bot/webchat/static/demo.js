@@ -183,6 +183,24 @@
     return e;
   }
 
+  function buildGroup(g) {
+    const box = el("div", "group");
+    box.appendChild(el("p", "label", g.label + (g.rows.length ? " (" + g.rows.length + " orang)" : ": tidak ada")));
+    if (!g.rows.length) return box;
+    const t = el("table", "group-table"), head = el("tr");
+    ["No."].concat(g.columns).forEach((c) => head.appendChild(el("th", "", c)));
+    t.appendChild(el("thead")).appendChild(head);
+    const body = el("tbody");
+    g.rows.forEach((row, i) => {
+      const tr = el("tr");
+      [String(i + 1)].concat(row).forEach((c) => tr.appendChild(el("td", "", c)));
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    box.appendChild(t);
+    return box;
+  }
+
   function buildCard(card) {
     const a = el("article", "card status-" + card.status);
     a.dataset.requestId = card.request_id;
@@ -191,22 +209,36 @@
     h.id = "card-" + card.request_id;
     a.appendChild(h);
     a.appendChild(el("p", "sub", card.title + " - Kelurahan " + card.kelurahan));
+    if (card.submitted) a.appendChild(el("p", "sub submitted", card.submitted));
     const dl = el("dl", "fields");
     card.lines.forEach(([label, value]) => { dl.appendChild(el("dt", "", label)); dl.appendChild(el("dd", "", value)); });
     a.appendChild(dl);
+    (card.groups || []).forEach((g) => a.appendChild(buildGroup(g)));
+    if (card.changes && card.changes.length) {
+      const box = el("div", "changes");
+      box.appendChild(el("p", "label", "Perubahan sejak versi sebelumnya:"));
+      const ul = el("ul");
+      card.changes.forEach((c) => ul.appendChild(el("li", "", c)));
+      box.appendChild(ul);
+      a.appendChild(box);
+    }
     if (card.attachments.length) {
       const atts = el("div", "atts");
       atts.appendChild(el("p", "label", "Lampiran (" + card.attachments.length + " berkas):"));
       card.attachments.forEach((att) => {
+        const name = att.label + (att.change ? " (" + att.change + ")" : "");
+        const fig = el("figure", "att-file" + (att.change ? " att-" + att.change.replace(/ /g, "-") : ""));
         const l = link(att.url, "", "att", { target: "_blank", rel: "noopener" });
         if (att.media_type.startsWith("image/")) {
           const img = el("img");
-          img.src = att.url; img.alt = "Lampiran " + att.kind + " #" + att.id; img.loading = "lazy";
+          img.src = att.url; img.alt = name; img.loading = "lazy";
           l.appendChild(img);
         } else {
-          l.textContent = "Lampiran " + att.kind + " #" + att.id + " (PDF)";
+          l.textContent = name + " (PDF)";
         }
-        atts.appendChild(l);
+        fig.appendChild(l);
+        fig.appendChild(el("figcaption", "", name));
+        atts.appendChild(fig);
       });
       a.appendChild(atts);
     }
