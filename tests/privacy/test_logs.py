@@ -99,10 +99,12 @@ async def test_the_web_chats_polling_is_logged_at_debug_only(tmp_path: Path) -> 
         services = build_services(settings)
         await seed_demo_staff(services.sessions)
         server = uvicorn.Server(uvicorn_config(create_app(services), settings))
-        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]  # signals stay with pytest
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]  # pytest's signals
         task = asyncio.create_task(server.serve())
         try:
             while not server.started:
+                if task.done():
+                    await task  # it failed to start: its error
                 await asyncio.sleep(0.01)
             async with httpx.AsyncClient(base_url=settings.http.public_url) as client:
                 assert (await client.get("/demo")).status_code == 200
@@ -115,7 +117,8 @@ async def test_the_web_chats_polling_is_logged_at_debug_only(tmp_path: Path) -> 
             await task
             await services.aclose()
             unconfigure_logging()
-            root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+            root.handlers[:] = saved[0]
+            root.setLevel(saved[1])
         out[level] = stream.getvalue()
     access = {level: [line for line in text.splitlines() if "uvicorn.access" in line] for level, text in out.items()}
     assert any('"GET /demo HTTP' in line for line in access["INFO"]), out["INFO"]
