@@ -54,5 +54,6 @@ async def letter_detail(sessions: async_sessionmaker[AsyncSession], number: str)
                                       .order_by(AuditEvent.at, AuditEvent.id)))
         ids = {int(e.actor.partition(":")[2]) for e in events
                if e.actor.startswith("staff:") and e.actor.partition(":")[2].isdigit()}
-        names = dict((await s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))).tuples().all())
+        names = {staff_id: staff_name for staff_id, staff_name in
+                 await s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))}
     return LetterDetail(LetterRow(letter, name, kel_slug), code, events, names)
