@@ -62,7 +62,7 @@ class ServiceConfig:
 
     def env(self) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_"))}
-        public = PUBLIC_WEBHOOK_BASE if self.mode == "webhook" else f"http://127.0.0.1:{self.port}"
+        public = PUBLIC_WEBHOOK_BASE  # with a bot on, a loopback public URL refuses to start (polling mode too)
         webhook = {"TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET}
         if self.mode != "webhook":
             webhook = {}

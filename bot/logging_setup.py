@@ -7,7 +7,9 @@ and in exception and stack text.
 
 Masking happens twice: when a record is made (a wrapped log-record factory: message, arguments,
 exception), so that every handler sees the masked record, and again in the handler's filter (extra
-fields are added after the record is made)."""
+fields are added after the record is made).
+
+uvicorn's access lines of the web chat's polling are lowered to DEBUG (`bot.access_log`)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
+
+from bot.access_log import quiet_polling
 
 # Runs of 16 or more digits: NIK and KK numbers (region code and last 4 digits kept, as on the letters).
 _LONG_NUMBER = re.compile(r"(?<!\d)(\d{4})(\d{8,})(\d{4})(?!\d)")
@@ -149,6 +153,7 @@ def configure_logging(level: str | int = "INFO", fmt: str = "text", *, secrets: 
         logger.handlers.clear()
         logger.propagate = True
         logger.setLevel(logging.NOTSET)  # uvicorn sets its own from its log_level when it starts
+    quiet_polling(logging.getLogger("uvicorn.access"))
     logging.captureWarnings(True)
     return handler
 

@@ -10,7 +10,14 @@ from bot.web import create_app
 from config.settings import Settings
 
 
+class StartupRefused(RuntimeError):
+    """The settings must not be served (`Settings.startup_problem`); the message says why, in Indonesian."""
+
+
 def serve(settings: Settings, *, demo: bool) -> None:
+    problem = settings.startup_problem(demo=demo)
+    if problem is not None:
+        raise StartupRefused(problem)
     if demo:
         from bot.webchat.seed import seed_demo
 

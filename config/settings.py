@@ -37,7 +37,8 @@ class HttpSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="ESURAT_PUBLIC_URL")
+    # Empty (the default): derived from host and port, see `derived_public_url`; no trailing slash.
+    public_url: str = Field(default="", validation_alias="ESURAT_PUBLIC_URL")
     # Host names served besides the public URL's and the loopback names (comma-separated); `esurat demo`
     # serves the loopback names only, whatever this says.
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -68,9 +69,41 @@ class HttpSettings(BaseSettings):
                 raise ValueError(f"ESURAT_HTTP_TRUSTED_PROXIES: {item!r} bukan alamat IP atau jaringan") from e
         return value
 
+    @model_validator(mode="after")
+    def _public_url(self) -> Self:
+        self.public_url = self.public_url.strip().rstrip("/") or derived_public_url(self.host, self.port)
+        return self
+
     @property
     def public_host(self) -> str:
         return (urlsplit(self.public_url).hostname or "").lower()
+
+    @property
+    def public_url_is_local(self) -> bool:
+        """Whether the public URL can only be opened on this machine (loopback or unspecified address)."""
+        host = self.public_host
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return address.is_loopback or address.is_unspecified
+
+
+def derived_public_url(host: str, port: int) -> str:
+    """The public URL when ESURAT_PUBLIC_URL is not set: `http://host:port` as this machine reaches the
+    service; listening on every interface (0.0.0.0, ::) is reached on 127.0.0.1."""
+    name = host.strip().strip("[]") or "0.0.0.0"
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        address = None
+    if address is not None and address.is_unspecified:
+        name = "127.0.0.1"
+    elif address is not None and address.version == 6:
+        name = f"[{name}]"
+    return f"http://{name}" if port == 80 else f"http://{name}:{port}"
 
 
 class StorageSettings(BaseSettings):
@@ -219,6 +252,18 @@ class Settings(BaseSettings):
     claim_heartbeat_seconds: float = Field(default=3.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
     log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
+
+    def startup_problem(self, *, demo: bool) -> str | None:
+        """Why the service must not start with these settings, or None. A bot (Telegram, WhatsApp) sends
+        residents letters whose QR code and "Periksa keaslian" link carry the public URL: outside demo
+        mode, that URL must not be one only this machine can open."""
+        bots = [name for name, on in (("Telegram", self.telegram.enabled), ("WhatsApp", self.whatsapp.enabled)) if on]
+        if demo or not bots or not self.http.public_url_is_local:
+            return None
+        return (f"Alamat publik {self.http.public_url} hanya dapat dibuka dari komputer ini, padahal bot "
+                f"{' dan '.join(bots)} aktif: kode QR dan tautan \"Periksa keaslian\" pada surat warga tidak akan "
+                f"dapat dibuka. Atur ESURAT_PUBLIC_URL ke alamat yang dapat dijangkau warga (misalnya "
+                f"https://esurat.palangkarayakota.go.id), atau coba secara lokal dengan `esurat demo`.")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import flows
@@ -79,22 +79,49 @@ async def add_staff(
     identities: Mapping[str, str | int] | None = None, telegram_user_id: int | None = None,
     whatsapp_phone: str | None = None, web_login: str | None = None, demo: bool = False,
 ) -> Staff:
-    """Register a staff member with their identities (channel -> their id there; or the shorthands)."""
+    """Register a staff member with their identities (channel -> their id there; or the shorthands).
+    Refused: an identity some staff member already has (active or not), or the name of an active staff
+    member of the same kelurahan."""
     shorthands = {"telegram": telegram_user_id, "whatsapp": whatsapp_phone, "web": web_login}
-    ids = {**{ch: v for ch, v in shorthands.items() if v is not None}, **(identities or {})}
+    given = {**{ch: v for ch, v in shorthands.items() if v is not None}, **(identities or {})}
+    ids = {channel.strip().lower(): str(external_id).strip() for channel, external_id in given.items()}
+    name = name.strip()
     if role not in ROLES:
         raise DirectoryError(f"Peran harus salah satu dari: {', '.join(ROLES)}")
+    if not 0 < len(name) <= 100:
+        raise DirectoryError("Nama petugas harus diisi (paling banyak 100 karakter)")
     async with sessions.begin() as s:
         kel = await get_kelurahan(s, slug)
+        for channel, external_id in ids.items():
+            await _identity_free(s, kel, channel, external_id)
+        namesake = await s.scalar(select(Staff).where(
+            Staff.kelurahan_id == kel.id, Staff.active.is_(True), func.lower(Staff.name) == name.lower()))
+        if namesake is not None:
+            raise DirectoryError(f"Petugas bernama {namesake.name} sudah terdaftar di Kelurahan {kel.name} "
+                                 f"(#{namesake.id}); bila orangnya lain, beri nama yang membedakan")
         staff = Staff(kelurahan_id=kel.id, name=name, role=role, demo=demo, active=True)
         s.add(staff)
         await s.flush()
         for channel, external_id in ids.items():
-            if await s.scalar(select(StaffIdentity.id).where(
-                    StaffIdentity.channel == channel, StaffIdentity.external_id == str(external_id))) is not None:
-                raise DirectoryError(f"Identitas {channel} {external_id} sudah dipakai petugas lain")
-            await set_staff_identity(s, staff.id, channel, str(external_id))
+            await set_staff_identity(s, staff.id, channel, external_id)
         return staff
+
+
+async def _identity_free(session: AsyncSession, kel: Kelurahan, channel: str, external_id: str) -> None:
+    """Raise DirectoryError, naming who has it, if a staff member is already `external_id` on `channel`."""
+    row = (await session.execute(
+        select(Staff, Kelurahan.name).join(StaffIdentity, StaffIdentity.staff_id == Staff.id)
+        .join(Kelurahan, Kelurahan.id == Staff.kelurahan_id)
+        .where(StaffIdentity.channel == channel, StaffIdentity.external_id == external_id))).first()
+    if row is None:
+        return
+    holder, kelurahan_name = row
+    who = f"#{holder.id} {holder.name}{'' if holder.active else ' (nonaktif)'}"
+    if holder.kelurahan_id == kel.id:
+        raise DirectoryError(f"Akun {channel} {external_id} sudah terdaftar di Kelurahan {kel.name} sebagai "
+                             f"petugas {who}; petugas yang sama tidak ditambahkan dua kali")
+    raise DirectoryError(f"Akun {channel} {external_id} sudah dipakai petugas {who} di Kelurahan "
+                         f"{kelurahan_name}; satu akun hanya untuk satu petugas")
 
 
 async def list_staff(sessions: async_sessionmaker[AsyncSession], slug: str) -> list[Staff]:

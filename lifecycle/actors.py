@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from lifecycle.transitions import ActorKind
 
+OPERATOR = "operator"  # audit label of a named operator: "operator:<name>"
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -16,6 +18,8 @@ class Actor:
 
     @property
     def label(self) -> str:
+        if self.id is None and self.kind is ActorKind.SYSTEM and self.name:
+            return f"{OPERATOR}:{self.name}"
         return f"{self.kind.value}:{self.id}" if self.id is not None else self.kind.value
 
     @classmethod
@@ -29,3 +33,8 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls(ActorKind.SYSTEM)
+
+    @classmethod
+    def operator(cls, name: str) -> Actor:
+        """A person at the command line (`esurat letter revoke --by`): acts as the system, audited by name."""
+        return cls(ActorKind.SYSTEM, name=" ".join(name.split())[:80] or "operator")

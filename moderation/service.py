@@ -105,6 +105,8 @@ class ModerationService:
         if kind == "staff" and ident.isdigit():
             staff = await session.get(Staff, int(ident))
             return staff.name if staff else label
+        if kind == "operator" and ident:  # `esurat letter revoke --by NAME`
+            return ident
         return {"resident": "warga", "system": "sistem"}.get(kind, label)
 
     async def staff_for(self, request_id: int, *, channel: str | None = None, external_id: str | int | None = None,

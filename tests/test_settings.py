@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from config.settings import Settings, TelegramSettings
+from config.settings import HttpSettings, Settings, TelegramSettings
 
 # variable -> (path in Settings, value set, value expected)
 ENVIRONMENT: dict[str, tuple[str, str, Any]] = {
@@ -112,3 +112,81 @@ def test_an_unknown_mode_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_MODE", "hook")
     with pytest.raises(ValidationError, match="polling"):
         Settings()
+
+
+@pytest.mark.parametrize(("host", "port", "expected"), [
+    ("127.0.0.1", "8101", "http://127.0.0.1:8101"),
+    ("0.0.0.0", "8101", "http://127.0.0.1:8101"),  # every interface: reached here on the loopback address
+    ("::", "9000", "http://127.0.0.1:9000"),
+    ("::1", "9000", "http://[::1]:9000"),
+    ("esurat.lan", "80", "http://esurat.lan"),
+])
+def test_without_a_public_url_it_is_derived_from_the_host_and_port(
+        monkeypatch: pytest.MonkeyPatch, host: str, port: str, expected: str) -> None:
+    monkeypatch.setenv("ESURAT_HTTP_HOST", host)
+    monkeypatch.setenv("ESURAT_HTTP_PORT", port)
+    assert Settings().http.public_url == expected
+    assert HttpSettings(_env_file=None, host=host, port=int(port)).public_url == expected
+
+
+def test_a_given_public_url_wins_over_the_port_and_loses_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESURAT_HTTP_PORT", "8101")
+    monkeypatch.setenv("ESURAT_PUBLIC_URL", "https://esurat.example/")
+    assert Settings().http.public_url == "https://esurat.example"
+
+
+def test_the_letters_qr_and_the_home_page_use_the_derived_url(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.composition import build_services
+    from bot.web import create_app
+    from config.settings import StorageSettings
+    from letters.making import LetterMaker
+    from letters.pki import LocalCA
+    from letters.signing import LocalCASigner
+    from tests.support.letter_samples import formatted, letter_types
+    from tests.support.letters import letter_spec
+    from verification.keys import KeyStore
+
+    settings = Settings(_env_file=None, http=HttpSettings(_env_file=None, port=8101),
+                        storage=StorageSettings(_env_file=None, data_dir=tmp_path / "data"))
+    maker = LetterMaker(settings, KeyStore(tmp_path / "keys"), LocalCASigner(LocalCA(tmp_path / "pki")))
+    defn = letter_types()[0]
+    made = maker.make_unsigned(letter_spec(defn, *formatted(defn), "470/001/BT/XI/2026"))
+    assert made.qr_url.startswith("http://127.0.0.1:8101/v/")
+
+    from db.migrate import upgrade
+
+    settings.storage.ensure_dirs()
+    upgrade(settings.storage.effective_database_url)
+    with TestClient(create_app(build_services(settings)), base_url="http://127.0.0.1:8101") as client:
+        home = client.get("/")
+    assert home.status_code == 200 and "http://127.0.0.1:8101/v/" in home.text
+    assert "127.0.0.1:8000" not in home.text
+
+
+BOT_TOKENS = {"TELEGRAM_BOT_TOKEN": "123456:ABC", "WHATSAPP_TOKEN": "wa-token", "WHATSAPP_PHONE_NUMBER_ID": "1",
+              "WHATSAPP_APP_SECRET": "app-secret", "WHATSAPP_VERIFY_TOKEN": "verify"}
+
+
+@pytest.mark.parametrize("bot", ["telegram", "whatsapp"])
+@pytest.mark.parametrize("public_url", [None, "http://localhost:8000", "http://127.0.0.2", "http://[::1]:8101",
+                                        "http://0.0.0.0:8000"])
+def test_a_loopback_public_url_with_a_bot_refuses_to_start(monkeypatch: pytest.MonkeyPatch, bot: str,
+                                                           public_url: str | None) -> None:
+    for var, value in BOT_TOKENS.items():
+        if var.lower().startswith(bot):
+            monkeypatch.setenv(var, value)
+    if public_url is not None:
+        monkeypatch.setenv("ESURAT_PUBLIC_URL", public_url)
+    settings = Settings()
+    problem = settings.startup_problem(demo=False)
+    assert problem is not None and "ESURAT_PUBLIC_URL" in problem and "hanya dapat dibuka" in problem
+    assert settings.startup_problem(demo=True) is None  # `esurat demo` is local by design
+
+
+def test_a_reachable_public_url_or_no_bot_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().startup_problem(demo=False) is None  # no bot: the web pages only, loopback is fine
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("ESURAT_PUBLIC_URL", "https://esurat.palangkaraya.go.id")
+    assert Settings().startup_problem(demo=False) is None

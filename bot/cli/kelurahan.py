@@ -1,0 +1,67 @@
+"""`esurat kelurahan`: the kelurahan, their letterhead, signatory and moderation chats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cli.common import SlugArgument, fail, load_settings, pairs, with_sessions
+
+app = typer.Typer(help="Kelurahan (kop surat, penandatangan, grup moderasi)", no_args_is_help=True)
+Text = str | None
+
+
+@app.command("list")
+def kelurahan_list() -> None:
+    """Daftar kelurahan: kode, kode unit, kecamatan, nama, grup moderasi; [contoh] = kop surat belum diisi."""
+    from db.directory import list_kelurahan, moderation_chats_by_kelurahan
+    from db.models import Kelurahan
+
+    async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Kelurahan], dict[int, list[tuple[str, str]]]]:
+        return await list_kelurahan(s), await moderation_chats_by_kelurahan(s)
+
+    rows, chats = with_sessions(load_settings(), load)
+    typer.echo(f"{'KODE':20} {'UNIT':4} {'KECAMATAN':12} NAMA, GRUP MODERASI (KANAL=ID)")
+    for k in rows:
+        chat = "".join(f" {channel}={chat_id}" for channel, chat_id in chats.get(k.id, []))
+        mark = " [contoh]" if k.placeholder else ""
+        typer.echo(f"{k.slug:20} {k.unit_code:4} {k.kecamatan:12} {k.name}{chat}{mark}")
+
+
+@app.command("set")
+def kelurahan_set(
+    slug: SlugArgument,
+    name: Annotated[Text, typer.Option(help="Nama kelurahan (di percakapan dan kop surat)")] = None,
+    telegram_chat_id: Annotated[int | None, typer.Option(
+        help="ID grup Telegram moderasi (sama dengan --moderation-chat telegram=ID)")] = None,
+    whatsapp_group: Annotated[Text, typer.Option(
+        help="ID grup WhatsApp moderasi (sama dengan --moderation-chat whatsapp=ID)")] = None,
+    address: Annotated[Text, typer.Option(help="Alamat kantor kelurahan (kop surat)")] = None,
+    phone: Annotated[Text, typer.Option(help="Nomor telepon kantor (kop surat)")] = None,
+    email: Annotated[Text, typer.Option(help="Alamat surel kantor (kop surat)")] = None,
+    postal_code: Annotated[Text, typer.Option(help="Kode pos (kop surat)")] = None,
+    signatory_name: Annotated[Text, typer.Option(help="Nama penandatangan surat (Lurah), dengan gelar")] = None,
+    signatory_title: Annotated[Text, typer.Option(help="Jabatan penandatangan, mis. Sekretaris Kelurahan")] = None,
+    signatory_rank: Annotated[Text, typer.Option(help="Pangkat dan golongan penandatangan")] = None,
+    signatory_nip: Annotated[Text, typer.Option(help="NIP penandatangan (18 digit)")] = None,
+    signatory_delegated: Annotated[bool | None, typer.Option(
+        help="Ditandatangani atas nama Lurah (a.n. Lurah) oleh pejabat pada --signatory-title")] = None,
+    numbering_pattern: Annotated[Text, typer.Option(
+        help="Pola nomor surat, mis. {kode}/{seq:03d}/{unit}/{month_roman}/{year}")] = None,
+    unit_code: Annotated[Text, typer.Option(help="Kode unit kelurahan di nomor surat, mis. BT")] = None,
+    moderation_chat: Annotated[list[str] | None, typer.Option(
+        help="Grup moderasi di kanal mana pun: KANAL=ID (boleh berulang; KANAL= saja menghapusnya)")] = None,
+) -> None:
+    """Ubah nama, grup moderasi dan data kop surat sebuah kelurahan."""
+    changes = {k: v for k, v in locals().items() if k not in ("slug", "moderation_chat") and v is not None}
+    chats: dict[str, str | int | None] = {k: v or None for k, v in pairs(moderation_chat).items()}
+    from db.directory import DirectoryError, update_kelurahan
+
+    try:
+        kel = with_sessions(load_settings(), lambda s: update_kelurahan(s, slug, moderation_chats=chats, **changes))
+    except DirectoryError as e:
+        fail(str(e))
+    done = sorted(changes) + [f"moderasi {channel}" for channel in chats]
+    typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(done) or '-'}")

@@ -1,0 +1,95 @@
+"""`esurat staff`: the staff of each kelurahan, who decide on requests from the moderation chats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cli.common import SlugArgument, fail, load_settings, pairs, with_sessions
+from db.directory import ROLES, DirectoryError
+from db.models import Staff
+
+app = typer.Typer(help="Petugas kelurahan", no_args_is_help=True)
+StaffId = Annotated[int, typer.Argument(metavar="ID", help="Nomor petugas (#ID di: esurat staff list KELURAHAN)")]
+
+
+@app.command("add")
+def staff_add(
+    slug: SlugArgument,
+    name: Annotated[str, typer.Option(help="Nama petugas (seperti tampil di kartu permohonan)")],
+    role: Annotated[str, typer.Option(help=f"Peran: {', '.join(ROLES)}")] = "operator",
+    telegram_user_id: Annotated[int | None, typer.Option(help="ID pengguna Telegram petugas (angka)")] = None,
+    whatsapp_phone: Annotated[str | None, typer.Option(help="Nomor WhatsApp petugas, mis. 6281234567890")] = None,
+    identity: Annotated[list[str] | None, typer.Option(
+        help="Akun di kanal mana pun: KANAL=ID (boleh berulang)")] = None,
+) -> None:
+    """Daftarkan petugas kelurahan; akun yang sudah terdaftar tidak dapat didaftarkan lagi."""
+    from db.directory import add_staff
+
+    identities: dict[str, str | int] = {k: v for k, v in pairs(identity).items() if v}
+    try:
+        st = with_sessions(load_settings(), lambda s: add_staff(
+            s, slug, name=name, role=role, identities=identities, telegram_user_id=telegram_user_id,
+            whatsapp_phone=whatsapp_phone,
+        ))
+    except DirectoryError as e:
+        fail(f"Petugas tidak ditambahkan: {e}")
+    typer.echo(f"Petugas #{st.id} {st.name} ({st.role}) ditambahkan ke {slug}")
+
+
+@app.command("list")
+def staff_list(slug: SlugArgument) -> None:
+    """Daftar petugas sebuah kelurahan dengan akun mereka (tg = Telegram, wa = WhatsApp)."""
+    from db.directory import list_staff, staff_identities_of
+
+    async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Staff], dict[int, dict[str, str]]]:
+        return await list_staff(s, slug), await staff_identities_of(s, slug)
+
+    try:
+        rows, identities = with_sessions(load_settings(), load)
+    except DirectoryError as e:
+        fail(str(e))
+    typer.echo(f"{'ID':5} {'PERAN':10} NAMA, AKUN")
+    for st in rows:
+        marks = (" [demo]" if st.demo else "") + ("" if st.active else " [nonaktif]")
+        ids = dict(identities.get(st.id, {}))
+        known = f"tg={ids.pop('telegram', '-')} wa={ids.pop('whatsapp', '-')}"
+        others = "".join(f" {channel}={external_id}" for channel, external_id in sorted(ids.items()))
+        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{marks}")
+
+
+def _set_active(staff_id: int, active: bool) -> Staff:
+    from db.staff_admin import set_staff_active
+
+    try:
+        return with_sessions(load_settings(), lambda s: set_staff_active(s, staff_id, active))
+    except DirectoryError as e:
+        fail(str(e))
+
+
+@app.command("deactivate")
+def staff_deactivate(staff_id: StaffId) -> None:
+    """Nonaktifkan petugas: tidak dapat lagi memutus permohonan; datanya tetap tercatat di jejak audit."""
+    st = _set_active(staff_id, False)
+    typer.echo(f"Petugas #{st.id} {st.name} dinonaktifkan")
+
+
+@app.command("activate")
+def staff_activate(staff_id: StaffId) -> None:
+    """Aktifkan kembali petugas yang pernah dinonaktifkan."""
+    st = _set_active(staff_id, True)
+    typer.echo(f"Petugas #{st.id} {st.name} diaktifkan kembali")
+
+
+@app.command("remove")
+def staff_remove(staff_id: StaffId) -> None:
+    """Hapus petugas yang belum pernah menangani permohonan (selain itu: staff deactivate)."""
+    from db.staff_admin import remove_staff
+
+    try:
+        st = with_sessions(load_settings(), lambda s: remove_staff(s, staff_id))
+    except DirectoryError as e:
+        fail(str(e))
+    typer.echo(f"Petugas #{st.id} {st.name} dihapus")

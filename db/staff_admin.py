@@ -1,0 +1,51 @@
+"""Ending a staff member's access (the CLI's `staff deactivate` and `staff remove`).
+
+Deactivating keeps the row (their decisions in the audit trail still name them) and their identities
+(so nobody else is registered under them by mistake); a deactivated member is no longer recognised on
+any channel (`db.identities.staff_by_identity` looks for active staff only). Removing deletes the row
+and its identities, and is allowed only for a member who never acted on a request."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.directory import DirectoryError
+from db.models import AuditEvent, LetterRequest, ModerationPrompt, Staff, StaffIdentity
+
+
+async def _staff(session: AsyncSession, staff_id: int) -> Staff:
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise DirectoryError(f"Petugas #{staff_id} tidak ditemukan (lihat: esurat staff list KELURAHAN)")
+    return staff
+
+
+async def set_staff_active(sessions: async_sessionmaker[AsyncSession], staff_id: int, active: bool) -> Staff:
+    """Deactivate (or activate again) the staff member `staff_id`."""
+    async with sessions.begin() as s:
+        staff = await _staff(s, staff_id)
+        staff.active = active
+        return staff
+
+
+async def has_acted(session: AsyncSession, staff_id: int) -> bool:
+    """Whether the staff member decided, or began to decide, on any request."""
+    return bool(await session.scalar(select(or_(
+        exists().where(AuditEvent.actor == f"staff:{staff_id}"),
+        exists().where(LetterRequest.approved_by == staff_id),
+        exists().where(ModerationPrompt.staff_id == staff_id),
+    ))))
+
+
+async def remove_staff(sessions: async_sessionmaker[AsyncSession], staff_id: int) -> Staff:
+    """Delete the staff member `staff_id` and their identities; refused once they acted on a request."""
+    async with sessions.begin() as s:
+        staff = await _staff(s, staff_id)
+        if await has_acted(s, staff_id):
+            raise DirectoryError(
+                f"Petugas #{staff.id} {staff.name} sudah pernah menangani permohonan dan tercatat di jejak audit, "
+                f"sehingga tidak dapat dihapus. Nonaktifkan saja: esurat staff deactivate {staff.id}")
+        await s.execute(delete(StaffIdentity).where(StaffIdentity.staff_id == staff_id))
+        await s.delete(staff)
+        return staff
