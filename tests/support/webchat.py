@@ -73,6 +73,11 @@ def sktm_script() -> list[Step]:
     ]
 
 
+def before_first_file(steps: list[Step]) -> list[Step]:
+    """The steps up to the first upload: the conversation then asks for a file."""
+    return steps[:next(i for i, s in enumerate(steps) if s.kind == "file")]
+
+
 class Resident:
     """One browser session of the web chat, through the JSON API."""
 
