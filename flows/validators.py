@@ -130,14 +130,13 @@ def validate_choice(field: FieldDef, raw: str) -> str:
 
 def validate_upload(media_type: str, size: int, max_bytes: int) -> None:
     """A photo or document the engine accepts: JPG, PNG or PDF, not empty, at most `max_bytes`."""
-    kind = media_type.split(";")[0].strip().lower()
-    if kind not in UPLOAD_TYPES:
-        raise FieldError(f"Jenis berkas tidak didukung ({kind or 'tidak diketahui'}). Kirim foto JPG/PNG atau PDF.")
-    if size <= 0:
-        raise FieldError("Berkas kosong. Mohon kirim ulang.")
-    if size > max_bytes:
+    if size > max_bytes:  # first: a file not downloaded is known by its size (its declared type says little)
         mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
         raise FieldError(f"Ukuran berkas {mb} MB melebihi batas {megabytes(max_bytes)} MB.")
+    if media_type.split(";")[0].strip().lower() not in UPLOAD_TYPES:  # the resident reads no media type
+        raise FieldError("Jenis berkas tidak didukung. Kirim foto JPG/PNG atau PDF.")
+    if size <= 0:
+        raise FieldError("Berkas kosong. Mohon kirim ulang.")
 
 
 _BY_TYPE: dict[str, Callable[[FieldDef, str, date], str]] = {

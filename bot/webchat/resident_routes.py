@@ -28,8 +28,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SAMPLE_KTP = "ktp-contoh.png"
 DEFAULT_KELURAHAN = "bukit-tunggal"
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # the one limit of a typed message: the page is given it (and `TOO_LONG`), the API holds to it
 MAX_VALUE = 64
+TOO_LONG = f"Pesan terlalu panjang (maksimal {MAX_TEXT:,} karakter).".replace(",", ".")
 
 
 def add_resident_routes(router: APIRouter, services: Services) -> None:
@@ -49,6 +50,7 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
         response = render(
             env, "demo.html", page="demo", demo=True, city=settings.city_name, kelurahan=kels, chosen=chosen,
             staff_name=DEMO_STAFF_NAME, max_bytes=upload_limit, max_mb=megabytes(upload_limit),
+            max_text=MAX_TEXT, too_long=TOO_LONG,
             js_url=asset_url("/demo/static", STATIC_DIR, "demo.js"),
             sample_url=asset_url("/demo/static", STATIC_DIR, SAMPLE_KTP),
         )
@@ -64,8 +66,10 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
     async def chat_message(request: Request) -> Response:
         body = await json_body(request)
         text = body.get("text")
-        text = text if isinstance(text, str) else ""
-        return await feed(Session(request), flows.Text(text=text.strip()[:MAX_TEXT]), body)
+        text = text.strip() if isinstance(text, str) else ""
+        if len(text) > MAX_TEXT:  # said, not cut: the engine's question stands
+            return Session(request).json({"ok": False, "error": TOO_LONG}, 422)
+        return await feed(Session(request), flows.Text(text=text), body)
 
     @router.post("/api/chat/choice")
     async def chat_choice(request: Request) -> Response:

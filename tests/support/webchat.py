@@ -1,12 +1,15 @@
 """Shared by the web tests: the demo service they run (`Demo` in-process, `Live` on a port), the SKTM
-conversation as a script (values for the JSON API, button titles for the browser), and a resident
-client over the JSON API."""
+conversation as a script (values for the JSON API, button titles for the browser), a resident client over
+the JSON API, and the headless Chromium the browser tests drive."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from fastapi import FastAPI
@@ -14,6 +17,9 @@ from fastapi import FastAPI
 from bot.composition import Services
 from bot.webchat.router import STATIC_DIR
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 SAMPLE_KTP = (STATIC_DIR / "ktp-contoh.png").read_bytes()
 WIB = timedelta(hours=7)
@@ -73,6 +79,11 @@ def sktm_script() -> list[Step]:
     ]
 
 
+def before_first_file(steps: list[Step]) -> list[Step]:
+    """The steps up to the first upload: the conversation then asks for a file."""
+    return steps[:next(i for i, s in enumerate(steps) if s.kind == "file")]
+
+
 class Resident:
     """One browser session of the web chat, through the JSON API."""
 
@@ -129,3 +140,21 @@ class Resident:
 
     def transcript(self) -> str:
         return "\n---\n".join(m.get("text") or m.get("caption") or "" for m in self.messages[-6:])
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium under Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

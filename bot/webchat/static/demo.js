@@ -7,7 +7,8 @@
   const log = $("chat-log"), choicesBox = $("chat-choices"), form = $("chat-form"), input = $("chat-input");
   const fileInput = $("chat-file"), sampleBtn = $("send-sample");
   const select = $("staff-kelurahan"), cardsBox = $("cards"), staffName = $("staff-name"), staffError = $("staff-error");
-  const maxBytes = Number(root.dataset.maxBytes), maxMb = root.dataset.maxMb, sampleUrl = root.dataset.sampleUrl;
+  const maxBytes = Number(root.dataset.maxBytes), sampleUrl = root.dataset.sampleUrl;
+  const maxText = Number(root.dataset.maxText), tooLong = root.dataset.tooLong;
   const CHAT_EVERY = 700, CARDS_EVERY = 1000;
 
   let cursor = 0, lastBot = null, started = false, firstPoll = true;
@@ -120,11 +121,15 @@
     firstPoll = false;
   }
 
+  /* The engine's reply (polled) tells the resident what became of a message or a file; the answer's own
+     error only when the engine was not told (nothing sent, unreadable, no connection). */
   async function after(result) {
-    if (!result.ok && (result.body.error || result.body.notice)) note(result.body.error || result.body.notice, "warn");
-    else if (result.body.notice) note(result.body.notice, "warn");
+    if (result.body.error) note(result.body.error, "warn");
     await pollChat();
   }
+
+  /* The server's one limit (data-max-text), counted as it counts: characters, not UTF-16 units. */
+  const tooLongText = (text) => [...text.trim()].length > maxText;
 
   async function sendText(text, shown) {
     started = true;
@@ -147,17 +152,23 @@
     const d = bubble("me", "file");
     d.textContent = "Berkas: " + name;
     scrollDown();
-    if (blob.size > maxBytes) {
-      note("Berkas " + name + " terlalu besar (maksimal " + maxMb + " MB).", "warn");
-    }
     const data = new FormData();
-    data.append("file", blob, name);
+    if (blob.size > maxBytes) {  /* not sent: its size is all the server needs to answer */
+      data.append("size", String(blob.size));
+      data.append("name", name);
+    } else {
+      data.append("file", blob, name);
+    }
     await after(await call("/demo/api/chat/upload", { method: "POST", body: data }));
   }
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = input.value;
+    if (tooLongText(text)) {  /* kept in the input, to be shortened */
+      note(tooLong, "warn");
+      return;
+    }
     input.value = "";
     sendText(text);
   });
