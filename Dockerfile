@@ -21,5 +21,7 @@ RUN pip install --no-cache-dir .
 USER esurat
 VOLUME ["/data"]
 EXPOSE 8000
+# Set ESURAT_PUBLIC_URL to the address residents and QR readers reach (https://...): with a bot token set,
+# the service refuses to start on a loopback public URL.
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os;urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"ESURAT_HTTP_PORT\"]}/healthz')"
 CMD ["esurat", "run"]
