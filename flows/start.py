@@ -14,6 +14,7 @@ from flows.revision import start_revision
 from flows.state import ConversationState, Draft, Step
 from flows.steps import Outcome, again, goto, letter_of, proceed, reset, today
 from flows.validators import FieldError, validate
+from flows.yes_no import choose
 
 
 def on_idle(state: ConversationState, ctx: Context, inbound: Inbound | None = None) -> Outcome:
@@ -39,14 +40,14 @@ def ask_consent(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_consent(state, ctx))
+    value = choose(inbound, ask_consent(state, ctx))
     if value == "ya":
         state.consent = True
         return [RecordConsent(), *goto(state, Step.KECAMATAN)]
     if value == "tidak":
         reset(state)  # nothing kept
         return list(texts(m.CONSENT_REFUSED))
-    return again(state, m.NOT_UNDERSTOOD)
+    return again(state, m.not_clear("setuju", "tidak setuju"))
 
 
 def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
@@ -117,11 +118,11 @@ def ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_requirements(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_requirements(state, ctx))
+    value = choose(inbound, ask_requirements(state, ctx), yes="lanjut", no="lain")
     if value == "lain":
         return goto(state, Step.LETTER)
     if value != "lanjut":
-        return again(state, m.NOT_UNDERSTOOD)
+        return again(state, m.not_clear("lanjut", "pilih surat lain"))
     state.draft.started = True
     return goto(state, Step.PROFILE) if profile_values(state, ctx) else proceed(state, ctx)
 
@@ -150,9 +151,9 @@ def ask_profile(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_profile(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_profile(state, ctx))
+    value = choose(inbound, ask_profile(state, ctx))
     if value is None:
-        return again(state, m.NOT_UNDERSTOOD)
+        return again(state, m.not_clear("ya", "tidak"))
     if value == "ya":
         state.draft.fields.update({f.name: v for f, v in profile_values(state, ctx)})
     return proceed(state, ctx)
