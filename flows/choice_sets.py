@@ -47,8 +47,9 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
     "status_perkawinan": (
         Option("belum_kawin", "Belum Kawin", aliases=("belum menikah", "lajang", "bujang", "single")),
         Option("kawin", "Kawin", aliases=("menikah", "sudah menikah", "sudah kawin", "nikah")),
-        Option("cerai_hidup", "Cerai Hidup", aliases=("cerai", "janda", "duda")),
-        Option("cerai_mati", "Cerai Mati", aliases=("janda mati", "duda mati")),
+        # "cerai", "janda", "duda" alone fit both kinds of divorce: the resident is asked which.
+        Option("cerai_hidup", "Cerai Hidup", aliases=("janda cerai", "duda cerai", "bercerai")),
+        Option("cerai_mati", "Cerai Mati", aliases=("janda mati", "duda mati", "ditinggal meninggal")),
     ),
     "kewarganegaraan": (
         Option("WNI", "WNI", "WNI (Indonesia)", ("indonesia", "warga negara indonesia")),
@@ -58,7 +59,8 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
         Option("anak", "Anak", aliases=("anak kandung", "anak tiri", "anak angkat")),
         Option("istri", "Istri", aliases=("isteri",)),
         Option("suami", "Suami"),
-        Option("orang_tua", "Orang Tua", aliases=("ayah", "ibu", "bapak", "ortu")),
+        Option("orang_tua", "Orang Tua", aliases=("ayah", "ibu", "bapak", "ortu", "ayahnya", "bapaknya", "ibunya",
+                                                   "mamak", "mama", "papa", "orang tuanya")),
         Option("mertua", "Mertua"),
         Option("menantu", "Menantu"),
         Option("cucu", "Cucu"),
@@ -71,9 +73,11 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
 
 def options_for(field: FieldDef) -> tuple[Option, ...]:
     """The options of a choice field: its named set, or its own list (stored as written)."""
+    extra = field.synonyms
     if field.choice_set is not None:
-        return CHOICE_SETS.get(field.choice_set, ())
-    return tuple(Option(c, c) for c in field.choices or ())
+        return tuple(Option(o.value, o.label, o.title, (*o.aliases, *extra.get(o.value, ())))
+                     for o in CHOICE_SETS.get(field.choice_set, ()))
+    return tuple(Option(c, c, aliases=tuple(extra.get(c, ()))) for c in field.choices or ())
 
 
 def label_of(field: FieldDef, value: str) -> str:

@@ -120,6 +120,17 @@ ERASED_TAIL = (
 )
 
 
+def not_clear(yes: str, no: str) -> str:
+    """Asked again after an unclear answer to a yes/no question."""
+    return f"Maaf, jawaban Anda belum jelas. Ketik *{yes}* atau *{no}*, atau pilih salah satu tombol."
+
+
+def which_one(labels: list[str]) -> str:
+    """Asked when an answer fits several options about equally ("cerai")."""
+    listed = ", ".join(labels[:-1]) + f" atau {labels[-1]}" if len(labels) > 1 else "".join(labels)
+    return f"Maksud Anda yang mana: {listed}? Ketik atau pilih salah satu."
+
+
 def megabytes(n_bytes: int) -> str:
     """A size in megabytes as written in Indonesian: "10", "1,5"."""
     return f"{n_bytes / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
