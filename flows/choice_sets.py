@@ -9,8 +9,27 @@ from flows.definitions import FieldDef
 TITLE_MAX = 20  # a chat button title
 
 
+# Shorter words for a button title, tried in order until the title fits ("Nomor Surat Pengantar RT/RW"
+# -> "No. Pengantar RT/RW"); then words are dropped from the end, never cut.
+TITLE_WORDS = (
+    ("Surat Pengantar", "Pengantar"), ("Surat Keterangan", "Surat Ket."), ("Nomor", "No."), ("Tanggal", "Tgl."),
+    ("Tempat Tinggal", "Tmp. Tinggal"),
+)
+_DANGLING = {"dan", "atau", "dengan", "di", "ke", "dari", "terhadap", "untuk", "yang", "No.", "Tgl."}
+
+
 def short(text: str, limit: int = TITLE_MAX) -> str:
-    """`text` cut to fit a button (with an ellipsis when cut)."""
+    """`text` made to fit a button: shorter words, then fewer words (a single long word is cut, with an ellipsis)."""
+    for long, brief in TITLE_WORDS:
+        if len(text) <= limit:
+            return text
+        text = text.replace(long, brief)
+    if len(text) <= limit:
+        return text
+    words = text.split()
+    while (len(" ".join(words)) > limit or words[-1] in _DANGLING) and len(words) > 1:
+        words.pop()
+    text = " ".join(words)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

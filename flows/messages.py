@@ -14,6 +14,7 @@ SKIP, KEEP = "Lewati", "Tetap (tidak diubah)"
 ADD, DONE = "Tambah", "Selesai"
 NEXT_PAGE, PREV_PAGE = "Berikutnya »", "« Sebelumnya"
 CANCEL_YES, CANCEL_NO = "Ya, batalkan", "Tidak, lanjutkan"
+TO_SUMMARY = "Kembali ke ringkasan"
 
 COMMANDS_HINT = (
     "Perintah: ketik *batal*, *kembali*, *bantuan* atau *status* kapan saja; *data saya* untuk melihat "

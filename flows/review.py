@@ -80,15 +80,20 @@ def on_summary(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
     return again(state, m.NOT_UNDERSTOOD)
 
 
+TO_SUMMARY = Option("__summary", m.TO_SUMMARY, aliases=("ringkasan", "kembali ke ringkasan", "tidak jadi"))
+
+
 def ask_fix(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     options = targets(letter, state.draft) if letter else []
-    return Prompt(m.PICK_FIX, tuple(Option(key, label) for key, label in options))
+    return Prompt(m.PICK_FIX, tuple(Option(key, label) for key, label in options), fixed=(TO_SUMMARY,))
 
 
 def on_fix(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
     change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
     key = _target(state, ctx, change[1]) if change else resolve(inbound, ask_fix(state, ctx), state.page)
+    if key == TO_SUMMARY.value:
+        return goto(state, Step.SUMMARY)
     return _change(state, key) if key else again(state, m.NOT_A_FIELD)
 
 
