@@ -51,7 +51,13 @@ def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
 
 
 def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.ASK_KECAMATAN, tuple(Option(k, k) for k in ctx.directory.kecamatan))
+    """The kecamatan; a returning resident's last kelurahan is offered first."""
+    options = tuple(Option(k, k) for k in ctx.directory.kecamatan)
+    last = ctx.directory.get(ctx.last_kelurahan)
+    if last is None:
+        return Prompt(m.ASK_KECAMATAN, options)
+    again_there = Option(last.slug, m.same_kelurahan(last.name), last.name, (last.name,))
+    return Prompt(m.ask_kecamatan_or(last.name), (again_there, *options))
 
 
 def _chose_kelurahan(state: ConversationState, ctx: Context, slug: str) -> Outcome:
@@ -71,6 +77,8 @@ def on_kecamatan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
     value = value or resolve(inbound, prompt, state.page)
     if value is None:
         return again(state, m.NOT_A_PLACE)
+    if ctx.directory.get(value) is not None:  # the last kelurahan, offered first
+        return _chose_kelurahan(state, ctx, value)
     state.draft.kecamatan = value
     return goto(state, Step.KELURAHAN)
 
@@ -103,7 +111,8 @@ def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outco
     if not letter.online:
         kel = ctx.directory.get(d.kelurahan_slug)
         d.letter_type, state.step = None, Step.IDLE
-        return list(texts(m.visit(letter.title, kel.name if kel else "", letter.visit_note or "", letter.requirements)))
+        return list(texts(m.visit(letter.title, kel.name if kel else "", letter.visit_note or "", letter.requirements,
+                                  kel.address if kel else "", kel.phone if kel else "")))
     if d.letter_type != letter.code:
         d.letter_type, d.history, d.editing, d.reviewed = letter.code, [], [], False
     d.started = False
