@@ -34,15 +34,14 @@ AFFIRMATIONS = frozenset({
 })
 # What is agreed to or refused ("setuju", "tidak mau").
 VERBS = frozenset({
-    "setuju", "menyetujui", "sepakat", "mau", "boleh", "bersedia", "izinkan", "mengizinkan", "agree", "lanjut",
-    "lanjutkan", "terima", "menerima",
-})
+    "setuju", "menyetujui", "sepakat", "mau", "boleh", "bersedia", "izinkan", "mengizinkan", "agree",
+})  # not "lanjut" (going on is not agreeing); a question's own options may still say it
 # Words that change nothing ("saya setuju dong", "iya pak").
 FILLERS = frozenset({
     "saya", "sy", "aku", "gue", "gw", "kami", "sudah", "udah", "sdh", "dah", "dong", "deh", "kok", "sih", "lah",
     "kak", "pak", "bu", "bang", "mas", "mbak", "min", "admin", "sangat", "sekali", "banget", "bgt", "saja", "aja",
     "silakan", "silahkan", "dengan", "itu", "ini", "tersebut", "nya", "data", "pemrosesan", "pribadi", "i", "do",
-    "tentunya", "makasih", "terimakasih", "kasih",
+    "tentunya", "terima", "kasih", "makasih", "terimakasih",
 })
 _WORD = re.compile(r"[a-z]+")
 

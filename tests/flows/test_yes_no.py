@@ -26,7 +26,8 @@ NO = ["tidak", "tdk", "gak", "nggak", "ga", "enggak", "tidak setuju", "saya tida
       "jangan", "ga setuju", "nggak mau", "saya gak setuju", "tidak mau", "Tidak, terima kasih.", "iya gak setuju",
       "ogah", "belum", "TIDAK SETUJU", "ngga boleh", "ya tidak setuju", "tdk bersedia", "saya menolak", "gk"]
 UNSURE = ["apa ini?", "setuju gak?", "setuju gak", "ya tidak", "mungkin", "nanti dulu", "entah", "maksudnya apa",
-          "setuju?", "", "!!!", "hmm", "mau gak setuju", "setujuu kah", "yes no", "bisa dijelaskan"]
+          "setuju?", "", "!!!", "hmm",
+          "terima kasih", "makasih", "mau gak setuju", "setujuu kah", "yes no", "bisa dijelaskan"]
 TABLE = [(t, "ya") for t in YES] + [(t, "tidak") for t in NO] + [(t, None) for t in UNSURE]
 
 
@@ -48,6 +49,14 @@ def test_consent_step(make_chat: Callable[..., Any], text: str, said: str | None
     else:
         assert chat.state.step == Step.CONSENT and not chat.state.consent and not chat.of(RecordConsent)
         assert "Ketik *setuju* atau *tidak setuju*" in chat.text  # asked again, with what to type
+
+
+@pytest.mark.parametrize("text", ["lanjut", "terima kasih", "oke lanjut", "lanjutkan"])
+def test_going_on_or_thanking_is_not_consent(make_chat: Callable[..., Any], text: str) -> None:
+    chat = make_chat()
+    reach(chat, "consent")
+    chat.send(text)
+    assert chat.state.step == Step.CONSENT and not chat.state.consent and not chat.of(RecordConsent)
 
 
 @pytest.mark.parametrize("text, said", TABLE)
