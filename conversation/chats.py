@@ -67,7 +67,10 @@ class ChatStates:
         state = flows.ConversationState.restore(conv.state if conv else None)
         ctx = flows.Context(catalogue=self.catalogue, directory=await self.directories.current(session),
                             now=self.clock(), upload_max_bytes=self.upload_max_bytes,
-                            profile=dict(resident.profile or {}))
+                            profile=dict(resident.profile or {}), last_kelurahan=await session.scalar(
+                                select(Kelurahan.slug).join(LetterRequest, LetterRequest.kelurahan_id == Kelurahan.id)
+                                .where(LetterRequest.resident_id == resident.id)
+                                .order_by(LetterRequest.id.desc()).limit(1)))
         new_state, effects = flows.advance(state, inbound, ctx)
         for effect in effects:
             await (execute or self.execute)(session, resident, effect)

@@ -33,8 +33,9 @@ async def list_kelurahan(sessions: async_sessionmaker[AsyncSession]) -> list[Kel
 
 async def load_directory(session: AsyncSession) -> flows.Directory:
     """The engine's directory of kelurahan, from the `kelurahan` table (the seed's order, then those added)."""
-    rows = await session.execute(select(Kelurahan.kecamatan, Kelurahan.name, Kelurahan.slug).order_by(Kelurahan.id))
-    return flows.Directory(flows.Kelurahan(kecamatan, name, slug) for kecamatan, name, slug in rows)
+    rows = await session.execute(select(Kelurahan.kecamatan, Kelurahan.name, Kelurahan.slug, Kelurahan.address,
+                                        Kelurahan.phone).order_by(Kelurahan.id))
+    return flows.Directory(flows.Kelurahan(*row) for row in rows)
 
 
 async def get_kelurahan(session: AsyncSession, slug: str) -> Kelurahan:

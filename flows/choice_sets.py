@@ -9,8 +9,27 @@ from flows.definitions import FieldDef
 TITLE_MAX = 20  # a chat button title
 
 
+# Shorter words for a button title, tried in order until the title fits ("Nomor Surat Pengantar RT/RW"
+# -> "No. Pengantar RT/RW"); then words are dropped from the end, never cut.
+TITLE_WORDS = (
+    ("Surat Pengantar", "Pengantar"), ("Surat Keterangan", "Surat Ket."), ("Nomor", "No."), ("Tanggal", "Tgl."),
+    ("Tempat Tinggal", "Tmp. Tinggal"),
+)
+_DANGLING = {"dan", "atau", "dengan", "di", "ke", "dari", "terhadap", "untuk", "yang", "No.", "Tgl."}
+
+
 def short(text: str, limit: int = TITLE_MAX) -> str:
-    """`text` cut to fit a button (with an ellipsis when cut)."""
+    """`text` made to fit a button: shorter words, then fewer words (a single long word is cut, with an ellipsis)."""
+    for long, brief in TITLE_WORDS:
+        if len(text) <= limit:
+            return text
+        text = text.replace(long, brief)
+    if len(text) <= limit:
+        return text
+    words = text.split()
+    while (len(" ".join(words)) > limit or words[-1] in _DANGLING) and len(words) > 1:
+        words.pop()
+    text = " ".join(words)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -47,8 +66,9 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
     "status_perkawinan": (
         Option("belum_kawin", "Belum Kawin", aliases=("belum menikah", "lajang", "bujang", "single")),
         Option("kawin", "Kawin", aliases=("menikah", "sudah menikah", "sudah kawin", "nikah")),
-        Option("cerai_hidup", "Cerai Hidup", aliases=("cerai", "janda", "duda")),
-        Option("cerai_mati", "Cerai Mati", aliases=("janda mati", "duda mati")),
+        # "cerai", "janda", "duda" alone fit both kinds of divorce: the resident is asked which.
+        Option("cerai_hidup", "Cerai Hidup", aliases=("janda cerai", "duda cerai", "bercerai")),
+        Option("cerai_mati", "Cerai Mati", aliases=("janda mati", "duda mati", "ditinggal meninggal")),
     ),
     "kewarganegaraan": (
         Option("WNI", "WNI", "WNI (Indonesia)", ("indonesia", "warga negara indonesia")),
@@ -58,7 +78,8 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
         Option("anak", "Anak", aliases=("anak kandung", "anak tiri", "anak angkat")),
         Option("istri", "Istri", aliases=("isteri",)),
         Option("suami", "Suami"),
-        Option("orang_tua", "Orang Tua", aliases=("ayah", "ibu", "bapak", "ortu")),
+        Option("orang_tua", "Orang Tua", aliases=("ayah", "ibu", "bapak", "ortu", "ayahnya", "bapaknya", "ibunya",
+                                                   "mamak", "mama", "papa", "orang tuanya")),
         Option("mertua", "Mertua"),
         Option("menantu", "Menantu"),
         Option("cucu", "Cucu"),
@@ -71,9 +92,11 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
 
 def options_for(field: FieldDef) -> tuple[Option, ...]:
     """The options of a choice field: its named set, or its own list (stored as written)."""
+    extra = field.synonyms
     if field.choice_set is not None:
-        return CHOICE_SETS.get(field.choice_set, ())
-    return tuple(Option(c, c) for c in field.choices or ())
+        return tuple(Option(o.value, o.label, o.title, (*o.aliases, *extra.get(o.value, ())))
+                     for o in CHOICE_SETS.get(field.choice_set, ()))
+    return tuple(Option(c, c, aliases=tuple(extra.get(c, ()))) for c in field.choices or ())
 
 
 def label_of(field: FieldDef, value: str) -> str:

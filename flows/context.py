@@ -16,6 +16,9 @@ class Kelurahan:
     kecamatan: str
     name: str
     slug: str
+    # The office's address and phone, told to residents who must visit (not part of which kelurahan it is).
+    address: str = field(default="", compare=False)
+    phone: str = field(default="", compare=False)
 
 
 class Directory:
@@ -53,4 +56,5 @@ class Context:
     now: datetime
     upload_max_bytes: int  # the largest photo or document accepted (the `upload_max_bytes` setting)
     profile: Mapping[str, str] = field(default_factory=dict)  # the resident's saved profile
+    last_kelurahan: str | None = None  # slug of the kelurahan of the resident's last request, offered first
     city: str = "Palangka Raya"

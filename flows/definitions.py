@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FieldType = Literal[
     "nik", "kk", "name", "date", "choice", "rt_rw", "phone", "text", "year", "number",
@@ -40,11 +40,24 @@ class FieldDef(_Strict):
     required: bool = True
     choices: list[str] | None = None  # for type=choice; or a named list (see `choice_set`)
     choice_set: str | None = None  # agama | jenis_kelamin | status_perkawinan | kewarganegaraan | hubungan
+    # More words residents type for a choice (choice or value of the set -> words): {"Ayah": ["bapaknya"]}.
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    # A text field of the same letter that keeps the rest of a choice typed with more words ("sakit jantung").
+    detail: str | None = None
     min_length: int = 1
     max_length: int = 200
     profile: bool = False  # remembered in the resident's saved profile
     condition: Condition | None = None
     help: str | None = None
+
+    @model_validator(mode="after")
+    def _synonyms_of_choices(self) -> FieldDef:
+        if (self.synonyms or self.detail) and self.type != "choice":
+            raise ValueError("only fields of type `choice` have synonyms or a detail field")
+        unknown = [k for k in self.synonyms if self.choices is not None and k not in self.choices]
+        if unknown:
+            raise ValueError(f"synonyms of unknown choices: {unknown}")
+        return self
 
 
 class GroupDef(_Strict):

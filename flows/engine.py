@@ -16,7 +16,7 @@ from datetime import timedelta
 from flows import messages as m
 from flows.commands import ANY_TIME, COMMANDS, command_of
 from flows.context import Context
-from flows.effects import MAX_ROWS, Effect
+from flows.effects import Effect
 from flows.inbound import FileReceived, Inbound, RevisionRequested
 from flows.menus import NEXT, PREV, render, resolve, texts
 from flows.revision import start_revision
@@ -48,7 +48,7 @@ def _expired(state: ConversationState, ctx: Context) -> bool:
 def _page(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome | None:
     """Turn the page of a long menu, if that is what the resident chose."""
     prompt = STEPS[state.step].ask(state, ctx)
-    if len(prompt.options) <= MAX_ROWS:
+    if not prompt.paged:
         return None
     value = resolve(inbound, prompt, state.page)
     if value not in (NEXT.value, PREV.value):

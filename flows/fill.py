@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flows import messages as m
 from flows.choice_sets import Option, options_for
+from flows.choices import pick, unclear
 from flows.context import Context
 from flows.formatting import display
 from flows.groups import answer_edit, answer_more, ask_edit, ask_more
@@ -15,6 +16,7 @@ from flows.questions import EditQuestion, FieldQuestion, FileQuestion, MoreQuest
 from flows.state import ConversationState
 from flows.steps import Outcome, again, letter_of, proceed, today
 from flows.validators import FieldError, validate, validate_upload
+from flows.yes_no import choose
 
 SKIP = Option("__skip", m.SKIP, aliases=("-", "lewati", "tidak ada", "kosong", "skip"))
 KEEP = Option("__keep", m.KEEP, aliases=("tetap", "sama", "tidak diubah"))
@@ -88,12 +90,15 @@ def _answer_field(state: ConversationState, ctx: Context, q: FieldQuestion, inbo
         return again(state, m.NOT_A_FILE_STEP)
     fresh = f.name not in store
     if f.type == "choice":
-        value = resolve(inbound, prompt, state.page)
+        picked = pick(inbound, prompt, state.page)
+        value = picked.value
         if value is None:
-            return again(state, m.NOT_UNDERSTOOD)
+            return again(state, unclear(picked, prompt))
         problems = identity_problems(f.name, value, store) if fresh and value not in (KEEP.value, SKIP.value) else []
         if problems:
             return again(state, " ".join(problems))
+        if picked.detail and f.detail:
+            store[f.detail] = picked.detail
     else:
         value = resolve(inbound, prompt, state.page, numbers=False, fuzzy=False)
         if value is None and isinstance(inbound, Text):
@@ -148,7 +153,7 @@ def on_fill(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome
         case EditQuestion() as q:
             return _answer_edit(state, ctx, q, inbound)
         case MoreQuestion() as q:
-            value = resolve(inbound, ask_more(state, q.group), state.page)
+            value = choose(inbound, ask_more(state, q.group), state.page)
             return answer_more(state, q.group, value) or _done(state, ctx, q.key)
         case None:
             return proceed(state, ctx)

@@ -57,7 +57,7 @@ def answer_more(state: ConversationState, g: GroupDef, value: str | None) -> Out
         if g.name not in d.closed:
             d.closed.append(g.name)
     else:
-        return again(state, m.NOT_UNDERSTOOD)
+        return again(state, m.not_clear("ya", "tidak"))
     return None
 
 

@@ -25,17 +25,35 @@ class Prompt:
     text: str
     options: tuple[Option, ...] = ()
     attachment_kind: str | None = None  # set when a file is expected
+    fixed: tuple[Option, ...] = ()  # shown on every page, after the options ("Kembali ke ringkasan")
+
+    @property
+    def paged(self) -> bool:
+        return len(self.options) + len(self.fixed) > MAX_ROWS
+
+
+def pages(prompt: Prompt) -> list[list[Option]]:
+    """The options of each page: as many as fit beside the fixed rows and "Sebelumnya"/"Berikutnya"."""
+    if not prompt.paged:
+        return [list(prompt.options)]
+    out: list[list[Option]] = []
+    rest = list(prompt.options)
+    while rest:
+        room = MAX_ROWS - len(prompt.fixed) - (1 if out else 0)  # beside the fixed rows and "Sebelumnya"
+        if len(rest) > min(room, PAGE_SIZE):
+            room -= 1  # and "Berikutnya"
+        room = min(room, PAGE_SIZE)
+        out.append(rest[:room])
+        rest = rest[room:]
+    return out
 
 
 def shown(prompt: Prompt, page: int) -> list[Option]:
-    """The options shown on `page` (with navigation rows when paged)."""
-    options = list(prompt.options)
-    if len(options) <= MAX_ROWS:
-        return options
-    pages = -(-len(options) // PAGE_SIZE)
-    page = page % pages
-    items = options[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    return items + ([PREV] if page > 0 else []) + ([NEXT] if page < pages - 1 else [])
+    """The options shown on `page` (with the fixed rows, and navigation rows when paged)."""
+    all_pages = pages(prompt)
+    page = page % len(all_pages)
+    nav = ([PREV] if page > 0 else []) + ([NEXT] if page < len(all_pages) - 1 else [])
+    return [*all_pages[page], *prompt.fixed, *nav]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -14,6 +14,7 @@ SKIP, KEEP = "Lewati", "Tetap (tidak diubah)"
 ADD, DONE = "Tambah", "Selesai"
 NEXT_PAGE, PREV_PAGE = "Berikutnya »", "« Sebelumnya"
 CANCEL_YES, CANCEL_NO = "Ya, batalkan", "Tidak, lanjutkan"
+TO_SUMMARY = "Kembali ke ringkasan"
 
 COMMANDS_HINT = (
     "Perintah: ketik *batal*, *kembali*, *bantuan* atau *status* kapan saja; *data saya* untuk melihat "
@@ -34,6 +35,7 @@ CONSENT_REFUSED = (
     "dan tidak ada data Anda yang kami simpan. Anda tetap dapat datang langsung ke kantor kelurahan. "
     "Ketik /start bila ingin memulai lagi."
 )
+OFFICE_HOURS = "Senin-Jumat, pukul 08.00-15.00 WIB (kecuali hari libur)"
 WELCOME_BACK = "Selamat datang kembali di layanan e-Surat Kelurahan Kota Palangka Raya."
 ASK_KECAMATAN = "Di kecamatan mana Anda tinggal? Pilih kecamatan, atau ketik langsung nama kelurahan Anda."
 NOT_A_PLACE = "Maaf, nama kecamatan atau kelurahan itu tidak kami kenali."
@@ -123,6 +125,17 @@ ERASED_TAIL = (
 )
 
 
+def not_clear(yes: str, no: str) -> str:
+    """Asked again after an unclear answer to a yes/no question."""
+    return f"Maaf, jawaban Anda belum jelas. Ketik *{yes}* atau *{no}*, atau pilih salah satu tombol."
+
+
+def which_one(labels: list[str]) -> str:
+    """Asked when an answer fits several options about equally ("cerai")."""
+    listed = ", ".join(labels[:-1]) + f" atau {labels[-1]}" if len(labels) > 1 else "".join(labels)
+    return f"Maksud Anda yang mana: {listed}? Ketik atau pilih salah satu."
+
+
 def megabytes(n_bytes: int) -> str:
     """A size in megabytes as written in Indonesian: "10", "1,5"."""
     return f"{n_bytes / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
@@ -134,6 +147,15 @@ def file_expected(max_bytes: int) -> str:
 
 def file_hint(max_bytes: int) -> str:
     return f"(Kirim sebagai foto atau dokumen JPG, PNG, atau PDF; paling besar {megabytes(max_bytes)} MB.)"
+
+
+def same_kelurahan(name: str) -> str:
+    return f"Kelurahan {name} (seperti sebelumnya)"
+
+
+def ask_kecamatan_or(kelurahan: str) -> str:
+    return (f"Mengajukan lagi ke Kelurahan {kelurahan}? Pilih pilihan pertama, atau pilih kecamatan lain "
+            "(atau ketik nama kelurahan).")
 
 
 def ask_kelurahan(kecamatan: str) -> str:
@@ -156,11 +178,17 @@ def requirements(title: str, description: str, items: list[str], sla_days: int, 
     )
 
 
-def visit(title: str, kelurahan: str, note: str, items: list[str]) -> str:
+def visit(title: str, kelurahan: str, note: str, items: list[str], address: str = "", phone: str = "") -> str:
+    office = [f"*Kantor Kelurahan {kelurahan}*"]
+    office += [f"Alamat: {address}"] if address else []
+    office += [f"Telepon: {phone}"] if phone else []
+    office.append(f"Jam layanan: {OFFICE_HOURS}")
     return (
         f"*{title}* tidak dapat diajukan secara daring dan memerlukan kunjungan ke Kantor Kelurahan "
-        f"{kelurahan}.\n\n{note}\n\nPersyaratan yang perlu dibawa:\n{bullets(items)}\n\n"
-        "Ketik /start bila ingin mengajukan surat lain."
+        f"{kelurahan}.\n\n{note}\n\nPersyaratan yang perlu dibawa:\n{bullets(items)}\n\n" + "\n".join(office)
+        + "\n\nLangkah berikutnya: lengkapi persyaratan di atas, lalu datang ke kantor kelurahan pada jam layanan "
+        "dengan membawa dokumen asli beserta fotokopinya. Petugas akan memeriksa berkas dan menjelaskan proses "
+        "selanjutnya.\n\nKetik /start bila ingin mengajukan surat lain."
     )
 
 

@@ -52,25 +52,29 @@ def _allowed(length: int) -> int:
 
 
 def best_match(query: str, candidates: Sequence[Sequence[str]]) -> int | None:
-    """Index of the candidate whose names best match `query`, or None when none or several do.
+    """Index of the candidate whose names best match `query`, or None when none or several do."""
+    found = matches(query, candidates)
+    return found[0] if len(found) == 1 else None
+
+
+def matches(query: str, candidates: Sequence[Sequence[str]]) -> list[int]:
+    """Indexes of the candidates whose names best match `query`: one, several (a tie), or none.
 
     Each candidate is a list of names (label, short title, aliases). Tried in order: an exact
-    match, a unique candidate containing the query (>= 3 characters), the unique nearest
-    candidate within a small edit distance.
+    match, the candidates containing the query (>= 3 characters), the nearest candidates within
+    a small edit distance.
     """
     q = normalize(query)
     if not q:
-        return None
+        return []
     names = [[normalize(n) for n in names] for names in candidates]
-    exact = {i for i, ns in enumerate(names) if q in ns}
+    exact = [i for i, ns in enumerate(names) if q in ns]
     if exact:
-        return exact.pop() if len(exact) == 1 else None
+        return exact
     if len(q) >= 3:
-        within = {i for i, ns in enumerate(names) if any(q in n for n in ns)}
-        if len(within) == 1:
-            return within.pop()
+        within = [i for i, ns in enumerate(names) if any(q in n for n in ns)]
         if within:
-            return None
+            return within
     q_compact = q.replace(" ", "")
     best: dict[int, int] = {}
     for i, ns in enumerate(names):
@@ -79,8 +83,5 @@ def best_match(query: str, candidates: Sequence[Sequence[str]]) -> int | None:
             d = min(distance(q, n, limit), distance(q_compact, n.replace(" ", ""), limit))
             if d <= limit:
                 best[i] = min(best.get(i, d), d)
-    if not best:
-        return None
-    low = min(best.values())
-    winners = [i for i, d in best.items() if d == low]
-    return winners[0] if len(winners) == 1 else None
+    low = min(best.values(), default=0)
+    return [i for i, d in best.items() if d == low]

@@ -22,9 +22,10 @@ from flows.definitions import FieldDef
 from flows.effects import ErasePersonalData, ShowPersonalData
 from flows.formatting import display
 from flows.inbound import Inbound
-from flows.menus import Prompt, resolve, texts
+from flows.menus import Prompt, texts
 from flows.state import ConversationState, Draft, Step
 from flows.steps import Outcome, again, goto, letter_of, reenter, reset
+from flows.yes_no import choose
 
 MASKED_TYPES = ("nik", "kk")
 
@@ -48,7 +49,7 @@ def ask_confirm_erase(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_confirm_erase(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_confirm_erase(state, ctx))
+    value = choose(inbound, ask_confirm_erase(state, ctx))
     if value == "ya":
         drafts: list[Draft] = [d for d in (state.draft, state.stash) if d is not None]
         files = [ref for d in drafts for ref in d.attachments.values() if ref]
@@ -58,7 +59,7 @@ def on_confirm_erase(state: ConversationState, ctx: Context, inbound: Inbound) -
         return [ErasePersonalData(draft_files=files)]
     if value == "tidak":
         return keep(state, ctx)
-    return again(state, m.NOT_UNDERSTOOD)
+    return again(state, m.not_clear("ya", "tidak"))
 
 
 def keep(state: ConversationState, ctx: Context) -> Outcome:

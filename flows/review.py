@@ -16,6 +16,7 @@ from flows.questions import targets
 from flows.state import ConversationState, Draft, Step
 from flows.steps import Outcome, again, goto, letter_of, reenter
 from flows.summary import collect, problems
+from flows.yes_no import choose
 
 _CHANGE = re.compile(r"^\s*(?:ubah|ganti|perbaiki|koreksi|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -69,7 +70,7 @@ def on_summary(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
     if change and change[1].strip():
         key = _target(state, ctx, change[1])
         return _change(state, key) if key else goto(state, Step.FIX_PICK, m.NOT_A_FIELD)
-    value = resolve(inbound, ask_summary(state, ctx))
+    value = choose(inbound, ask_summary(state, ctx), yes="kirim", no="ubah")
     if value == "kirim":
         return _submit(state, ctx)
     if value == "ubah":
@@ -79,15 +80,20 @@ def on_summary(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
     return again(state, m.NOT_UNDERSTOOD)
 
 
+TO_SUMMARY = Option("__summary", m.TO_SUMMARY, aliases=("ringkasan", "kembali ke ringkasan", "tidak jadi"))
+
+
 def ask_fix(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     options = targets(letter, state.draft) if letter else []
-    return Prompt(m.PICK_FIX, tuple(Option(key, label) for key, label in options))
+    return Prompt(m.PICK_FIX, tuple(Option(key, label) for key, label in options), fixed=(TO_SUMMARY,))
 
 
 def on_fix(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
     change = _CHANGE.match(inbound.text) if isinstance(inbound, Text) else None
     key = _target(state, ctx, change[1]) if change else resolve(inbound, ask_fix(state, ctx), state.page)
+    if key == TO_SUMMARY.value:
+        return goto(state, Step.SUMMARY)
     return _change(state, key) if key else again(state, m.NOT_A_FIELD)
 
 
@@ -104,10 +110,10 @@ def ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_confirm(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_confirm(state, ctx))
+    value = choose(inbound, ask_confirm(state, ctx))
     if value == "ya":
         return cancel(state)
-    return reenter(state, ctx) if value == "tidak" else again(state, m.NOT_UNDERSTOOD)
+    return reenter(state, ctx) if value == "tidak" else again(state, m.not_clear("ya", "tidak"))
 
 
 def ask_resume(state: ConversationState, ctx: Context) -> Prompt:
@@ -119,10 +125,10 @@ def ask_resume(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_resume(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_resume(state, ctx))
+    value = choose(inbound, ask_resume(state, ctx), yes="lanjut", no="baru")
     if value == "lanjut":
         return reenter(state, ctx)
     if value != "baru":
-        return again(state, m.NOT_UNDERSTOOD)
+        return again(state, m.not_clear("lanjut", "mulai baru"))
     effects = cancel(state)[:1]
     return [*effects, *(goto(state, Step.KECAMATAN) if state.consent else reenter(state, ctx))]

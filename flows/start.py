@@ -14,6 +14,7 @@ from flows.revision import start_revision
 from flows.state import ConversationState, Draft, Step
 from flows.steps import Outcome, again, goto, letter_of, proceed, reset, today
 from flows.validators import FieldError, validate
+from flows.yes_no import choose
 
 
 def on_idle(state: ConversationState, ctx: Context, inbound: Inbound | None = None) -> Outcome:
@@ -39,18 +40,24 @@ def ask_consent(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_consent(state, ctx))
+    value = choose(inbound, ask_consent(state, ctx))
     if value == "ya":
         state.consent = True
         return [RecordConsent(), *goto(state, Step.KECAMATAN)]
     if value == "tidak":
         reset(state)  # nothing kept
         return list(texts(m.CONSENT_REFUSED))
-    return again(state, m.NOT_UNDERSTOOD)
+    return again(state, m.not_clear("setuju", "tidak setuju"))
 
 
 def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.ASK_KECAMATAN, tuple(Option(k, k) for k in ctx.directory.kecamatan))
+    """The kecamatan; a returning resident's last kelurahan is offered first."""
+    options = tuple(Option(k, k) for k in ctx.directory.kecamatan)
+    last = ctx.directory.get(ctx.last_kelurahan)
+    if last is None:
+        return Prompt(m.ASK_KECAMATAN, options)
+    again_there = Option(last.slug, m.same_kelurahan(last.name), last.name, (last.name,))
+    return Prompt(m.ask_kecamatan_or(last.name), (again_there, *options))
 
 
 def _chose_kelurahan(state: ConversationState, ctx: Context, slug: str) -> Outcome:
@@ -70,6 +77,8 @@ def on_kecamatan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
     value = value or resolve(inbound, prompt, state.page)
     if value is None:
         return again(state, m.NOT_A_PLACE)
+    if ctx.directory.get(value) is not None:  # the last kelurahan, offered first
+        return _chose_kelurahan(state, ctx, value)
     state.draft.kecamatan = value
     return goto(state, Step.KELURAHAN)
 
@@ -102,7 +111,8 @@ def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outco
     if not letter.online:
         kel = ctx.directory.get(d.kelurahan_slug)
         d.letter_type, state.step = None, Step.IDLE
-        return list(texts(m.visit(letter.title, kel.name if kel else "", letter.visit_note or "", letter.requirements)))
+        return list(texts(m.visit(letter.title, kel.name if kel else "", letter.visit_note or "", letter.requirements,
+                                  kel.address if kel else "", kel.phone if kel else "")))
     if d.letter_type != letter.code:
         d.letter_type, d.history, d.editing, d.reviewed = letter.code, [], [], False
     d.started = False
@@ -117,11 +127,11 @@ def ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_requirements(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_requirements(state, ctx))
+    value = choose(inbound, ask_requirements(state, ctx), yes="lanjut", no="lain")
     if value == "lain":
         return goto(state, Step.LETTER)
     if value != "lanjut":
-        return again(state, m.NOT_UNDERSTOOD)
+        return again(state, m.not_clear("lanjut", "pilih surat lain"))
     state.draft.started = True
     return goto(state, Step.PROFILE) if profile_values(state, ctx) else proceed(state, ctx)
 
@@ -150,9 +160,9 @@ def ask_profile(state: ConversationState, ctx: Context) -> Prompt:
 
 
 def on_profile(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
-    value = resolve(inbound, ask_profile(state, ctx))
+    value = choose(inbound, ask_profile(state, ctx))
     if value is None:
-        return again(state, m.NOT_UNDERSTOOD)
+        return again(state, m.not_clear("ya", "tidak"))
     if value == "ya":
         state.draft.fields.update({f.name: v for f, v in profile_values(state, ctx)})
     return proceed(state, ctx)
