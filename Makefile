@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.installed-run-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 # pytest-xdist: most of the run waits (service restarts, leases, timeouts), so 4 workers on 2 cores; the
 # longest tests start first (tests/conftest.py). PYTEST_PARALLEL= runs everything in one process.
@@ -20,6 +21,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# What the service itself needs (make demo); the test tools come with $(STAMP).
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
 install: $(STAMP)
 
 # Debian packages for the browser test (and the fonts Chromium renders with).
@@ -32,7 +38,7 @@ $(APT_STAMP): | $(BIN)/python
 
 system-deps: $(APT_STAMP)
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/esurat demo
 
 lint: $(STAMP)
