@@ -63,12 +63,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # one at a time between short ones, so that no worker holds two of them and none is left to start at the end.
 LONG_TESTS = {
     "tests/reliability/test_crash.py::test_twenty_kills_lose_and_double_nothing": 100,
-    "tests/web/test_make_demo.py::": 60,
+    "tests/web/test_make_demo.py::": 120,
     "tests/reliability/test_platform_faults.py::test_random_faults_": 35,
     "tests/reliability/test_db_outage.py::": 17,
     "tests/reliability/test_crash.py::test_a": 15,
     "tests/web/test_browser.py::": 10,
     "tests/verification/test_browser.py::": 10,
+    "tests/whatsapp/test_end_to_end.py::": 18,
+    "tests/web/test_browser_phone.py::": 18,
+    "tests/web/test_verify_browser.py::": 12,
+    "tests/test_migrations.py::test_upgrading": 15,
+    "tests/privacy/test_authorization.py::": 14,
+    "tests/whatsapp/test_inbound.py::": 12,
 }
 
 

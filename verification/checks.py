@@ -17,19 +17,23 @@ from verification.records import LetterRecord, LetterStatus
 from verification.seal import SealedFields, SealFormatError, parse_seal, same_fields, verify_seal
 
 
-class Verdict(Enum):
+class CodedVerdict(Enum):
+    """A verdict with its code (JSON) and its label (what the page shows)."""
+
+    @property
+    def code(self) -> str:
+        return str(self.value[0])
+
+    @property
+    def label(self) -> str:
+        return str(self.value[1])
+
+
+class Verdict(CodedVerdict):
     VALID = ("valid", "ASLI")
     REVOKED = ("revoked", "DICABUT")
     INVALID = ("invalid", "TIDAK VALID")
     NOT_FOUND = ("not_found", "TIDAK DITEMUKAN")
-
-    @property
-    def code(self) -> str:
-        return self.value[0]
-
-    @property
-    def label(self) -> str:
-        return self.value[1]
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from enum import Enum
 
+from verification.checks import CodedVerdict
 from verification.pades import PadesReport
 from verification.records import LetterRecord, LetterRecordSource
 
@@ -22,20 +22,12 @@ PDF_MAGIC = b"%PDF-"
 MAGIC_WINDOW = 1024  # readers accept the header anywhere in the first kilobyte
 
 
-class UploadVerdict(Enum):
+class UploadVerdict(CodedVerdict):
     SAME = ("same", "SAMA")
     OTHER_LETTER = ("other_letter", "SURAT LAIN")
     ALTERED = ("altered", "BERBEDA")
     UNREADABLE = ("unreadable", "TIDAK TERBACA")
     NOT_PDF = ("not_pdf", "BUKAN PDF")
-
-    @property
-    def code(self) -> str:
-        return self.value[0]
-
-    @property
-    def label(self) -> str:
-        return self.value[1]
 
 
 @dataclass(frozen=True)
