@@ -46,8 +46,13 @@ lint: $(STAMP)
 
 test: $(STAMP) $(APT_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_PARALLEL)
+	@# mypy runs beside pytest (much of pytest's time is waiting on restarts and timeouts); both must pass.
+	@echo "$(BIN)/mypy (beside pytest; its report follows the tests)"; \
+	$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & mypy=$$!; \
+	echo "$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_PARALLEL)"; \
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_PARALLEL); tests=$$?; \
+	wait $$mypy; types=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
+	[ $$tests -eq 0 ] && [ $$types -eq 0 ]
 
 bench: $(STAMP)
 	@if ! ldconfig -p | grep -q libpango-1.0 || ! command -v wrk >/dev/null; then \
