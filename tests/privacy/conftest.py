@@ -20,7 +20,7 @@ from bot.webchat.seed import seed_demo_staff
 from config.settings import HttpSettings, Settings, StorageSettings
 from db.migrate import upgrade
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
-from tests.support.telegram import World, register, telegram_service
+from tests.support.telegram import World, running_world
 from tests.support.webchat import Demo
 
 QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access")
@@ -77,14 +77,8 @@ def captured_logs() -> Iterator[LogCapture]:
 async def token_world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
     """The whole service on the fake Bot API with a token of the real shape (digits:35 characters)."""
     async with FakeTelegram(token=DEFAULT_TOKEN) as tg:
-        service = telegram_service(tg, tmp_path / "data", db_url)
-        await service.start()
-        assert service.services is not None
-        await register(service.services)
-        try:
-            yield World(tg, service)
-        finally:
-            await service.stop()
+        async with running_world(tg, tmp_path / "data", db_url) as world:
+            yield world
 
 
 @contextlib.asynccontextmanager

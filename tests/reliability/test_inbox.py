@@ -30,7 +30,7 @@ from tests.support.telegram import (
     RESIDENT_ID,
     World,
     jpeg,
-    register,
+    running_world,
     settled,
     submitted_request,
     telegram_service,
@@ -162,14 +162,8 @@ async def test_the_worker_loop_backs_off_through_an_outage_quietly(caplog: pytes
 @pytest.fixture
 async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
     async with FakeTelegram(token="123456:TEST") as tg:
-        service = telegram_service(tg, tmp_path / "data", db_url)
-        await service.start()
-        assert service.services is not None
-        await register(service.services)
-        try:
-            yield World(tg, service)
-        finally:
-            await service.stop()
+        async with running_world(tg, tmp_path / "data", db_url) as world:
+            yield world
 
 
 class FailFirst:

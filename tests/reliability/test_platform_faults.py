@@ -15,7 +15,13 @@ from bench.crash_run import RunConfig, crash_run, failures
 from db.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_faults import FaultKind, FaultPlan, FaultRates
-from tests.support.telegram import GROUP, RESIDENT_ID, World, register, submitted_request, telegram_service
+from tests.support.telegram import (
+    GROUP,
+    RESIDENT_ID,
+    World,
+    running_world,
+    submitted_request,
+)
 
 REQUEST_TIMEOUT = 1.0  # the service's Bot API timeout in these tests; "slow" answers come later than this
 
@@ -24,14 +30,8 @@ REQUEST_TIMEOUT = 1.0  # the service's Bot API timeout in these tests; "slow" an
 async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
     async with FakeTelegram(token="123456:TEST") as tg:
         tg.slow_seconds = REQUEST_TIMEOUT + 1.5
-        service = telegram_service(tg, tmp_path / "data", db_url, request_timeout=REQUEST_TIMEOUT)
-        await service.start()
-        assert service.services is not None
-        await register(service.services)
-        try:
-            yield World(tg, service)
-        finally:
-            await service.stop()
+        async with running_world(tg, tmp_path / "data", db_url, request_timeout=REQUEST_TIMEOUT) as world:
+            yield world
 
 
 async def rows_to(world: World, chat_id: int) -> list[OutboxMessage]:

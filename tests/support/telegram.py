@@ -5,7 +5,9 @@ only to pick the answer to the current question (the same way tests/support/flow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,3 +183,17 @@ async def submitted_request(world: World, user_id: int = RESIDENT_ID) -> LetterR
         req = await s.scalar(select(LetterRequest).order_by(LetterRequest.id.desc()).limit(1))
     assert req is not None and req.status == Status.SUBMITTED
     return req
+
+
+@contextlib.asynccontextmanager
+async def running_world(tg: FakeTelegram, data_dir: Path, database_url: str, **telegram: Any) -> AsyncIterator[World]:
+    """The whole service started on the fake Bot API, Bukit Tunggal's group and operator registered;
+    stopped on leaving (`telegram`: overrides of the Telegram settings, e.g. `request_timeout=1.0`)."""
+    service = telegram_service(tg, data_dir, database_url, **telegram)
+    await service.start()
+    assert service.services is not None
+    await register(service.services)
+    try:
+        yield World(tg, service)
+    finally:
+        await service.stop()

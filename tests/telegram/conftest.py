@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.telegram import World, register, telegram_service
+from tests.support.telegram import World, running_world
 
 
 @pytest.fixture
 async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
     async with FakeTelegram(token="123456:TEST") as tg:
-        service = telegram_service(tg, tmp_path / "data", db_url)
-        await service.start()
-        assert service.services is not None
-        await register(service.services)
-        try:
-            yield World(tg, service)
-        finally:
-            await service.stop()
+        async with running_world(tg, tmp_path / "data", db_url) as world:
+            yield world
