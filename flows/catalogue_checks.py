@@ -44,6 +44,11 @@ def _check_fields(fields: Sequence[FieldDef], where: str, outer: set[str]) -> Pr
             if unknown:
                 return f"{at}.condition.in", f"{unknown} are not values of {ref.name!r} ({sorted(values)})"
         seen[f.name] = f
+    for i, f in enumerate(fields):
+        if f.detail is not None:
+            target = next((t for t in fields if t.name == f.detail), None)
+            if target is None or target.type != "text" or target.required:
+                return f"{where}[{i}]({f.name}).detail", f"{f.detail!r} is not an optional text field of the same list"
     return None
 
 

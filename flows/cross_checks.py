@@ -2,9 +2,10 @@
 birth date, a KK number equal to the NIK, "Belum Kawin" after a saved "Kawin", ...).
 
 Pure. `conflicts` lists the rules a draft's answers break, each with its message for the resident;
-`recheck` is what the engine calls before the summary: the step to go to and the message, with the
-field to answer again put first in `draft.editing` (or, when the letter itself cannot be made for
-this resident, the letter type dropped and the menu of letters next).
+`letter_refused` and `choice_refused` hide what the profile already rules out; `recheck` is what
+the engine calls before the summary: the step to go to and the message, with the field to answer
+again put first in `draft.editing` (or, when the letter itself cannot be made for this resident,
+the letter type dropped and the menu of letters next).
 """
 
 from __future__ import annotations
@@ -78,6 +79,23 @@ def conflicts(letter: LetterTypeDef, fields: Mapping[str, str], profile: Mapping
         ask = rule.ask or rule.fields[-1]
         out.append(Conflict(rule, rule.message.format_map(shown), ask if field_of(letter, ask) else None))
     return out
+
+
+def letter_refused(letter: LetterTypeDef, profile: Mapping[str, str], today: date) -> Conflict | None:
+    """The rule by which the saved profile alone rules this letter out ("Belum Menikah" for a resident
+    recorded as Kawin), else None: such a letter is not listed in the menu."""
+    return next((c for c in conflicts(letter, {}, profile, today) if c.ask is None), None)
+
+
+def choice_refused(letter: LetterTypeDef, field: str, value: str, profile: Mapping[str, str],
+                   today: date) -> Conflict | None:
+    """The rule on `field` alone that its choice `value` breaks ("Belum Kawin" after a saved "Kawin"),
+    else None: such a choice is not offered."""
+    rules = [r for r in letter.rules if list(r.fields) == [field]]
+    if not rules:
+        return None
+    single = letter.model_copy(update={"rules": rules})
+    return next(iter(conflicts(single, {field: value}, profile, today)), None)
 
 
 def recheck(letter: LetterTypeDef, draft: Draft, profile: Mapping[str, str], today: date) -> tuple[Step, str] | None:

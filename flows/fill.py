@@ -7,6 +7,7 @@ from flows import messages as m
 from flows.choice_sets import Option, options_for
 from flows.choices import pick, unclear
 from flows.context import Context
+from flows.cross_checks import choice_refused
 from flows.formatting import display
 from flows.groups import answer_edit, answer_more, ask_edit, ask_more
 from flows.inbound import FileReceived, Inbound, Text
@@ -30,11 +31,29 @@ def _store(state: ConversationState, q: FieldQuestion) -> dict[str, str]:
     return state.draft.fields
 
 
-def _ask_field(state: ConversationState, q: FieldQuestion) -> Prompt:
+def _offered(state: ConversationState, ctx: Context, q: FieldQuestion) -> list[Option]:
+    """A choice field's options but those its letter's rules rule out for this resident ("Belum Kawin"
+    after a saved "Kawin")."""
+    letter = letter_of(state, ctx)
+    if q.group is not None or letter is None:
+        return list(options_for(q.field))
+    return [o for o in options_for(q.field)
+            if choice_refused(letter, q.field.name, o.value, ctx.profile, today(ctx)) is None]
+
+
+def _refusal(state: ConversationState, ctx: Context, q: FieldQuestion, inbound: Inbound) -> str | None:
+    """Why a choice typed but not offered is refused (its rule's message), else None."""
+    letter = letter_of(state, ctx)
+    value = pick(inbound, Prompt("", options_for(q.field))).value
+    refused = choice_refused(letter, q.field.name, value, ctx.profile, today(ctx)) if letter and value else None
+    return refused.message if refused else None
+
+
+def _ask_field(state: ConversationState, ctx: Context, q: FieldQuestion) -> Prompt:
     f, store = q.field, _store(state, q)
     parts = [m.item_heading(q.group.label, q.index + 1)] if q.group is not None else []
     parts.append(f.prompt)
-    options = list(options_for(f)) if f.type == "choice" else []
+    options = _offered(state, ctx, q) if f.type == "choice" else []
     if f.name in store:
         if store[f.name]:
             parts.append(m.previous_answer(display(f, store[f.name])))
@@ -64,7 +83,7 @@ def _question(state: ConversationState, ctx: Context) -> Question | None:
 def ask_fill(state: ConversationState, ctx: Context) -> Prompt:
     match _question(state, ctx):
         case FieldQuestion() as q:
-            return _ask_field(state, q)
+            return _ask_field(state, ctx, q)
         case FileQuestion() as q:
             return _ask_file(state, ctx, q)
         case EditQuestion(group=g):
@@ -93,12 +112,14 @@ def _answer_field(state: ConversationState, ctx: Context, q: FieldQuestion, inbo
         picked = pick(inbound, prompt, state.page)
         value = picked.value
         if value is None:
-            return again(state, unclear(picked, prompt))
+            return again(state, _refusal(state, ctx, q, inbound) or unclear(picked, prompt))
         problems = identity_problems(f.name, value, store) if fresh and value not in (KEEP.value, SKIP.value) else []
         if problems:
             return again(state, " ".join(problems))
-        if picked.detail and f.detail:
+        if f.detail and picked.detail:
             store[f.detail] = picked.detail
+        elif f.detail and value not in (KEEP.value, store.get(f.name)):
+            store.pop(f.detail, None)  # another choice: its detail is asked again (when it applies)
     else:
         value = resolve(inbound, prompt, state.page, numbers=False, fuzzy=False)
         if value is None and isinstance(inbound, Text):

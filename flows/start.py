@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows import messages as m
 from flows.choice_sets import Option
 from flows.context import Context
+from flows.cross_checks import letter_refused
 from flows.definitions import FieldDef, LetterTypeDef
 from flows.effects import RecordConsent
 from flows.formatting import display
@@ -97,16 +98,24 @@ def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
     return _chose_kelurahan(state, ctx, value) if value else again(state, m.NOT_A_PLACE)
 
 
-def ask_letter(state: ConversationState, ctx: Context) -> Prompt:
+def _letter_menu(state: ConversationState, ctx: Context, *, every: bool) -> Prompt:
+    """The letters offered: those the saved profile does not rule out (`every`: all, to understand a name)."""
     kel = ctx.directory.get(state.draft.kelurahan_slug)
-    options = tuple(Option(t.code, t.title, t.short_title, (t.code,)) for t in ctx.catalogue)
+    options = tuple(Option(t.code, t.title, t.short_title, (t.code,)) for t in ctx.catalogue
+                    if every or letter_refused(t, ctx.profile, today(ctx)) is None)
     return Prompt(m.ask_letter(kel.name if kel else ""), options)
+
+
+def ask_letter(state: ConversationState, ctx: Context) -> Prompt:
+    return _letter_menu(state, ctx, every=False)
 
 
 def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
     letter = ctx.catalogue.get(resolve(inbound, ask_letter(state, ctx), state.page))
-    if letter is None:
-        return again(state, m.NOT_UNDERSTOOD)
+    if letter is None:  # a letter not listed, named: say why it is not offered
+        named = ctx.catalogue.get(resolve(inbound, _letter_menu(state, ctx, every=True), numbers=False))
+        refused = letter_refused(named, ctx.profile, today(ctx)) if named else None
+        return again(state, refused.message if refused else m.NOT_UNDERSTOOD)
     d = state.draft
     if not letter.online:
         kel = ctx.directory.get(d.kelurahan_slug)

@@ -98,15 +98,29 @@ def test_once_married_belum_kawin_is_refused(make_chat: MakeChat) -> None:
 
 
 @pytest.mark.parametrize("status", ["kawin", "cerai_hidup", "cerai_mati"])
-def test_belum_menikah_is_not_made_for_a_resident_who_has_married(make_chat: MakeChat, status: str) -> None:
+def test_belum_menikah_is_not_offered_to_a_resident_who_has_married(make_chat: MakeChat, status: str) -> None:
     chat = make_chat(profile={**PROFILE, "status_perkawinan": status})
     chat.start()
-    chat.choose_letter("belum_menikah")
-    chat.press("ya")  # use the saved data
-    assert chat.state.step.value == "letter" and chat.state.draft.letter_type is None
-    assert "hanya untuk warga yang belum pernah menikah" in chat.text
+    assert chat.state.step.value == "letter" and "Belum Menikah" not in chat.text  # not in the menu
+    assert "belum_menikah" not in chat.values
+    for asked in (lambda: chat.send("belum menikah"), lambda: chat.press("belum_menikah")):  # typed; an old button
+        asked()
+        assert chat.state.step.value == "letter" and chat.state.draft.letter_type is None
+        assert "hanya untuk warga yang belum pernah menikah" in chat.text
     chat.choose_letter("sktm")  # another letter goes on, with the answers kept
     assert chat.state.step.value in ("profile", "fill")
+
+
+@pytest.mark.parametrize("status", ["kawin", "cerai_hidup", "cerai_mati"])
+def test_belum_kawin_is_not_offered_once_married(make_chat: MakeChat, status: str) -> None:
+    chat = make_chat(profile={**PROFILE, "status_perkawinan": status})
+    chat.start()
+    chat.choose_letter("sku")
+    chat.press("tidak")  # not the saved data: typed again
+    answer_until(chat, "f:status_perkawinan")
+    offered = chat.values
+    assert "belum_kawin" not in offered and {"kawin", "cerai_hidup", "cerai_mati"} <= set(offered)
+    assert "Belum Kawin" not in chat.text
 
 
 def test_belum_menikah_for_a_resident_never_married(make_chat: MakeChat) -> None:

@@ -46,6 +46,7 @@ ANSWERS: dict[str, str] = {
     "jenis_kelamin_almarhum": "laki-laki", "tempat_lahir_almarhum": "Banjarmasin",
     "tanggal_lahir_almarhum": "1 januari 1950", "alamat_almarhum": "Jl. Rajawali No. 3 RT 2 RW 1",
     "tanggal_kematian": "15 agt 2026", "tempat_kematian": "Rumah", "sebab_kematian": "Sakit",
+    "keterangan_sebab": "Stroke",
 }
 # A dependant: a boy born 12 March 2012.
 DEPENDANT = {"nama": "Budi Santoso", "nik": "6271031203120002", "jenis_kelamin": "L", "tempat_lahir": "Palangka Raya",
