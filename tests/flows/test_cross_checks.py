@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from flows import Catalogue, CatalogueError, load_catalogue
+from flows import Catalogue, CatalogueError, ChoiceMade, Text, load_catalogue
 from flows.catalogue import DEFAULT_PATH, read_letter_type
 from flows.cross_checks import conflicts
 from tests.support.flows import ANSWERS, PROFILE, Chat, next_answer, photo
@@ -103,8 +103,8 @@ def test_belum_menikah_is_not_offered_to_a_resident_who_has_married(make_chat: M
     chat.start()
     assert chat.state.step.value == "letter" and "Belum Menikah" not in chat.text  # not in the menu
     assert "belum_menikah" not in chat.values
-    for asked in (lambda: chat.send("belum menikah"), lambda: chat.press("belum_menikah")):  # typed; an old button
-        asked()
+    for asked in (Text(text="belum menikah"), ChoiceMade(value="belum_menikah")):  # typed; an old menu's button
+        chat.send(asked)
         assert chat.state.step.value == "letter" and chat.state.draft.letter_type is None
         assert "hanya untuk warga yang belum pernah menikah" in chat.text
     chat.choose_letter("sktm")  # another letter goes on, with the answers kept
