@@ -17,18 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import flows
 from bot.channels import Channel, ChannelFactory
-from bot.delivery import OutboxSender, PermanentFailure, RateLimiter
+from bot.delivery import UNCERTAIN, OutboxSender, PermanentFailure, RateLimiter
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
 from conversation.intake import UploadIntake
 from conversation.personal_data import PersonalData
 from conversation.service import ConversationService
-from db.claims import Claims, new_instance_id
+from db.claims import Claims, new_instance_id, take_over
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
 from db.follow_ups import fire_on_commit
-from db.models import Kelurahan, OutboxMessage
+from db.models import FollowUp, InboundUpdate, Kelurahan, OutboxMessage
 from db.outbound import parse_outbound
 from db.signals import OutboxSignal
 from letters.maker import CatalogueLetterMaker
@@ -113,6 +113,22 @@ class Services:
         """Where a kelurahan's moderation messages go: every moderation chat of every configured channel."""
         return [(name, chat) for name, channel in self.channels.items()
                 for chat in await channel.moderation_chats(session, kel)]
+
+    async def take_over_claims(self) -> None:
+        """At start-up: free the inbox, outbox and follow-up rows that a killed process of this host had
+        claimed (db/claims.py), so that its work resumes now rather than when the leases end. An outbox
+        row is marked uncertain: its send may have happened (each channel checks before resending)."""
+        try:
+            async with self.sessions.begin() as session:
+                freed = await take_over(session, InboundUpdate, self.clock())
+                freed += await take_over(session, OutboxMessage, self.clock(),
+                                         last_error=f"{UNCERTAIN} claimed by a process that stopped")
+                freed += await take_over(session, FollowUp, self.clock())
+        except Exception as e:  # noqa: BLE001 - the database may be starting: the leases end anyway
+            log.warning("could not take over the claims of a stopped process: %r", e)
+            return
+        if freed:
+            log.info("took over %d rows claimed by a stopped process", freed)
 
     async def run_follow_ups(self) -> None:
         """The follow-up worker: schedules what a version before follow-ups left approved, then runs."""

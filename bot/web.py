@@ -33,6 +33,7 @@ def create_app(services: Services) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         storage = services.settings.storage
+        await services.take_over_claims()  # before any worker claims: a killed predecessor's rows resume now
         jobs: list[Worker] = [services.run_follow_ups, lambda: retention_job(
             services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock)]
         for channel in services.channels.values():

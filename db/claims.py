@@ -8,12 +8,18 @@ live process are renewed before their lease ends and are never taken from it.
 
 The renewal is per row (`WHERE id IN held AND locked_by = owner`) rather than a table of live
 instances: it needs no extra schema, and a row the process lost track of is not kept alive.
+
+A process restarted on the same host need not wait out the lease of the one it replaces: the
+instance id names the host (its boot and process namespace) and the process id, and at start-up
+`take_over` frees the rows held by instances of this host whose process is gone (or a zombie).
+Anything it cannot prove dead (another host, a pid now used by some other process) keeps its lease.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import socket
@@ -21,17 +27,71 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 log = logging.getLogger("esurat.claims")
 
 
+def host_tag() -> str:
+    """6 hex digits naming this boot of this host's kernel and this process namespace: two processes with
+    the same tag see each other's process ids (containers with their own namespace get another tag)."""
+    parts = [socket.gethostname()]
+    with contextlib.suppress(OSError):
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+    with contextlib.suppress(OSError):
+        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:6]
+
+
 def new_instance_id() -> str:
-    """A process instance id (at most 40 characters: the `locked_by` column): host, pid, random."""
-    return f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:10]}"[:40]
+    """A process instance id (at most 40 characters: the `locked_by` column): host, host tag, pid, random."""
+    return f"{socket.gethostname()[:12]}:{host_tag()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:40]
+
+
+def _gone(pid: int) -> bool:
+    """The process `pid` of this namespace no longer runs (or is a zombie waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def dead_here(owner: str) -> bool:
+    """True when `owner` is an instance of this host and namespace whose process is gone. False for anything
+    else: another host's instance, this process, an id of another form, a pid that is running."""
+    parts = owner.split(":")
+    if len(parts) != 4 or parts[1] != host_tag() or not parts[2].isdigit():
+        return False
+    pid = int(parts[2])
+    return pid != os.getpid() and _gone(pid)
+
+
+async def take_over(session: AsyncSession, model: Any, now: datetime, **also: Any) -> int:
+    """Free the rows of `model` leased to instances of this host whose process is gone (a kill), so that
+    they are claimed at once instead of when their lease ends; `also`: other columns to set on them.
+    Returns how many rows were freed."""
+    owners = await session.scalars(select(model.locked_by).where(
+        model.locked_by.is_not(None), model.locked_until > now).distinct())
+    dead = [o for o in owners if dead_here(o)]
+    if not dead:
+        return 0
+    result = await session.execute(
+        update(model).where(model.locked_by.in_(dead)).values(locked_until=None, locked_by=None, **also)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True)
