@@ -47,6 +47,8 @@ class FieldDef(_Strict):
     min_length: int = 1
     max_length: int = 200
     profile: bool = False  # remembered in the resident's saved profile
+    # More words staff use for this field in a correction note ("nama gang" is the address, not the name).
+    mentions: list[str] = Field(default_factory=list)
     condition: Condition | None = None
     help: str | None = None
 

@@ -163,10 +163,22 @@ class ModerationService:
         if req is None:
             raise NotFound(f"Permohonan {request_id} tidak ditemukan")
         letter = self.catalogue[req.letter_type]
-        named = [*((f.name, f.label) for f in letter.fields), *((g.name, g.label) for g in letter.groups),
-                 *((a.kind, a.label) for a in letter.attachments)]
-        low = f" {_words(note)} "
-        return [name for name, label in named if any(f" {_words(w)} " in low for w in (label, name))]
+        named = [*((f.name, [f.label, *f.mentions]) for f in letter.fields),
+                 *((g.name, [g.label]) for g in letter.groups), *((a.kind, [a.label]) for a in letter.attachments)]
+        return mentioned(note, named)
+
+
+def mentioned(note: str, named: list[tuple[str, list[str]]]) -> list[str]:
+    """The names whose phrases (or the name itself) the note contains, in the order given. The longest phrase
+    is matched first and used up, so that "nama gang" names the address (a phrase of it), not the name."""
+    phrases = sorted(((_words(p), name) for name, ps in named for p in [*ps, name] if _words(p)),
+                     key=lambda pn: -len(pn[0]))
+    low, found = f" {_words(note)} ", set()
+    for phrase, name in phrases:
+        if f" {phrase} " in low:
+            found.add(name)
+            low = low.replace(f" {phrase} ", " | ")
+    return [name for name, _ in named if name in found]
 
 
 def _words(text: str) -> str:

@@ -17,7 +17,7 @@ from flows import load_catalogue
 from lifecycle.actors import Actor
 from lifecycle.service import RequestLifecycle
 from moderation.card import MESSAGE_LIMIT
-from moderation.service import ModerationService
+from moderation.service import ModerationService, mentioned
 from tests.support.lifecycle import CLASSIFICATION, FixedClock, make_resident
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -160,6 +160,19 @@ async def test_a_note_naming_a_file_or_a_group_asks_for_it(moderation: Moderatio
         assert await moderation.fields_mentioned(s, req.id, "Foto KTP buram, tanggungan kurang satu") == [
             "tanggungan", "ktp"]
         assert await moderation.fields_mentioned(s, req.id, "Mohon diperiksa lagi") == []
+        # "nama gang" is a phrase of the address: it does not also name the field Nama
+        assert await moderation.fields_mentioned(s, req.id, "Alamat belum lengkap: tulis juga nama gang.") == [
+            "alamat"]
+        assert await moderation.fields_mentioned(s, req.id, "nama gang salah, RT juga") == ["alamat", "rt_rw"]
+        assert await moderation.fields_mentioned(s, req.id, "Nama salah ketik") == ["nama"]
+
+
+def test_the_longest_phrase_is_used_up_first() -> None:
+    named = [("nama", ["Nama"]), ("nama_ayah", ["Nama Ayah"]), ("alamat", ["Alamat", "nama jalan"])]
+    assert mentioned("nama ayah kurang lengkap", named) == ["nama_ayah"]
+    assert mentioned("Nama ayah dan nama jalan", named) == ["nama_ayah", "alamat"]
+    assert mentioned("nama dan nama ayah", named) == ["nama", "nama_ayah"]
+    assert mentioned("nama_ayah", named) == ["nama_ayah"]
 
 
 def test_card_times_convert_from_utc() -> None:
