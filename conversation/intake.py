@@ -19,6 +19,10 @@ from lifecycle.service import Clock
 UNKNOWN_TYPE = "application/octet-stream"
 
 
+NOT_HANDED_OVER = ("Berkas tidak dapat diambil dari aplikasi pesan. Mohon kirim ulang sebagai foto, atau sebagai "
+                   "berkas JPG/PNG/PDF paling besar {} MB.")
+
+
 class UploadIntake:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], uploads: UploadStore, clock: Clock) -> None:
         self.sessions = sessions
@@ -34,12 +38,13 @@ class UploadIntake:
                       is_photo: bool) -> flows.FileReceived:
         """The engine's inbound for a file of `size` bytes (what the platform or the request says; `data`
         may be cut at `max_bytes` + 1). `data` None: not downloaded, because it is over the limit or
-        because the platform refused the file (then it counts as empty)."""
+        because the platform would not hand it over (then the resident is asked to send it again)."""
         if data is None and size > self.max_bytes:  # the engine explains the limit from the size
             return flows.FileReceived(file_ref="", media_type=declared_type, size=size, filename=filename,
                                       is_photo=is_photo)
         if data is None:
-            data, size = b"", 0
+            return flows.FileReceived(file_ref="", media_type=UNKNOWN_TYPE, size=0, filename=filename,
+                                      is_photo=is_photo, refused=NOT_HANDED_OVER.format(megabytes(self.max_bytes)))
         size = max(size, len(data))
         try:  # the store checks the content (`UploadStore.check`) before it writes anything
             if size > self.max_bytes:

@@ -32,7 +32,7 @@ class UploadStore:
     def check(self, data: bytes, name: str | None = None, declared_type: str | None = None) -> str:
         """The media type of an acceptable upload (`name` and `declared_type`: what the sender says it is)."""
         if len(data) > self.max_bytes:
-            raise UploadRefused(f"Berkas terlalu besar (maksimal {human_size(self.max_bytes)})")
+            raise UploadRefused(f"Berkas terlalu besar (maksimal {human_size(self.max_bytes)}).")
         if not data:
             raise UploadRefused("Berkas kosong; kirim ulang berkasnya.")
         return inspect(data, name, declared_type)

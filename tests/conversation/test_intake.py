@@ -76,8 +76,9 @@ async def test_a_file_that_is_not_an_image_is_refused_whatever_it_claims(service
 async def test_an_empty_file_and_one_the_platform_refused_are_refused(services: Services) -> None:
     got = await services.intake.receive(b"", size=0, filename=None, declared_type="image/jpeg", is_photo=True)
     assert got.file_ref == "" and got.refused == "Berkas kosong; kirim ulang berkasnya."
-    # Not downloaded although small enough (the platform would not hand it over): counted as empty.
+    # Not downloaded although small enough (the platform would not hand it over): not called empty.
     got = await services.intake.receive(None, size=1234, filename=None, declared_type="image/jpeg", is_photo=True)
-    assert got.file_ref == "" and got.refused == "Berkas kosong; kirim ulang berkasnya." and got.size == 0
+    assert got.file_ref == "" and got.refused is not None and got.size == 0
+    assert "tidak dapat diambil" in got.refused and "kosong" not in got.refused and " MB." in got.refused
     async with services.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Attachment)) == 0
