@@ -2,7 +2,8 @@
 then delivered by a channel's sender. Rows of one chat are delivered in order; a failed
 row is retried with backoff; a claimed row is leased to the claiming process instance
 (`db.claims`), whose heartbeat renews the lease while it delivers, so a killed sender's rows
-are taken over within one lease (~10 s); several replicas share the table (SKIP LOCKED).
+are taken over within one lease (~10 s), or at once by its restart on the same host (`take_over`);
+several replicas share the table (SKIP LOCKED).
 
 A sender settles what it delivered and claims the next rows in one transaction
 (`settle_and_claim`): one write transaction per round, however many chats are in flight.
