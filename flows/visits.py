@@ -15,7 +15,7 @@ from flows.choice_sets import Option
 from flows.context import Context, VisitSlot
 from flows.definitions import LetterTypeDef
 from flows.effects import BookVisit, CancelVisit
-from flows.inbound import Inbound, VisitUnavailable
+from flows.inbound import ChoiceMade, Inbound, VisitUnavailable
 from flows.menus import Prompt, resolve, texts
 from flows.state import ConversationState, Draft, Step
 from flows.steps import Outcome, again, goto, reenter
@@ -87,8 +87,9 @@ def on_visit_slot(state: ConversationState, ctx: Context, inbound: Inbound) -> O
         return goto(state, Step.VISIT_DAY, v.DAY_FULL) if _days(ctx) else _none_left(state)
     value = resolve(inbound, ask_visit_slot(state, ctx), state.page)
     slot = next((s for s in _slots_of(ctx, d.visit_day) if _value(s) == value), None)
-    if slot is None:
-        return again(state, v.NOT_A_SLOT)
+    if slot is None:  # a time pressed on an older message may have filled up since
+        pressed = isinstance(inbound, ChoiceMade) and inbound.value.startswith(f"{d.visit_day}T")
+        return again(state, v.SLOT_FULL if pressed else v.NOT_A_SLOT)
     book = BookVisit(kelurahan_slug=d.kelurahan_slug or "", letter_type=d.letter_type or "", start=slot.start)
     state.step, state.draft, state.page = Step.IDLE, Draft(), 0
     return [book]
