@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+import flows
 from db.models import Kelurahan, VisitSlotCount
 from flows import visit_texts as v
-from visits.schedule import slots
 from tests.visits.world import MONDAY_8, World
+from visits.schedule import slots
 
 
 async def test_a_resident_books_a_visit_and_gets_its_code(world: World) -> None:
@@ -63,7 +64,6 @@ async def test_the_runner_refuses_a_full_slot_in_its_transaction(world: World) -
     assert chats.visits is not None
     async with world.services.sessions.begin() as s:
         resident = await chats.resident(s, "web", "w2")
-        import flows
         answer = await chats.visits.book(s, resident, flows.BookVisit(kelurahan_slug="menteng",
                                                                       letter_type="ahli_waris", start=MONDAY_8))
     assert answer == flows.VisitUnavailable(kelurahan_slug="menteng", letter_type="ahli_waris", day="2026-11-23")

@@ -6,10 +6,16 @@ from datetime import timedelta
 
 import pytest
 
+from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized
 from tests.support.lifecycle import make_staff
 from tests.visits.world import MONDAY, MONDAY_8, World
 from visits.desk import VisitDesk, VisitStatus
+
+
+def staff_id(actor: Actor) -> int:
+    assert actor.id is not None
+    return actor.id
 
 
 def desk(world: World) -> VisitDesk:
@@ -30,10 +36,10 @@ async def test_the_day_lists_the_visits_and_staff_mark_them(world: World) -> Non
     assert await desk(world).day("menteng", MONDAY + timedelta(days=1)) == []
     staff = await make_staff(world.services.sessions, "menteng")
     world.clock.now = MONDAY_8 + timedelta(hours=2)
-    assert (await desk(world).mark(day[0].id, int(staff.id), VisitStatus.DONE)).status == "done"
-    assert (await desk(world).mark(day[1].id, int(staff.id), VisitStatus.MISSED)).status == "missed"
+    assert (await desk(world).mark(day[0].id, staff_id(staff), VisitStatus.DONE)).status == "done"
+    assert (await desk(world).mark(day[1].id, staff_id(staff), VisitStatus.MISSED)).status == "missed"
     with pytest.raises(IllegalTransition):
-        await desk(world).mark(day[0].id, int(staff.id), VisitStatus.MISSED)  # decided already
+        await desk(world).mark(day[0].id, staff_id(staff), VisitStatus.MISSED)  # decided already
     assert [r.status for r in await desk(world).day("menteng", MONDAY)] == [VisitStatus.DONE, VisitStatus.MISSED]
 
 
@@ -43,7 +49,7 @@ async def test_staff_of_another_kelurahan_cannot_mark(world: World) -> None:
     [row] = await desk(world).day("menteng", MONDAY)
     other = await make_staff(world.services.sessions, "bukit-tunggal")
     with pytest.raises(NotAuthorized):
-        await desk(world).mark(row.id, int(other.id), VisitStatus.DONE)
+        await desk(world).mark(row.id, staff_id(other), VisitStatus.DONE)
     assert (await world.bookings())[0].status == "booked"
 
 
@@ -53,7 +59,7 @@ async def test_a_visit_is_not_marked_missed_before_its_time(world: World) -> Non
     [row] = await desk(world).day("menteng", MONDAY)
     staff = await make_staff(world.services.sessions, "menteng")
     with pytest.raises(IllegalTransition):
-        await desk(world).mark(row.id, int(staff.id), VisitStatus.MISSED)
+        await desk(world).mark(row.id, staff_id(staff), VisitStatus.MISSED)
 
 
 async def test_a_cancelled_visit_is_listed_only_when_asked_for(world: World) -> None:
