@@ -45,6 +45,9 @@ from verification.db_source import DbRecordSource
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
 from verification.subjects import subjects_of
+from visits.booking import VisitBookings
+from visits.desk import VisitDesk
+from visits.reminders import VISIT_REMINDER, VisitReminders
 
 if TYPE_CHECKING:
     from bot.telegram.runtime import TelegramRuntime
@@ -103,6 +106,7 @@ class Services:
     follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
     channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
+    visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
 
     @property
     def telegram(self) -> TelegramRuntime | None:
@@ -183,7 +187,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     catalogue = flows.load_catalogue()
     directories = DirectorySource(settings.directory_refresh_seconds)
     titles = {t.code: t.title for t in catalogue}
-    chats = ChatStates(catalogue, directories, clock, upload_max_bytes=storage.upload_max_bytes)
+    chats = ChatStates(catalogue, directories, clock, upload_max_bytes=storage.upload_max_bytes,
+                       visits=VisitBookings(catalogue, clock))
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
         notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested,
@@ -198,7 +203,9 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     moderation = ModerationService(sessions, lifecycle, catalogue)
     uploads = UploadStore(storage.uploads_dir, storage.upload_max_bytes)
     # What follows a state change, whichever channel made it: kind -> handler.
-    follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter}, clock=clock, claims=claims)
+    follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter,
+                                           VISIT_REMINDER: VisitReminders(sessions, catalogue, clock).remind},
+                                clock=clock, claims=claims)
     fire_on_commit(session_class, follow_ups.wakeup.set)
     services = Services(
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
@@ -207,6 +214,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles, subjects_of(catalogue)),
         pades=PadesValidator([ca.ca().cert]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
+        visit_desk=VisitDesk(sessions, catalogue, clock),
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}

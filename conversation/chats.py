@@ -7,6 +7,7 @@ state, in the caller's transaction. Needs no lifecycle: the lifecycle's correcti
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +18,10 @@ from db.models import Conversation, Kelurahan, LetterRequest, Resident
 from db.outbound import AskFileOut, Notice, Outbound, TextOut
 from db.outbox import enqueue
 from lifecycle.service import Clock, current_attachments
+from visits.booking import VisitBookings
 
-Execute = Callable[[AsyncSession, Resident, flows.Effect], Awaitable[None]]
+# Carries out one effect; may answer with an inbound for the engine (a visit slot taken meanwhile).
+Execute = Callable[[AsyncSession, Resident, flows.Effect], Awaitable[flows.Inbound | None]]
 
 
 class EffectNotHandled(RuntimeError):
@@ -38,8 +41,10 @@ def outbound_of(effect: flows.Reply | flows.AskFile, notice: Notice | None = Non
 class ChatStates:
     def __init__(
         self, catalogue: flows.Catalogue, directories: DirectorySource, clock: Clock, *, upload_max_bytes: int,
+        visits: VisitBookings | None = None,
     ) -> None:
         self.catalogue = catalogue
+        self.visits = visits  # visit slots and bookings (letters that need a visit); None: none offered
         self.directories = directories
         self.clock = clock
         self.upload_max_bytes = upload_max_bytes
@@ -65,15 +70,9 @@ class ChatStates:
         key = (resident.channel, resident.external_id)
         conv = await session.get(Conversation, key, with_for_update=True)
         state = flows.ConversationState.restore(conv.state if conv else None)
-        ctx = flows.Context(catalogue=self.catalogue, directory=await self.directories.current(session),
-                            now=self.clock(), upload_max_bytes=self.upload_max_bytes,
-                            profile=dict(resident.profile or {}), last_kelurahan=await session.scalar(
-                                select(Kelurahan.slug).join(LetterRequest, LetterRequest.kelurahan_id == Kelurahan.id)
-                                .where(LetterRequest.resident_id == resident.id)
-                                .order_by(LetterRequest.id.desc()).limit(1)))
-        new_state, effects = flows.advance(state, inbound, ctx)
-        for effect in effects:
-            await (execute or self.execute)(session, resident, effect)
+        new_state, answer = await self._advance(session, resident, state, inbound, execute)
+        if answer is not None:  # the runner's answer to an effect (a slot taken meanwhile): once more
+            new_state, _ = await self._advance(session, resident, new_state, answer, execute)
         data = new_state.model_dump(mode="json")
         if conv is None:
             session.add(Conversation(channel=key[0], chat_id=key[1], state=data, updated_at=self.clock()))
@@ -81,7 +80,25 @@ class ChatStates:
             conv.state = data
             conv.updated_at = self.clock()
 
-    async def execute(self, session: AsyncSession, resident: Resident, effect: flows.Effect) -> None:
+    async def _advance(self, session: AsyncSession, resident: Resident, state: flows.ConversationState,
+                       inbound: flows.Inbound, execute: Execute | None) -> tuple[flows.ConversationState,
+                                                                                  flows.Inbound | None]:
+        ctx = flows.Context(catalogue=self.catalogue, directory=await self.directories.current(session),
+                            now=self.clock(), upload_max_bytes=self.upload_max_bytes,
+                            profile=dict(resident.profile or {}), last_kelurahan=await session.scalar(
+                                select(Kelurahan.slug).join(LetterRequest, LetterRequest.kelurahan_id == Kelurahan.id)
+                                .where(LetterRequest.resident_id == resident.id)
+                                .order_by(LetterRequest.id.desc()).limit(1)))
+        if self.visits is not None:
+            slots, booked = await self.visits.context(session, resident, state, inbound)
+            ctx = replace(ctx, visit_slots=slots, visits=booked)
+        new_state, effects = flows.advance(state, inbound, ctx)
+        answer: flows.Inbound | None = None
+        for effect in effects:
+            answer = await (execute or self.execute)(session, resident, effect) or answer
+        return new_state, answer
+
+    async def execute(self, session: AsyncSession, resident: Resident, effect: flows.Effect) -> flows.Inbound | None:
         """The effects that concern only the chat; the others need `ConversationService`."""
         match effect:
             case flows.Reply() | flows.AskFile():
@@ -93,8 +110,13 @@ class ChatStates:
             case flows.RecordConsent():
                 if resident.consent_at is None:
                     resident.consent_at = self.clock()
+            case flows.BookVisit() if self.visits is not None:
+                return await self.visits.book(session, resident, effect)
+            case flows.CancelVisit(code=code) if self.visits is not None:
+                await self.visits.cancel(session, resident, code)
             case _:
                 raise EffectNotHandled(f"{type(effect).__name__} needs the ConversationService")
+        return None
 
     async def revision_requested(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
         """Lifecycle hook: staff asked for a correction; take the resident back to those fields.
@@ -110,13 +132,13 @@ class ChatStates:
         title = self.catalogue[req.letter_type].title if req.letter_type in self.catalogue else req.letter_type
         notice: Notice | None = Notice(event="request_revision", code=req.code, title=title, detail=req.note or "")
 
-        async def announce(session: AsyncSession, resident: Resident, effect: flows.Effect) -> None:
+        async def announce(session: AsyncSession, resident: Resident, effect: flows.Effect) -> flows.Inbound | None:
             """The first message of the correction announces it (a channel may send it as a template)."""
             nonlocal notice
             if isinstance(effect, flows.Reply | flows.AskFile) and notice is not None:
                 enqueue(session, resident.channel, resident.external_id, outbound_of(effect, notice), self.clock())
                 notice = None
-                return
-            await self.execute(session, resident, effect)
+                return None
+            return await self.execute(session, resident, effect)
 
         await self.step(session, resident, inbound, announce)

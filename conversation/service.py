@@ -24,6 +24,7 @@ from db.outbound import TextOut
 from db.outbox import enqueue
 from lifecycle.actors import Actor
 from lifecycle.service import Clock, RequestLifecycle
+from visits.texts import status_lines as visit_lines
 
 RETRIES = 4
 
@@ -62,7 +63,7 @@ class ConversationService:
                 await asyncio.sleep(0.02 * 2**attempt)
         raise RuntimeError("unreachable: the last attempt returns or raises")
 
-    async def execute(self, session: AsyncSession, resident: Resident, effect: flows.Effect) -> None:
+    async def execute(self, session: AsyncSession, resident: Resident, effect: flows.Effect) -> flows.Inbound | None:
         actor = Actor.resident(resident.id)
         match effect:
             case flows.SubmitRequest(revision_of=int(request_id)):
@@ -82,15 +83,19 @@ class ConversationService:
                     .order_by(LetterRequest.id.desc()).limit(10)
                 )
                 text = status_text(list(rows), self.chats.catalogue)
+                if self.chats.visits is not None and (visits := await self.chats.visits.booked_of(session, resident)):
+                    text += "\n\n" + visit_lines(visits)
                 enqueue(session, resident.channel, resident.external_id, TextOut(text=text), self.clock())
             case flows.ShowPersonalData() | flows.ErasePersonalData():
                 if self.personal_data is None:
                     raise EffectNotHandled(f"{type(effect).__name__} needs the PersonalData service")
                 await self.personal_data.execute(session, resident, effect)
-            case flows.Reply() | flows.AskFile() | flows.SaveProfile() | flows.RecordConsent():
-                await self.chats.execute(session, resident, effect)
+            case (flows.Reply() | flows.AskFile() | flows.SaveProfile() | flows.RecordConsent() | flows.BookVisit()
+                  | flows.CancelVisit()):
+                return await self.chats.execute(session, resident, effect)
             case _:
                 assert_never(effect)
+        return None
 
 
 def _attachment_ids(effect: flows.SubmitRequest) -> dict[str, int]:

@@ -39,12 +39,13 @@ class Job:
 
 
 async def schedule(session: AsyncSession, kind: str, key: str, now: datetime, *, request_id: int | None = None,
-                   payload: dict[str, Any] | None = None) -> FollowUp | None:
-    """Add the follow-up `key` in the caller's transaction, unless it exists already."""
+                   payload: dict[str, Any] | None = None, due: datetime | None = None) -> FollowUp | None:
+    """Add the follow-up `key` in the caller's transaction, unless it exists already; it runs from `due`
+    (default: at once)."""
     if await session.scalar(select(FollowUp.id).where(FollowUp.key == key)) is not None:
         return None
     row = FollowUp(kind=kind, key=key, request_id=request_id, payload=payload or {},
-                   status=FollowUpStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
+                   status=FollowUpStatus.PENDING, attempts=0, next_attempt_at=max(due or now, now), created_at=now)
     session.add(row)
     return row
 

@@ -298,3 +298,55 @@ class FollowUp(Claimable, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class VisitSchedule(Base):
+    """A kelurahan's opening hours for visits on one weekday (0 = Monday); a weekday without a row
+    uses the defaults (`visits.schedule.DEFAULT_HOURS`), one with `open_minute == close_minute` is closed."""
+
+    __tablename__ = "visit_schedule"
+    __table_args__ = (UniqueConstraint("kelurahan_id", "weekday", name="uq_visit_schedule_kelurahan_weekday"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    open_minute: Mapped[int] = mapped_column(Integer)  # minutes after midnight, WIB
+    close_minute: Mapped[int] = mapped_column(Integer)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    capacity: Mapped[int] = mapped_column(Integer, default=4)
+
+
+class Holiday(Base):
+    """A day the offices are closed: national (`kelurahan_id` None) or of one kelurahan."""
+
+    __tablename__ = "holiday"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class VisitSlotCount(Base):
+    """How many bookings hold a slot: raised only while below the capacity (one conditional upsert),
+    so that of two residents for the last place exactly one gets it."""
+
+    __tablename__ = "visit_slot_count"
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), primary_key=True)
+    slot_start: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VisitBooking(Base):
+    """A resident's visit to the kelurahan office: booked | cancelled | done | missed."""
+
+    __tablename__ = "visit_booking"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # e.g. KNJ-7QX2MA, the resident's name for it
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    letter_type: Mapped[str] = mapped_column(String(32))
+    slot_start: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="booked")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    marked_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

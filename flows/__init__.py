@@ -10,11 +10,13 @@ the `Context`.
 
 from flows import messages
 from flows.catalogue import Catalogue, CatalogueError, load_catalogue
-from flows.context import Context, Directory, Kelurahan
+from flows.context import BookedVisit, Context, Directory, Kelurahan, VisitSlot
 from flows.definitions import LetterTypeDef
 from flows.effects import (
     AskFile,
+    BookVisit,
     CancelRequest,
+    CancelVisit,
     Choice,
     Effect,
     ErasePersonalData,
@@ -27,7 +29,7 @@ from flows.effects import (
 )
 from flows.engine import advance
 from flows.formatting import LetterValues, format_rows, format_values
-from flows.inbound import ChoiceMade, Command, FileReceived, Inbound, RevisionRequested, Text
+from flows.inbound import ChoiceMade, Command, FileReceived, Inbound, RevisionRequested, Text, VisitUnavailable
 from flows.state import SCHEMA_VERSION, ConversationState, Step
 
 __all__ = [
@@ -35,5 +37,6 @@ __all__ = [
     "Context", "ConversationState", "Directory", "Effect", "ErasePersonalData", "FileReceived", "Inbound", "Kelurahan",
     "LetterTypeDef", "LetterValues", "RecordConsent", "Reply", "RevisionRequested", "SaveProfile", "ShowPersonalData",
     "ShowStatus", "Step", "SubmitRequest", "Text",
+    "BookVisit", "BookedVisit", "CancelVisit", "VisitSlot", "VisitUnavailable",
     "advance", "format_rows", "format_values", "load_catalogue", "messages",
 ]

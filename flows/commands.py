@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows import messages as m
-from flows import personal_data
+from flows import personal_data, visits
 from flows.context import Context
 from flows.effects import Reply, ShowStatus
 from flows.inbound import Command, Inbound, Text
@@ -26,12 +26,15 @@ ALIASES = {
     "data saya": "data_saya", "datasaya": "data_saya", "data_saya": "data_saya", "data pribadi": "data_saya",
     "hapus data saya": "hapus_data", "hapusdatasaya": "hapus_data", "hapus_data_saya": "hapus_data",
     "hapus data": "hapus_data", "hapusdata": "hapus_data", "hapus_data": "hapus_data",
+    "batal kunjungan": "batal_kunjungan", "batalkunjungan": "batal_kunjungan", "batal_kunjungan": "batal_kunjungan",
+    "batalkan kunjungan": "batal_kunjungan",
 }
 # Answered whatever the conversation's state, even before a draft idle for a day is offered again.
-ANY_TIME = frozenset({"status", "data_saya", "hapus_data"})
+ANY_TIME = frozenset({"status", "data_saya", "hapus_data", "batal_kunjungan"})
 # "kembali" from these steps goes to the step named (transitions as data).
 BACK = {Step.KELURAHAN: Step.KECAMATAN, Step.LETTER: Step.KELURAHAN, Step.REQUIREMENTS: Step.LETTER,
-        Step.PROFILE: Step.REQUIREMENTS, Step.FIX_PICK: Step.SUMMARY}
+        Step.PROFILE: Step.REQUIREMENTS, Step.FIX_PICK: Step.SUMMARY, Step.VISIT_DAY: Step.LETTER,
+        Step.VISIT_SLOT: Step.VISIT_DAY}
 
 
 def command_of(inbound: Inbound) -> str | None:
@@ -121,5 +124,5 @@ def _unknown(state: ConversationState, ctx: Context) -> Outcome:
 
 COMMANDS: dict[str, Callable[[ConversationState, Context], Outcome]] = {
     "batal": _cancel, "kembali": _back, "bantuan": _help, "status": _status, "start": _start, "unknown": _unknown,
-    "data_saya": personal_data.show, "hapus_data": personal_data.erase,
+    "data_saya": personal_data.show, "hapus_data": personal_data.erase, "batal_kunjungan": visits.cancel_visit,
 }

@@ -48,6 +48,24 @@ class Directory:
 
 
 @dataclass(frozen=True)
+class VisitSlot:
+    """A visit slot of the draft's kelurahan that still has room (`free` places), starting at `start` (aware)."""
+
+    start: datetime
+    free: int
+
+
+@dataclass(frozen=True)
+class BookedVisit:
+    """One of the resident's booked visits (not yet held), as the chat names it."""
+
+    code: str
+    start: datetime
+    kelurahan: str  # the kelurahan's name
+    title: str  # the letter type's short title
+
+
+@dataclass(frozen=True)
 class Context:
     """Injected into every `advance` call; `now` is the only clock the engine knows."""
 
@@ -58,3 +76,7 @@ class Context:
     profile: Mapping[str, str] = field(default_factory=dict)  # the resident's saved profile
     last_kelurahan: str | None = None  # slug of the kelurahan of the resident's last request, offered first
     city: str = "Palangka Raya"
+    # Visits (letters that need one): the open slots of the draft's kelurahan for the next days (none:
+    # the runner offers no booking), and the resident's booked visits (for `batal kunjungan`).
+    visit_slots: tuple[VisitSlot, ...] = ()
+    visits: tuple[BookedVisit, ...] = ()

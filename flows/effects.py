@@ -8,6 +8,7 @@ its number works everywhere.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -116,8 +117,26 @@ class ErasePersonalData(_Out):
     draft_files: list[str] = []
 
 
+class BookVisit(_Out):
+    """Book the visit slot starting at `start` for `letter_type` at the kelurahan; the runner checks the
+    capacity in its transaction and answers with the booking code (or, when the slot is full, feeds the
+    engine a `VisitUnavailable`)."""
+
+    kind: Literal["book_visit"] = "book_visit"
+    kelurahan_slug: str
+    letter_type: str
+    start: datetime
+
+
+class CancelVisit(_Out):
+    """`batal kunjungan`, confirmed: cancel the booking `code` (its slot is freed)."""
+
+    kind: Literal["cancel_visit"] = "cancel_visit"
+    code: str
+
+
 Effect = Annotated[
     Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus | RecordConsent | ShowPersonalData
-    | ErasePersonalData,
+    | ErasePersonalData | BookVisit | CancelVisit,
     Field(discriminator="kind"),
 ]

@@ -17,13 +17,14 @@ from flows import messages as m
 from flows.commands import ANY_TIME, COMMANDS, command_of
 from flows.context import Context
 from flows.effects import Effect
-from flows.inbound import FileReceived, Inbound, RevisionRequested
+from flows.inbound import FileReceived, Inbound, RevisionRequested, VisitUnavailable
 from flows.menus import NEXT, PREV, render, resolve, texts
 from flows.revision import start_revision
 from flows.start import on_idle
 from flows.state import ConversationState, Step
 from flows.step_table import STEPS
 from flows.steps import Ask, Outcome, again, elapsed, goto, reset
+from flows.visits import unavailable
 
 IDLE_LIMIT = timedelta(hours=24)
 
@@ -60,6 +61,8 @@ def _page(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome |
 def _dispatch(state: ConversationState, inbound: Inbound, ctx: Context) -> Outcome:
     if isinstance(inbound, RevisionRequested):
         return start_revision(state, ctx, inbound)
+    if isinstance(inbound, VisitUnavailable):
+        return unavailable(state, ctx, inbound)
     if not _usable(state, ctx):
         reset(state, keep=("consent", "queued", "stash"))
         return goto(state, Step.KECAMATAN, m.LETTER_GONE) if state.consent else on_idle(state, ctx)

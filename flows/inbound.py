@@ -66,4 +66,14 @@ class RevisionRequested(_In):
     note: str = ""
 
 
-Inbound = Annotated[Text | ChoiceMade | FileReceived | Command | RevisionRequested, Field(discriminator="kind")]
+class VisitUnavailable(_In):
+    """From the runner: the slot the resident picked was taken meanwhile; offer the slots of `day` again."""
+
+    kind: Literal["visit_unavailable"] = "visit_unavailable"
+    kelurahan_slug: str
+    letter_type: str
+    day: str  # ISO date (WIB) of the slot picked
+
+
+Inbound = Annotated[Text | ChoiceMade | FileReceived | Command | RevisionRequested | VisitUnavailable,
+                    Field(discriminator="kind")]

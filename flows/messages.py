@@ -79,6 +79,9 @@ HELP = {
     "confirm_cancel": "Pilih \"Ya, batalkan\" untuk membatalkan, atau \"Tidak, lanjutkan\".",
     "resume": "Pilih Lanjutkan untuk meneruskan permohonan yang tersimpan, atau Mulai baru.",
     "confirm_erase": "Ketik YA untuk menghapus data Anda, atau Tidak untuk membatalkan penghapusan.",
+    "visit_day": "Pilih hari kunjungan ke kantor kelurahan. Setelah itu pilih jamnya.",
+    "visit_slot": "Pilih jam kunjungan. Yang tampil masih ada tempat.",
+    "visit_cancel": "Pilih kunjungan yang ingin dibatalkan, atau Tidak jadi.",
 }
 
 # Personal data (UU No. 27 Tahun 2022): "data saya" and "hapus data saya".

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows import messages as m
+from flows import visits
 from flows.choice_sets import Option
 from flows.context import Context
 from flows.cross_checks import letter_refused
@@ -117,11 +118,8 @@ def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outco
         refused = letter_refused(named, ctx.profile, today(ctx)) if named else None
         return again(state, refused.message if refused else m.NOT_UNDERSTOOD)
     d = state.draft
-    if not letter.online:
-        kel = ctx.directory.get(d.kelurahan_slug)
-        d.letter_type, state.step = None, Step.IDLE
-        return list(texts(m.visit(letter.title, kel.name if kel else "", letter.visit_note or "", letter.requirements,
-                                  kel.address if kel else "", kel.phone if kel else "")))
+    if not letter.online:  # requirements, then a visit slot to book (flows.visits)
+        return visits.offer(state, ctx, letter)
     if d.letter_type != letter.code:
         d.letter_type, d.history, d.editing, d.reviewed = letter.code, [], [], False
     d.started = False

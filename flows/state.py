@@ -28,6 +28,9 @@ class Step(StrEnum):
     CONFIRM_CANCEL = "confirm_cancel"
     RESUME = "resume"  # "Lanjutkan permohonan sebelumnya?"
     CONFIRM_ERASE = "confirm_erase"  # "hapus data saya": asked to confirm (UU PDP)
+    VISIT_DAY = "visit_day"  # a letter that needs a visit: choosing the day of the visit
+    VISIT_SLOT = "visit_slot"  # ... and its time
+    VISIT_CANCEL = "visit_cancel"  # "batal kunjungan": which booking to cancel
 
 
 class Draft(BaseModel):
@@ -48,6 +51,7 @@ class Draft(BaseModel):
     revision_of: int | None = None
     revision_code: str | None = None  # the code of the request under correction (its name for the resident)
     staff_note: str | None = None
+    visit_day: str | None = None  # ISO date (WIB) chosen for a visit
 
     def has_answers(self) -> bool:
         return bool(self.fields or any(self.groups.values()) or self.attachments)

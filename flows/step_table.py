@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from flows import fill, personal_data, review, start
+from flows import fill, personal_data, review, start, visits
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.menus import Prompt
@@ -43,4 +43,7 @@ STEPS: Final[Mapping[Step, StepSpec]] = {
     Step.CONFIRM_CANCEL: StepSpec(review.ask_confirm, review.on_confirm),
     Step.RESUME: StepSpec(review.ask_resume, review.on_resume),
     Step.CONFIRM_ERASE: StepSpec(personal_data.ask_confirm_erase, personal_data.on_confirm_erase),
+    Step.VISIT_DAY: StepSpec(visits.ask_visit_day, visits.on_visit_day),
+    Step.VISIT_SLOT: StepSpec(visits.ask_visit_slot, visits.on_visit_slot),
+    Step.VISIT_CANCEL: StepSpec(visits.ask_visit_cancel, visits.on_visit_cancel),
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import kelurahan, keys, letters, service, staff
+from bot.cli import kelurahan, keys, letters, service, staff, visits
 
 app = typer.Typer(help="e-surat: surat keterangan kelurahan secara daring", no_args_is_help=True)
 app.command("run")(service.run)
@@ -18,5 +18,6 @@ app.add_typer(kelurahan.app, name="kelurahan")
 app.add_typer(staff.app, name="staff")
 app.add_typer(keys.app, name="keys")
 app.add_typer(letters.app, name="letter")
+app.add_typer(visits.visit_app, name="visit")
 
 __all__ = ["app"]

@@ -8,6 +8,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import SlugArgument, fail, load_settings, pairs, with_sessions
+from bot.cli.visits import jadwal_set, libur_app
 
 app = typer.Typer(help="Kelurahan (kop surat, penandatangan, grup moderasi)", no_args_is_help=True)
 Text = str | None
@@ -65,3 +66,7 @@ def kelurahan_set(
         fail(str(e))
     done = sorted(changes) + [f"moderasi {channel}" for channel in chats]
     typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(done) or '-'}")
+
+
+app.add_typer(libur_app, name="libur")
+app.command("jadwal")(jadwal_set)
