@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -19,6 +20,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from db.json_fields import JsonText
 
 # BigInteger ids on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -135,6 +138,11 @@ class LetterRequest(Base):
     previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
+# The holder's NIK inside a request's fields, for the staff desk's search by NIK (`moderation.letters`).
+_requests = Base.metadata.tables["letter_request"]
+Index("ix_letter_request_nik", JsonText(_requests.c.fields, "nik"), _table=_requests)
+
+
 class Attachment(Base):
     __tablename__ = "attachment"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -153,6 +161,8 @@ class Attachment(Base):
 
 class Letter(Base):
     __tablename__ = "letter"
+    # A kelurahan's letters newest first (the staff desk's search, `moderation.letters`).
+    __table_args__ = (Index("ix_letter_kelurahan_issued", "kelurahan_id", "issued_at"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"), unique=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)

@@ -62,8 +62,8 @@ class ModerationService:
             atts = list(await s.scalars(select(Attachment).where(
                 Attachment.request_id == req.id,
                 Attachment.id.in_(list(current.values())) | (Attachment.kind == UNSORTED)).order_by(Attachment.id)))
-            last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id,
-                                                           AuditEvent.action != "issue")
+            last = await s.scalar(select(AuditEvent).where(AuditEvent.request_id == req.id,  # not a resend either
+                                                           AuditEvent.action.not_in(("issue", "resend")))
                                   .order_by(AuditEvent.id.desc()).limit(1))
             actor = await self._actor_name(s, last.actor) if last else ""
         ltype = self.catalogue[req.letter_type]
