@@ -58,6 +58,12 @@ class ResendRefused(DomainError):
     """A revoked letter, or one sent again less than `RESEND_INTERVAL` ago."""
 
 
+class AlreadyRevoked(IllegalTransition):
+    def __init__(self, letter: Letter) -> None:
+        super().__init__(Event.REVOKE.value, LetterStatus.REVOKED.value)
+        self.args = (f"Surat {letter.number} sudah dicabut: {letter.revoked_reason}",)
+
+
 class LetterDesk:
     def __init__(self, moderation: ModerationService, issuing: Issuing, clock: Clock = utcnow,
                  resend_interval: timedelta = RESEND_INTERVAL) -> None:
@@ -107,7 +113,7 @@ class LetterDesk:
         async with self.sessions() as s:
             letter, member = await self._own(s, staff, letter_id)
         if letter.status == LetterStatus.REVOKED:
-            raise IllegalTransition(Event.REVOKE.value, "dicabut")
+            raise AlreadyRevoked(letter)
         actor = Actor.staff(member.id, member.kelurahan_id, member.name)
         return await self.issuing.revoke(letter.number, actor, reason)
 

@@ -108,7 +108,8 @@ async def test_search_by_number_name_and_nik_of_the_own_kelurahan(world: Desk) -
     assert [h.letter_id for h in await w.desk.search(w.staff_a, "siti")] == [siti.id]  # not Menteng's Siti
     assert [h.letter_id for h in await w.desk.search(w.staff_a, "  SANTOSO ")] == [budi.id]
     assert [h.letter_id for h in await w.desk.search(w.staff_a, "")] == [budi.id, siti.id]  # newest first
-    assert await w.desk.search(w.staff_a, "100%_") == []  # LIKE characters are text
+    assert await w.desk.search(w.staff_a, "100%_") == []  # LIKE characters are text, in a number
+    assert await w.desk.search(w.staff_a, "_%") == []  # and in a name
 
     (by_nik,) = await w.desk.search(w.staff_a, "6271 0312 0385 0002")
     assert by_nik.letter_id == budi.id and by_nik.nik_masked == "6271********0002"
@@ -165,7 +166,7 @@ async def test_revoke_needs_a_reason_then_the_verification_page_says_dicabut(wor
     assert event is not None and event.actor == f"staff:{w.staff_a.id}"
     (hit,) = await w.desk.search(w.staff_a, letter.number)
     assert hit.status is ShownStatus.REVOKED
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalTransition, match="sudah dicabut"):
         await w.desk.revoke(w.staff_a, letter.id, "Sekali lagi")
 
 
