@@ -40,6 +40,7 @@ from lifecycle.follow_ups import ISSUE_LETTER, backfill
 from lifecycle.issuing import Issuing
 from lifecycle.notifications import OutboxNotifier
 from lifecycle.service import Clock, RequestLifecycle, utcnow
+from moderation.letters import LetterDesk
 from moderation.service import ModerationService
 from verification.db_source import DbRecordSource
 from verification.keys import KeyStore
@@ -107,6 +108,7 @@ class Services:
     channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
+    letter_desk: LetterDesk | None = None  # staff: search, download, revoke and re-send their kelurahan's letters
 
     @property
     def telegram(self) -> TelegramRuntime | None:
@@ -214,7 +216,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles, subjects_of(catalogue)),
         pades=PadesValidator([ca.ca().cert]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
-        visit_desk=VisitDesk(sessions, catalogue, clock),
+        visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
