@@ -1,6 +1,7 @@
 """A letter request and its kelurahan in, a made letter out: the `LetterSpec` of an approved
 request (letterhead from the kelurahan's settings, field values formatted by
-`flows.format_values`), made by `letters.making.LetterMaker`. Used by `lifecycle.issuing`."""
+`flows.format_values`), made by `letters.making.LetterMaker`. Used by `lifecycle.issuing`; the
+draft of a request not yet approved (`draft`, by `letters.draft.DraftMaker`) by `moderation.preview`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from db.models import Kelurahan, LetterRequest
 from flows import Catalogue, format_values
+from letters.draft import DraftMaker
 from letters.letterhead import Letterhead
 from letters.making import LetterMaker, LetterSpec, MadeLetter
 
@@ -31,20 +33,28 @@ def letterhead_for(kel: Kelurahan, city: str) -> Letterhead:
 
 
 class CatalogueLetterMaker:
-    def __init__(self, maker: LetterMaker, catalogue: Catalogue, city: str) -> None:
+    def __init__(self, maker: LetterMaker, catalogue: Catalogue, city: str, drafts: DraftMaker | None = None) -> None:
         self.maker, self.catalogue, self.city = maker, catalogue, city
+        self.drafts = drafts or DraftMaker.for_settings(maker.settings)
 
-    def spec(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> LetterSpec:
-        if request.number is None:
+    def spec(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
+             number: str | None = None) -> LetterSpec:
+        """The spec of the request's letter, numbered with `number` (a draft's) or else the request's."""
+        number = number or request.number
+        if number is None:
             raise UnnumberedRequest(f"Permohonan {request.code} belum bernomor (belum disetujui)")
         defn = self.catalogue[request.letter_type]
         context = {"kelurahan": kelurahan.name, "kecamatan": kelurahan.kecamatan, "kota": self.city}
         values = format_values(defn, request.fields, context)
         fields = request.fields
         return LetterSpec(
-            defn, letterhead_for(kelurahan, self.city), dict(values), values.rows, request.number, issued_at,
+            defn, letterhead_for(kelurahan, self.city), dict(values), values.rows, number, issued_at,
             holder_name=str(fields.get("nama") or ""), nik=str(fields.get("nik") or ""),
         )
 
     def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter:
         return self.maker.make(self.spec(request, kelurahan, issued_at))
+
+    def draft(self, request: LetterRequest, kelurahan: Kelurahan, at: datetime, number: str) -> bytes:
+        """The draft PDF: the letter as `make` would make it at `at`, numbered `number`, unsealed, watermarked."""
+        return self.drafts.make(self.spec(request, kelurahan, at, number)).pdf_bytes

@@ -2,7 +2,8 @@
 
 `LetterMaker.make(spec)` turns a `LetterSpec` (what to make) into a `MadeLetter` (the
 signed PDF and its seal data). Storing the PDF and its row is issuing
-(`lifecycle.issuing`); a draft preview is `render_draft` (no number, no QR).
+(`lifecycle.issuing`). The preview before approval, the same letter unsealed and
+watermarked, is `letters.draft`; `render_draft` is a bare draft (no number, no QR).
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ class LetterSpec:
         days = self.letter_type.template.validity_days
         return self.issued_on + timedelta(days=days) if days else None
 
+    def content(self) -> LetterContent:
+        """What the letter prints (everything but the QR), for the issued letter and its draft alike."""
+        return LetterContent(self.letter_type, self.letterhead, self.values, self.rows, self.issued_on,
+                             self.valid_until, self.number)
+
 
 @dataclass(frozen=True)
 class MadeLetter:
@@ -96,6 +102,10 @@ class LetterMaker:
         self._keystore = keystore
         self._signer = pdf_signer
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     def make(self, spec: LetterSpec) -> MadeLetter:
         """The sealed letter with its QR code, PAdES-signed by the kelurahan."""
         unsigned = self.make_unsigned(spec)
@@ -116,10 +126,7 @@ class LetterMaker:
         public_id = new_public_id()
         url = qr_url(self._settings.http.public_url, public_id, seal)
         matrix = encode_qr(url)
-        content = LetterContent(
-            spec.letter_type, spec.letterhead, spec.values, spec.rows, spec.issued_on, spec.valid_until, spec.number
-        )
-        pdf = render_letter(content, self._settings.paper, QrMark(url, matrix))
+        pdf = render_letter(spec.content(), self._settings.paper, QrMark(url, matrix))
         return MadeLetter(
             spec=spec, pdf_bytes=pdf, public_id=public_id, seal=seal, key_id=key.kid, qr_url=url,
             qr_version=matrix.version, holder_name_masked=fields.holder_name_masked,

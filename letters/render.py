@@ -3,8 +3,10 @@
 Top to bottom: letterhead and rule, title and number, opening, identity table,
 statement, the type's table (repeated header when it flows onto another page),
 purpose, validity, closing, and the signature block with place and date, the
-signatory's title, the QR code (issued letters only), name, rank and NIP.
-A letter without a `QrMark` is a draft: no QR, no number, a DRAF watermark.
+signatory's title, the QR code, name, rank and NIP. A draft carries a DRAF
+watermark over every page: the preview before approval (`letters.draft`) is the
+letter as it would be issued, with a QR that seals nothing; a letter without a
+`QrMark` is a draft too (no QR).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
@@ -79,7 +82,7 @@ def _letterhead(head: Letterhead, width: float) -> list[Flowable]:
 
 
 def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepTogether:
-    """The QR (issued letters only) beside the signature block, at the right of the page."""
+    """The QR (when there is one) beside the signature block, at the right of the page."""
     head = content.letterhead
     top = [f"{head.city}, {format_date(content.issued_on)}", *head.title_lines]
     bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}"]
@@ -118,16 +121,30 @@ def _story(content: LetterContent, qr: QrMark | None, width: float) -> list[Flow
     return story
 
 
-def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None = None) -> bytes:
-    """The letter as PDF bytes; without `qr` it is a draft (no QR, DRAF watermark)."""
+class _LetterDoc(SimpleDocTemplate):  # type: ignore[misc]  # reportlab is untyped
+    """Draws the page decoration's watermark after each page's content, i.e. over it."""
+
+    def __init__(self, buf: io.BytesIO, decoration: styles.PageDecoration, **kw: Any) -> None:
+        super().__init__(buf, **kw)
+        self.decoration = decoration
+
+    def afterPage(self) -> None:  # noqa: N802 - reportlab's hook
+        self.decoration.watermark(self.canv, self)
+
+
+def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None = None, *,
+                  draft: bool | None = None) -> bytes:
+    """The letter as PDF bytes; a draft (by default: a letter without `qr`) carries the DRAF watermark."""
     buf = io.BytesIO()
     page = PAPER[paper.upper()]
-    doc = SimpleDocTemplate(
-        buf, pagesize=page, leftMargin=25 * mm, rightMargin=20 * mm, topMargin=12 * mm, bottomMargin=18 * mm,
-        title=content.letter_type.template.title, author=f"Kelurahan {content.letterhead.kelurahan}",
-        subject=content.number or "DRAF", creator="e-surat",
+    draft = qr is None if draft is None else draft
+    decorate = styles.PageDecoration(content.number, draft=draft)
+    doc = _LetterDoc(
+        buf, decorate, pagesize=page, leftMargin=25 * mm, rightMargin=20 * mm, topMargin=12 * mm,
+        bottomMargin=18 * mm, title=content.letter_type.template.title,
+        author=f"Kelurahan {content.letterhead.kelurahan}", subject="DRAF" if draft else content.number or "",
+        creator="e-surat",
     )
-    decorate = styles.PageDecoration(content.number, draft=qr is None)
     width = doc.width - 2 * FRAME_PADDING  # what the frame holds: wider flowables overrun the margin
     doc.build(_story(content, qr, width), onFirstPage=decorate.first, onLaterPages=decorate.later)
     return buf.getvalue()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, TableStyle
 
@@ -33,27 +36,34 @@ GRID = TableStyle([
 
 
 class PageDecoration:
-    """Continuation header on later pages; the DRAF watermark on drafts."""
+    """Continuation header on later pages; on drafts, the DRAF watermark over every page's content."""
+
+    WATERMARK, WATERMARK_FONT = "DRAF", "Helvetica-Bold"
+    WATERMARK_RGB, WATERMARK_ALPHA = (0.75, 0.1, 0.1), 0.2
 
     def __init__(self, number: str | None, draft: bool) -> None:
         self.number, self.draft = number, draft
 
-    def _watermark(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+    def watermark(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """A large semi-transparent DRAF along the page's diagonal, drawn over the content so that
+        nothing on the page (a table header's shading, the QR) can hide it; the text stays readable."""
         if not self.draft:
             return
+        width, height = doc.pagesize
+        diagonal = math.hypot(width, height)
+        size = 0.6 * diagonal / stringWidth(self.WATERMARK, self.WATERMARK_FONT, 1)
         canvas.saveState()
-        canvas.setFillColorRGB(0.85, 0.85, 0.85)
-        canvas.setFont("Helvetica-Bold", 44)
-        canvas.translate(doc.pagesize[0] / 2, doc.pagesize[1] / 2)
-        canvas.rotate(40)
-        canvas.drawCentredString(0, 0, "DRAF - BUKAN SURAT RESMI")
+        canvas.setFillColorRGB(*self.WATERMARK_RGB, alpha=self.WATERMARK_ALPHA)
+        canvas.setFont(self.WATERMARK_FONT, size)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(math.degrees(math.atan2(height, width)))
+        canvas.drawCentredString(0, -0.35 * size, self.WATERMARK)  # centred on the cap height
         canvas.restoreState()
 
     def first(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        self._watermark(canvas, doc)
+        pass
 
     def later(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        self._watermark(canvas, doc)
         canvas.saveState()
         canvas.setFont("Times-Italic", 9)
         label = f"Lanjutan Surat Nomor: {self.number or '-'}  -  Halaman {doc.page}"
