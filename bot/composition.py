@@ -41,6 +41,7 @@ from lifecycle.issuing import Issuing
 from lifecycle.notifications import OutboxNotifier
 from lifecycle.service import Clock, RequestLifecycle, utcnow
 from moderation.letters import LetterDesk
+from moderation.preview import LetterPreview
 from moderation.service import ModerationService
 from verification.db_source import DbRecordSource
 from verification.keys import KeyStore
@@ -109,6 +110,7 @@ class Services:
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
     letter_desk: LetterDesk | None = None  # staff: search, download, revoke and re-send their kelurahan's letters
+    preview: LetterPreview | None = None  # the draft PDF (DRAF) of a request awaiting a decision
 
     @property
     def telegram(self) -> TelegramRuntime | None:
@@ -199,7 +201,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     keystore = KeyStore(storage.keys_dir, clock=clock)
     ca = LocalCA(storage.pki_dir, clock=clock)
     maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
-    issuing = Issuing(lifecycle, CatalogueLetterMaker(maker, catalogue, settings.city_name), storage.letters_dir)
+    request_letters = CatalogueLetterMaker(maker, catalogue, settings.city_name)
+    issuing = Issuing(lifecycle, request_letters, storage.letters_dir)
     personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
     conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, catalogue)
@@ -217,6 +220,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         pades=PadesValidator([ca.ca().cert]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
+        preview=LetterPreview(moderation, request_letters),
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
