@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db.models import Kelurahan, LetterRequest
+from db.models import ApprovalSignature, Kelurahan, LetterRequest
 from flows import Catalogue, format_values
 from letters.letterhead import Letterhead
 from letters.making import LetterMaker, LetterSpec, MadeLetter
@@ -18,9 +18,17 @@ class UnnumberedRequest(ValueError):
     """Only an approved request, which has its number, can be made into a letter."""
 
 
-def letterhead_for(kel: Kelurahan, city: str) -> Letterhead:
-    """The letterhead from the kelurahan's settings; placeholder data is marked on the letter."""
+def letterhead_for(kel: Kelurahan, city: str, signer: ApprovalSignature | None = None) -> Letterhead:
+    """The letterhead from the kelurahan's settings; placeholder data is marked on the letter. `signer`: the
+    staff member who approved and signs (two-step approval) instead of the configured signatory."""
     mark = f" {PLACEHOLDER}" if kel.placeholder else ""
+    if signer is not None:
+        return Letterhead(
+            kecamatan=kel.kecamatan, kelurahan=kel.name, kelurahan_slug=kel.slug,
+            address=(kel.address or "Alamat kantor kelurahan") + mark, phone=kel.phone, email=kel.email,
+            postal_code=kel.postal_code, signatory_name=signer.name, signatory_rank="", signatory_nip="",
+            delegated=signer.delegated, signatory_position=signer.title, city=city,
+        )
     return Letterhead(
         kecamatan=kel.kecamatan, kelurahan=kel.name, kelurahan_slug=kel.slug,
         address=(kel.address or "Alamat kantor kelurahan") + mark, phone=kel.phone, email=kel.email,
@@ -34,7 +42,8 @@ class CatalogueLetterMaker:
     def __init__(self, maker: LetterMaker, catalogue: Catalogue, city: str) -> None:
         self.maker, self.catalogue, self.city = maker, catalogue, city
 
-    def spec(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> LetterSpec:
+    def spec(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
+             signer: ApprovalSignature | None = None) -> LetterSpec:
         if request.number is None:
             raise UnnumberedRequest(f"Permohonan {request.code} belum bernomor (belum disetujui)")
         defn = self.catalogue[request.letter_type]
@@ -42,9 +51,10 @@ class CatalogueLetterMaker:
         values = format_values(defn, request.fields, context)
         fields = request.fields
         return LetterSpec(
-            defn, letterhead_for(kelurahan, self.city), dict(values), values.rows, request.number, issued_at,
+            defn, letterhead_for(kelurahan, self.city, signer), dict(values), values.rows, request.number, issued_at,
             holder_name=str(fields.get("nama") or ""), nik=str(fields.get("nik") or ""),
         )
 
-    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter:
-        return self.maker.make(self.spec(request, kelurahan, issued_at))
+    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
+             signer: ApprovalSignature | None = None) -> MadeLetter:
+        return self.maker.make(self.spec(request, kelurahan, issued_at, signer))
