@@ -17,7 +17,7 @@ from db.models import LetterRequest, ModerationPrompt
 from db.outbound import StaffPromptOut, TextOut
 from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
-from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
+from moderation.service import ALL_ACTIONS, NEEDS_TEXT, ModerationService
 
 UNKNOWN_BUTTON = "Tombol tidak dikenal"
 REPLY_BELOW = "Silakan balas pesan berikut"
@@ -41,7 +41,7 @@ class StaffDesk:
                     action: str, update_id: str | int) -> DeskAnswer:
         """A button `action` ("approve", "forward", "reject", "revise") of request `request_id`'s card, pressed in
         `chat_id` by the person who is `staff_external_id` on `channel`."""
-        if action not in ACTIONS:
+        if action not in ALL_ACTIONS:
             return DeskAnswer(UNKNOWN_BUTTON, alert=True)
         moderation = self.moderation
         try:

@@ -20,9 +20,11 @@ from lifecycle.service import UNSORTED, RequestLifecycle, current_attachments
 from lifecycle.transitions import Event, Status
 from moderation.card import KEPT_FILE, NEW_FILE, Card, CardFile, changes_since, file_labels, group_tables, wib
 
-__all__ = ["ACTIONS", "NEEDS_TEXT", "NEW_FILE", "OUTCOMES", "AlreadyDecided", "Card", "CardFile", "ModerationService"]
+__all__ = ["ACTIONS", "ALL_ACTIONS", "NEEDS_TEXT", "NEW_FILE", "OUTCOMES", "AlreadyDecided", "Card", "CardFile",
+           "ModerationService"]
 
-ACTIONS = {"approve": "Setujui", "forward": "Teruskan ke Lurah", "reject": "Tolak", "revise": "Minta perbaikan"}
+ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}  # one-step approval's buttons
+ALL_ACTIONS = {**ACTIONS, "forward": "Teruskan ke Lurah"}  # every button a card may have (`lifecycle.approval`)
 SIGN_LABEL = "Setujui & tandatangani"  # the approve button when the approver signs (two-step approval)
 EVENTS = {"approve": Event.APPROVE, "forward": Event.FORWARD, "reject": Event.REJECT,
           "revise": Event.REQUEST_REVISION}
@@ -96,7 +98,7 @@ class ModerationService:
         if req.submitted_at is not None:
             card.submitted = (f"Diajukan ulang setelah perbaikan: {wib(req.submitted_at)}" if previous is not None
                               else f"Diajukan: {wib(req.submitted_at)}")
-        card.actions = [(ACTION_OF[e], SIGN_LABEL if signs(steps, e) else ACTIONS[ACTION_OF[e]])
+        card.actions = [(ACTION_OF[e], SIGN_LABEL if signs(steps, e) else ALL_ACTIONS[ACTION_OF[e]])
                         for e in buttons(steps, status)]
         if status is not Status.SUBMITTED:
             card.outcome = OUTCOMES.get(status, status.value)

@@ -4,6 +4,7 @@ forwards, the Lurah or the Sekretaris a.n. Lurah approves and signs); the issued
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,10 @@ FIELDS = {**ANSWERS, "tanggal_lahir": "1990-07-05", "jenis_kelamin": "P", "rt_rw
 
 
 @pytest.fixture
-async def services(tmp_path: Path, db_url: str) -> Services:
+async def services(tmp_path: Path, db_url: str) -> AsyncIterator[Services]:
     settings = Settings(_env_file=None, storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url))
     svc = build_services(settings, clock=FixedClock())
-    yield svc  # type: ignore[misc]
+    yield svc
     await svc.aclose()
 
 
