@@ -9,6 +9,7 @@ from lifecycle.transitions import Status
 STATUS_LABELS: dict[str, str] = {
     Status.DRAFT: "Draf",
     Status.SUBMITTED: "Menunggu pemeriksaan petugas",
+    Status.CHECKED: "Sudah diperiksa, menunggu persetujuan Lurah",
     Status.NEEDS_REVISION: "Perlu perbaikan dari Anda",
     Status.APPROVED: "Disetujui, surat sedang diterbitkan",
     Status.ISSUED: "Surat telah terbit",

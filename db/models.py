@@ -360,3 +360,29 @@ class VisitBooking(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     marked_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ApprovalPolicy(Base):
+    """How many steps a kelurahan's approval takes (`lifecycle.approval`): 1 (any staff approves) or 2 (the
+    operator checks and forwards, the Lurah or the Sekretaris a.n. Lurah approves and signs); a row with a
+    `letter_type` overrides the kelurahan's row (`letter_type` None) for that type. No row: 1."""
+
+    __tablename__ = "approval_policy"
+    __table_args__ = (UniqueConstraint("kelurahan_id", "letter_type", name="uq_approval_policy_kelurahan_type"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    letter_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    steps: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ApprovalSignature(Base):
+    """Who signed a request's letter, stored in its approval's transaction when the approver signs
+    (two-step approval); the letter prints them instead of the kelurahan's configured signatory."""
+
+    __tablename__ = "approval_signature"
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100))  # "Lurah", "Sekretaris Kelurahan"
+    delegated: Mapped[bool] = mapped_column(Boolean, default=False)  # True: "a.n. Lurah ..."
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())

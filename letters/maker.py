@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db.models import Kelurahan, LetterRequest
+from db.models import ApprovalSignature, Kelurahan, LetterRequest
 from flows import Catalogue, format_values
 from letters.draft import DraftMaker
 from letters.letterhead import Letterhead
@@ -20,9 +20,17 @@ class UnnumberedRequest(ValueError):
     """Only an approved request, which has its number, can be made into a letter."""
 
 
-def letterhead_for(kel: Kelurahan, city: str) -> Letterhead:
-    """The letterhead from the kelurahan's settings; placeholder data is marked on the letter."""
+def letterhead_for(kel: Kelurahan, city: str, signer: ApprovalSignature | None = None) -> Letterhead:
+    """The letterhead from the kelurahan's settings; placeholder data is marked on the letter. `signer`: the
+    staff member who approved and signs (two-step approval) instead of the configured signatory."""
     mark = f" {PLACEHOLDER}" if kel.placeholder else ""
+    if signer is not None:
+        return Letterhead(
+            kecamatan=kel.kecamatan, kelurahan=kel.name, kelurahan_slug=kel.slug,
+            address=(kel.address or "Alamat kantor kelurahan") + mark, phone=kel.phone, email=kel.email,
+            postal_code=kel.postal_code, signatory_name=signer.name, signatory_rank="", signatory_nip="",
+            delegated=signer.delegated, signatory_position=signer.title, city=city,
+        )
     return Letterhead(
         kecamatan=kel.kecamatan, kelurahan=kel.name, kelurahan_slug=kel.slug,
         address=(kel.address or "Alamat kantor kelurahan") + mark, phone=kel.phone, email=kel.email,
@@ -38,8 +46,9 @@ class CatalogueLetterMaker:
         self.drafts = drafts or DraftMaker.for_settings(maker.settings)
 
     def spec(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
-             number: str | None = None) -> LetterSpec:
-        """The spec of the request's letter, numbered with `number` (a draft's) or else the request's."""
+             number: str | None = None, signer: ApprovalSignature | None = None) -> LetterSpec:
+        """The spec of the request's letter, numbered with `number` (a draft's) or else the request's, signed
+        by `signer` (a two-step approval's) or else the kelurahan's configured signatory."""
         number = number or request.number
         if number is None:
             raise UnnumberedRequest(f"Permohonan {request.code} belum bernomor (belum disetujui)")
@@ -48,13 +57,15 @@ class CatalogueLetterMaker:
         values = format_values(defn, request.fields, context)
         fields = request.fields
         return LetterSpec(
-            defn, letterhead_for(kelurahan, self.city), dict(values), values.rows, number, issued_at,
+            defn, letterhead_for(kelurahan, self.city, signer), dict(values), values.rows, number, issued_at,
             holder_name=str(fields.get("nama") or ""), nik=str(fields.get("nik") or ""),
         )
 
-    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter:
-        return self.maker.make(self.spec(request, kelurahan, issued_at))
+    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
+             signer: ApprovalSignature | None = None) -> MadeLetter:
+        return self.maker.make(self.spec(request, kelurahan, issued_at, signer=signer))
 
-    def draft(self, request: LetterRequest, kelurahan: Kelurahan, at: datetime, number: str) -> bytes:
+    def draft(self, request: LetterRequest, kelurahan: Kelurahan, at: datetime, number: str,
+              signer: ApprovalSignature | None = None) -> bytes:
         """The draft PDF: the letter as `make` would make it at `at`, numbered `number`, unsealed, watermarked."""
-        return self.drafts.make(self.spec(request, kelurahan, at, number)).pdf_bytes
+        return self.drafts.make(self.spec(request, kelurahan, at, number, signer)).pdf_bytes

@@ -85,7 +85,8 @@ def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepT
     """The QR (when there is one) beside the signature block, at the right of the page."""
     head = content.letterhead
     top = [f"{head.city}, {format_date(content.issued_on)}", *head.title_lines]
-    bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}"]
+    bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}" if head.signatory_nip else ""]
+    bottom = [line for line in bottom if line]  # a staff member who signs has no rank or NIP on record
     if qr is None:
         parts: list[Flowable] = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm)]
     else:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.private_files import write_private
 from db.follow_ups import Job
-from db.models import Kelurahan, Letter, LetterRequest
+from db.models import ApprovalSignature, Kelurahan, Letter, LetterRequest
 from letters.making import MadeLetter
 from lifecycle.actors import Actor
 from lifecycle.errors import NotFound
@@ -35,9 +35,11 @@ log = logging.getLogger("esurat.issuing")
 
 
 class RequestLetterMaker(Protocol):
-    """Makes the letter of an approved request (`letters.maker.CatalogueLetterMaker`)."""
+    """Makes the letter of an approved request (`letters.maker.CatalogueLetterMaker`); `signer`: who approved
+    and signs it (two-step approval), else the kelurahan's configured signatory."""
 
-    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime) -> MadeLetter: ...
+    def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
+             signer: ApprovalSignature | None = None) -> MadeLetter: ...
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -94,10 +96,12 @@ class Issuing:
             kel = await session.get(Kelurahan, req.kelurahan_id)
             if kel is None:
                 raise NotFound(f"Kelurahan {req.kelurahan_id} dari permohonan {request_id} tidak ditemukan")
+            signer = await session.get(ApprovalSignature, request_id)
         issued_at = self.lifecycle.clock()
         # Rendering and signing take milliseconds of CPU and pyHanko is synchronous: keep them
         # off the event loop.
-        made = await asyncio.to_thread(self.maker.make, req, kel, issued_at)
+        made = await (asyncio.to_thread(self.maker.make, req, kel, issued_at) if signer is None
+                      else asyncio.to_thread(self.maker.make, req, kel, issued_at, signer))
         rel = letter_file(request_id, made.public_id, issued_at)
         await asyncio.to_thread(self._store, request_id, rel, made.pdf_bytes)
         try:

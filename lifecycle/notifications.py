@@ -33,6 +33,8 @@ def resident_text(event: Event, req: LetterRequest, title: str) -> str | None:
     ref = f"{title} nomor permohonan {req.code}"
     return {
         Event.SUBMIT: f"Permohonan {ref} telah diterima dan sedang diperiksa petugas kelurahan.",
+        Event.FORWARD: f"Permohonan {ref} sudah diperiksa petugas dan diteruskan kepada Lurah untuk "
+                       "disetujui dan ditandatangani.",
         Event.APPROVE: f"Permohonan {ref} DISETUJUI. Nomor surat: {req.number}. Surat sedang diterbitkan.",
         Event.REJECT: f"Mohon maaf, permohonan {ref} DITOLAK.\nAlasan: {req.reason}",
         Event.REQUEST_REVISION: f"Petugas meminta perbaikan untuk permohonan {ref}.\nCatatan: {req.note}",
@@ -47,9 +49,12 @@ NOTICE_EVENTS: dict[Event, NoticeEvent] = {
 }
 
 
-def notice_of(event: Event, req: LetterRequest, title: str) -> Notice:
-    """What a resident's message about `event` announces (a channel may send it as a template)."""
-    kind = NOTICE_EVENTS[event]
+def notice_of(event: Event, req: LetterRequest, title: str) -> Notice | None:
+    """What a resident's message about `event` announces (a channel may send it as a template); None for an
+    event with no template of its own (`forward`: the channel's general update template carries the text)."""
+    kind = NOTICE_EVENTS.get(event)
+    if kind is None:
+        return None
     detail = {Event.REJECT: req.reason, Event.REVOKE: req.reason, Event.REQUEST_REVISION: req.note}.get(event)
     return Notice(event=kind, code=req.code, title=title, number=req.number or "", detail=detail or "")
 

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest
+from db.models import ApprovalSignature, Attachment, AuditEvent, Kelurahan, LetterRequest
 from lifecycle.actors import Actor
+from lifecycle.approval import Signer
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
 from lifecycle.follow_ups import schedule_for
 from lifecycle.numbering import format_number, next_sequence
@@ -109,9 +110,18 @@ class RequestLifecycle:
                 fields_to_fix=list(fields_to_fix),
             )
 
-    async def approve(self, request_id: int, actor: Actor, session: AsyncSession | None = None) -> LetterRequest:
+    async def forward(self, request_id: int, actor: Actor, session: AsyncSession | None = None) -> LetterRequest:
+        """Checked by the operator and forwarded to the Lurah (two-step approval, `lifecycle.approval`)."""
+        async with self._tx(session) as session:
+            req = await self._load(session, request_id)
+            self._staff_of(req, actor)
+            return await self._apply(session, req, Event.FORWARD, actor)
+
+    async def approve(self, request_id: int, actor: Actor, session: AsyncSession | None = None,
+                      signer: Signer | None = None) -> LetterRequest:
         """Approve and allocate the letter number in the same transaction, which also schedules the
-        letter's issuing (a follow-up run by whichever process claims it)."""
+        letter's issuing (a follow-up run by whichever process claims it). `signer`: the approver who signs
+        the letter (two-step approval), recorded in the same transaction; None: the kelurahan's signatory."""
         async with self._tx(session) as session:
             req = await self._load(session, request_id)
             self._staff_of(req, actor)
@@ -119,6 +129,9 @@ class RequestLifecycle:
             req = await self._apply(
                 session, req, Event.APPROVE, actor, approved_by=actor.id, decided_at=now, notify=False,
             )
+            if signer is not None:
+                session.add(ApprovalSignature(request_id=req.id, staff_id=signer.staff_id, name=signer.name,
+                                              title=signer.title, delegated=signer.delegated, signed_at=now))
             kel = await session.get(Kelurahan, req.kelurahan_id)
             if kel is None:
                 raise NotFound(f"Kelurahan permohonan {req.code} tidak ditemukan")

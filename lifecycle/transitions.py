@@ -2,7 +2,8 @@
 cause it, and whether it needs a reason.
 
     draft -> submitted -> (needs_revision -> submitted)* -> approved -> issued -> revoked
-    submitted | needs_revision -> rejected        draft | submitted | needs_revision -> cancelled
+    submitted | needs_revision | checked -> rejected        draft | submitted | needs_revision | checked -> cancelled
+    two steps (`lifecycle.approval`): submitted -> checked (forwarded by the operator) -> approved
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lifecycle.errors import IllegalTransition, ReasonRequired
 class Status(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    CHECKED = "checked"  # diperiksa: forwarded by the operator to the Lurah (two-step approval)
     NEEDS_REVISION = "needs_revision"
     APPROVED = "approved"
     ISSUED = "issued"
@@ -27,6 +29,7 @@ class Status(StrEnum):
 class Event(StrEnum):
     SUBMIT = "submit"
     REQUEST_REVISION = "request_revision"
+    FORWARD = "forward"
     APPROVE = "approve"
     REJECT = "reject"
     CANCEL = "cancel"
@@ -55,10 +58,11 @@ def _t(sources: set[Status], target: Status, actors: set[ActorKind], needs_reaso
 S, A = Status, ActorKind
 TRANSITIONS: dict[Event, Transition] = {
     Event.SUBMIT: _t({S.DRAFT, S.NEEDS_REVISION}, S.SUBMITTED, {A.RESIDENT}),
-    Event.REQUEST_REVISION: _t({S.SUBMITTED}, S.NEEDS_REVISION, {A.STAFF}, needs_reason=True),
-    Event.APPROVE: _t({S.SUBMITTED}, S.APPROVED, {A.STAFF}),
-    Event.REJECT: _t({S.SUBMITTED, S.NEEDS_REVISION}, S.REJECTED, {A.STAFF}, needs_reason=True),
-    Event.CANCEL: _t({S.DRAFT, S.SUBMITTED, S.NEEDS_REVISION}, S.CANCELLED, {A.RESIDENT}),
+    Event.REQUEST_REVISION: _t({S.SUBMITTED, S.CHECKED}, S.NEEDS_REVISION, {A.STAFF}, needs_reason=True),
+    Event.FORWARD: _t({S.SUBMITTED}, S.CHECKED, {A.STAFF}),
+    Event.APPROVE: _t({S.SUBMITTED, S.CHECKED}, S.APPROVED, {A.STAFF}),
+    Event.REJECT: _t({S.SUBMITTED, S.NEEDS_REVISION, S.CHECKED}, S.REJECTED, {A.STAFF}, needs_reason=True),
+    Event.CANCEL: _t({S.DRAFT, S.SUBMITTED, S.NEEDS_REVISION, S.CHECKED}, S.CANCELLED, {A.RESIDENT}),
     Event.ISSUE: _t({S.APPROVED}, S.ISSUED, {A.SYSTEM, A.STAFF}),
     Event.REVOKE: _t({S.ISSUED}, S.REVOKED, {A.STAFF, A.SYSTEM}, needs_reason=True),
 }

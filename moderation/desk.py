@@ -17,11 +17,12 @@ from db.models import LetterRequest, ModerationPrompt
 from db.outbound import StaffPromptOut, TextOut
 from db.outbox import enqueue
 from lifecycle.errors import DomainError, NotAuthorized
-from moderation.service import ACTIONS, NEEDS_TEXT, ModerationService
+from moderation.service import ALL_ACTIONS, NEEDS_TEXT, ModerationService
 
 UNKNOWN_BUTTON = "Tombol tidak dikenal"
 REPLY_BELOW = "Silakan balas pesan berikut"
 APPROVED = "Disetujui; surat sedang diterbitkan"
+FORWARDED = "Diteruskan ke Lurah untuk disetujui dan ditandatangani"
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,9 @@ class StaffDesk:
 
     async def press(self, channel: str, chat_id: str | int, staff_external_id: str | int, request_id: int,
                     action: str, update_id: str | int) -> DeskAnswer:
-        """A button `action` ("approve", "reject", "revise") of request `request_id`'s card, pressed in
+        """A button `action` ("approve", "forward", "reject", "revise") of request `request_id`'s card, pressed in
         `chat_id` by the person who is `staff_external_id` on `channel`."""
-        if action not in ACTIONS:
+        if action not in ALL_ACTIONS:
             return DeskAnswer(UNKNOWN_BUTTON, alert=True)
         moderation = self.moderation
         try:
@@ -68,7 +69,7 @@ class StaffDesk:
             return DeskAnswer(str(e), alert=True)
         if handled_before:  # a retried update whose decision was committed: the letter is already on its way
             return DeskAnswer()
-        return DeskAnswer(APPROVED)
+        return DeskAnswer(FORWARDED if action == "forward" else APPROVED)
 
     async def reply(self, channel: str, chat_id: str | int, staff_external_id: str | int,
                     replied_message_id: str | int, text: str, update_id: str | int) -> None:

@@ -14,7 +14,10 @@ import re
 from datetime import datetime
 from typing import Protocol
 
-from db.models import Kelurahan, LetterRequest, Staff
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ApprovalSignature, Kelurahan, LetterRequest, Staff
+from lifecycle.approval import SIGNERS, Signer, steps_for
 from lifecycle.errors import IllegalTransition, NotFound
 from lifecycle.numbering import format_number
 from lifecycle.transitions import Status
@@ -28,7 +31,8 @@ _SEQUENCE = re.compile(r"\{seq(?:![rsa])?(?::[^{}]*)?\}")
 class RequestDraftMaker(Protocol):
     """Makes the draft PDF of a request (`letters.maker.CatalogueLetterMaker`)."""
 
-    def draft(self, request: LetterRequest, kelurahan: Kelurahan, at: datetime, number: str) -> bytes: ...
+    def draft(self, request: LetterRequest, kelurahan: Kelurahan, at: datetime, number: str,
+              signer: ApprovalSignature | None = None) -> bytes: ...
 
 
 def pending_number(pattern: str, *, kode: str, unit: str, when: datetime) -> str:
@@ -55,8 +59,9 @@ class LetterPreview:
             kel = await session.get(Kelurahan, req.kelurahan_id) if req is not None else None
             if req is None or kel is None:
                 raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+            signer = await self._signer(session, req, staff)
         status = Status(req.status)
-        if status is not Status.SUBMITTED:
+        if status not in (Status.SUBMITTED, Status.CHECKED):
             if status in (Status.DRAFT, Status.NEEDS_REVISION):
                 raise IllegalTransition(PREVIEW, status.value)
             raise AlreadyDecided(PREVIEW, status)
@@ -64,4 +69,14 @@ class LetterPreview:
         number = pending_number(kel.numbering_pattern, kode=lifecycle.classification[req.letter_type],
                                 unit=kel.unit_code, when=now)
         # Rendering takes milliseconds of CPU: off the event loop, as issuing does.
-        return await asyncio.to_thread(self.drafts.draft, req, kel, now, number)
+        return await asyncio.to_thread(self.drafts.draft, req, kel, now, number, signer)
+
+    @staticmethod
+    async def _signer(session: AsyncSession, req: LetterRequest, staff: Staff) -> ApprovalSignature | None:
+        """With a two-step approval, the Lurah or Sekretaris looking at the draft is who would sign it."""
+        if await steps_for(session, req.kelurahan_id, req.letter_type) < 2 or \
+                staff.role not in SIGNERS:
+            return None
+        who = Signer.of(staff)
+        return ApprovalSignature(request_id=req.id, staff_id=who.staff_id, name=who.name, title=who.title,
+                                 delegated=who.delegated)

@@ -14,20 +14,29 @@ from db.identities import staff_by_identity
 from db.models import Attachment, AuditEvent, Kelurahan, LetterRequest, Resident, Staff
 from flows import Catalogue, format_values
 from lifecycle.actors import Actor
+from lifecycle.approval import Signer, buttons, refusal, signs, steps_for
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
 from lifecycle.service import UNSORTED, RequestLifecycle, current_attachments
-from lifecycle.transitions import Status
+from lifecycle.transitions import Event, Status
 from moderation.card import KEPT_FILE, NEW_FILE, Card, CardFile, changes_since, file_labels, group_tables, wib
 
-__all__ = ["ACTIONS", "NEEDS_TEXT", "NEW_FILE", "OUTCOMES", "AlreadyDecided", "Card", "CardFile", "ModerationService"]
+__all__ = ["ACTIONS", "ALL_ACTIONS", "NEEDS_TEXT", "NEW_FILE", "OUTCOMES", "AlreadyDecided", "Card", "CardFile",
+           "ModerationService"]
 
-ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}
+ACTIONS = {"approve": "Setujui", "reject": "Tolak", "revise": "Minta perbaikan"}  # one-step approval's buttons
+ALL_ACTIONS = {**ACTIONS, "forward": "Teruskan ke Lurah"}  # every button a card may have (`lifecycle.approval`)
+SIGN_LABEL = "Setujui & tandatangani"  # the approve button when the approver signs (two-step approval)
+EVENTS = {"approve": Event.APPROVE, "forward": Event.FORWARD, "reject": Event.REJECT,
+          "revise": Event.REQUEST_REVISION}
+ACTION_OF = {event: action for action, event in EVENTS.items()}
 OUTCOMES = {
+    Status.CHECKED: "DIPERIKSA, menunggu persetujuan Lurah",
     Status.APPROVED: "DISETUJUI", Status.ISSUED: "DISETUJUI, surat terbit", Status.REJECTED: "DITOLAK",
     Status.NEEDS_REVISION: "MENUNGGU PERBAIKAN WARGA", Status.CANCELLED: "DIBATALKAN",
     Status.REVOKED: "SURAT DICABUT",
 }
-BY = {Status.ISSUED: "disetujui oleh", Status.NEEDS_REVISION: "diminta oleh"}  # else "oleh"
+BY = {Status.ISSUED: "disetujui oleh", Status.NEEDS_REVISION: "diminta oleh",
+      Status.CHECKED: "diteruskan oleh"}  # else "oleh"
 NEEDS_TEXT = {"reject": "Tulis alasan penolakan", "revise": "Tulis catatan perbaikan (sebutkan data yang salah)"}
 
 
@@ -36,6 +45,9 @@ class AlreadyDecided(IllegalTransition):
 
     def __init__(self, event: str, status: Status) -> None:
         super().__init__(event, status.value)
+        if status is Status.CHECKED:
+            self.args = ("Tindakan ini tidak dapat dilakukan: permohonan ini sudah diperiksa dan diteruskan ke Lurah.",)
+            return
         self.args = (f"Tindakan ini tidak dapat dilakukan: permohonan ini sudah diputuskan: "
                      f"{OUTCOMES.get(status, status.value)}.",)
 
@@ -66,6 +78,7 @@ class ModerationService:
                                                            AuditEvent.action.not_in(("issue", "resend")))
                                   .order_by(AuditEvent.id.desc()).limit(1))
             actor = await self._actor_name(s, last.actor) if last else ""
+            steps = await steps_for(s, req.kelurahan_id, req.letter_type)
         ltype = self.catalogue[req.letter_type]
         fields = req.fields or {}
         shown = format_values(ltype, fields, {"kelurahan": kel.name if kel else "",
@@ -85,9 +98,9 @@ class ModerationService:
         if req.submitted_at is not None:
             card.submitted = (f"Diajukan ulang setelah perbaikan: {wib(req.submitted_at)}" if previous is not None
                               else f"Diajukan: {wib(req.submitted_at)}")
-        if status is Status.SUBMITTED:
-            card.actions = list(ACTIONS.items())
-        else:
+        card.actions = [(ACTION_OF[e], SIGN_LABEL if signs(steps, e) else ALL_ACTIONS[ACTION_OF[e]])
+                        for e in buttons(steps, status)]
+        if status is not Status.SUBMITTED:
             card.outcome = OUTCOMES.get(status, status.value)
             if last:
                 card.outcome += f" ({BY.get(status, 'oleh')} {actor or 'sistem'}, {wib(last.at)})"
@@ -134,8 +147,14 @@ class ModerationService:
                   session: AsyncSession | None = None) -> LetterRequest:
         """Apply a staff decision, in the caller's transaction when `session` is given. An approval
         schedules the letter's issuing in the same transaction (a follow-up, run by the follow-up
-        runner of whichever process claims it). On a request decided before, `AlreadyDecided` says how."""
+        runner of whichever process claims it). On a request decided before, `AlreadyDecided` says how.
+
+        Who may take which decision is the request's approval policy (`lifecycle.approval.PERMISSIONS`),
+        checked here, in the decision's transaction: refused with `NotAuthorized` in plain Indonesian."""
         try:
+            if session is None:
+                async with self.sessions.begin() as s:
+                    return await self._act(request_id, staff, action, text, s)
             return await self._act(request_id, staff, action, text, session)
         except IllegalTransition as e:
             if e.status in (Status.SUBMITTED, Status.DRAFT):
@@ -143,20 +162,27 @@ class ModerationService:
             raise AlreadyDecided(e.event, Status(e.status)) from e
 
     async def _act(self, request_id: int, staff: Staff, action: str, text: str | None,
-                   session: AsyncSession | None) -> LetterRequest:
+                   session: AsyncSession) -> LetterRequest:
+        event = EVENTS.get(action)
+        if event is None:
+            raise ValueError(f"unknown action {action}")
+        req = await session.get(LetterRequest, request_id)
+        if req is None:
+            raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+        steps = await steps_for(session, req.kelurahan_id, req.letter_type)
+        why = refusal(steps, event, Status(req.status), staff.role)
+        if why is not None:
+            raise NotAuthorized(why)
         actor = Actor.staff(staff.id, staff.kelurahan_id, staff.name)
-        if action == "approve":
-            return await self.lifecycle.approve(request_id, actor, session=session)
-        if action == "reject":
+        if event is Event.APPROVE:
+            signer = Signer.of(staff) if signs(steps, event) else None
+            return await self.lifecycle.approve(request_id, actor, session=session, signer=signer)
+        if event is Event.FORWARD:
+            return await self.lifecycle.forward(request_id, actor, session=session)
+        if event is Event.REJECT:
             return await self.lifecycle.reject(request_id, actor, text or "", session=session)
-        if action == "revise":
-            if session is None:
-                async with self.sessions() as read:
-                    fields = await self.fields_mentioned(read, request_id, text or "")
-            else:
-                fields = await self.fields_mentioned(session, request_id, text or "")
-            return await self.lifecycle.request_revision(request_id, actor, text or "", fields, session=session)
-        raise ValueError(f"unknown action {action}")
+        fields = await self.fields_mentioned(session, request_id, text or "")
+        return await self.lifecycle.request_revision(request_id, actor, text or "", fields, session=session)
 
     async def fields_mentioned(self, session: AsyncSession, request_id: int, note: str) -> list[str]:
         req = await session.get(LetterRequest, request_id)

@@ -68,5 +68,39 @@ def kelurahan_set(
     typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(done) or '-'}")
 
 
+@app.command("persetujuan")
+def kelurahan_persetujuan(
+    slug: SlugArgument,
+    tahap: Annotated[int, typer.Option(help="1: petugas mana pun menyetujui; 2: operator memeriksa dan meneruskan, "
+                                            "Lurah (atau Sekretaris a.n. Lurah) menyetujui dan menandatangani")],
+    jenis: Annotated[Text, typer.Option(help="Hanya untuk jenis surat ini, mis. sktm (tanpa ini: semua jenis)")] = None,
+) -> None:
+    """Atur alur persetujuan surat sebuah kelurahan: satu atau dua tahap."""
+    from sqlalchemy import select
+
+    from db.models import Kelurahan
+    from flows import load_catalogue
+    from lifecycle.approval import STEPS, set_steps
+
+    if tahap not in STEPS:
+        fail("--tahap harus 1 atau 2")
+    if jenis is not None and jenis not in load_catalogue():
+        fail(f"Jenis surat tidak dikenal: {jenis}")
+
+    async def apply(sessions: async_sessionmaker[AsyncSession]) -> str | None:
+        async with sessions.begin() as s:
+            kel = await s.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+            if kel is None:
+                return None
+            await set_steps(s, kel.id, jenis, tahap)
+            return kel.name
+
+    name = with_sessions(load_settings(), apply)
+    if name is None:
+        fail(f"Kelurahan tidak dikenal: {slug}")
+    what = f"surat {jenis}" if jenis else "semua jenis surat"
+    typer.echo(f"Kelurahan {name}: persetujuan {what} {tahap} tahap")
+
+
 app.add_typer(libur_app, name="libur")
 app.command("jadwal")(jadwal_set)

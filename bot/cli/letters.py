@@ -18,8 +18,8 @@ app = typer.Typer(help="Surat yang telah terbit", no_args_is_help=True)
 NumberArgument = Annotated[str, typer.Argument(metavar="NOMOR", help="Nomor surat, mis. 400.12.2.2/001/BT/XI/2026")]
 STATUS = {"valid": "berlaku", "revoked": "DICABUT"}
 ACTIONS = {"create": "dibuat", "submit": "diajukan", "request_revision": "diminta perbaikan", "approve": "disetujui",
-           "reject": "ditolak", "cancel": "dibatalkan", "issue": "diterbitkan", "revoke": "dicabut",
-           "resend": "dikirim ulang"}
+           "forward": "diteruskan ke Lurah", "reject": "ditolak", "cancel": "dibatalkan", "issue": "diterbitkan",
+           "revoke": "dicabut", "resend": "dikirim ulang"}
 
 
 def _when(moment: datetime) -> str:

@@ -19,7 +19,7 @@ from db.models import Attachment, LetterRequest, ModerationPost, OutboxMessage
 from db.outbox import OutboxStatus, mark_sent
 from lifecycle.errors import DomainError
 from lifecycle.follow_ups import ISSUE_LETTER, key_of
-from moderation.service import ACTIONS, NEEDS_TEXT, Card
+from moderation.service import ALL_ACTIONS, NEEDS_TEXT, Card
 
 if TYPE_CHECKING:
     from bot.composition import Services
@@ -94,7 +94,7 @@ def add_staff_routes(router: APIRouter, services: Services) -> None:
     async def staff_act(slug: str, request: Request) -> Response:
         body = await json_body(request)
         action, request_id, text = body.get("action"), row_id(body.get("request_id")), body.get("text")
-        if not isinstance(action, str) or action not in ACTIONS:
+        if not isinstance(action, str) or action not in ALL_ACTIONS:
             return json_error("Tindakan tidak dikenal.", 400)
         if request_id is None:
             return json_error("Nomor permohonan tidak valid.", 400)
