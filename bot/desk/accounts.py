@@ -63,6 +63,11 @@ async def issue_setup(session: AsyncSession, account: DeskAccount, now: datetime
     return SetupLink(account.id, account.login, token, now + SETUP_VALID_FOR)
 
 
+async def login_taken(sessions: async_sessionmaker[AsyncSession], login: str) -> bool:
+    async with sessions() as s:
+        return await s.scalar(select(DeskAccount.id).where(DeskAccount.login == login.strip())) is not None
+
+
 async def create_account(sessions: async_sessionmaker[AsyncSession], login: str, staff_id: int | None,
                          now: datetime) -> SetupLink:
     """An account without a password for staff member `staff_id` (None: the city's admin), and its set-up link."""
