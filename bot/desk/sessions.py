@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import DeskAccount, DeskSession
@@ -80,6 +80,3 @@ async def close_others(session: AsyncSession, account_id: int, keep_hash: str | 
         query = query.where(DeskSession.id_hash != keep_hash)
     await session.execute(query)
 
-
-async def account_sessions(session: AsyncSession, account_id: int) -> list[DeskSession]:
-    return list(await session.scalars(select(DeskSession).where(DeskSession.account_id == account_id)))
