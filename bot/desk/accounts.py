@@ -125,11 +125,13 @@ class Passwords:
                 return None
             if account.locked_until is not None and account.locked_until > now:
                 return None
-            if not ok:
-                failures = account.failed_attempts + 1
-                locked = now + LOCK_FOR if failures >= MAX_FAILURES else None
-                await s.execute(update(DeskAccount).where(DeskAccount.id == account.id).values(
-                    failed_attempts=0 if locked else DeskAccount.failed_attempts + 1, locked_until=locked))
+            if not ok:  # counted in the database (one increment per attempt, whichever process takes it)
+                this = update(DeskAccount).where(DeskAccount.id == account.id)
+                await s.execute(this.values(failed_attempts=DeskAccount.failed_attempts + 1))
+                failures = await s.scalar(select(DeskAccount.failed_attempts).where(DeskAccount.id == account.id)
+                                          .execution_options(populate_existing=True))
+                if (failures or 0) >= MAX_FAILURES:
+                    await s.execute(this.values(failed_attempts=0, locked_until=now + LOCK_FOR))
                 return None
             account.failed_attempts, account.locked_until = 0, None
             if account.password_hash and self.hasher.check_needs_rehash(account.password_hash):

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from bot.desk.sessions import ABSOLUTE, COOKIE, close_session, find_session
 from db.models import DeskAccount, Kelurahan, Staff
+from lifecycle.errors import NotAuthorized
 
 if TYPE_CHECKING:
     from bot.composition import Services
@@ -69,6 +70,13 @@ class DeskAuth:
                 await close_session(services.sessions, sid)
                 return None
         return DeskUser(active.account, staff, kel, active.csrf, active.sid_hash)
+
+    async def staff_for(self, request_id: int, user: DeskUser) -> Staff:
+        """The staff member who may act on request `request_id`: the one rule of `ModerationService.staff_for`
+        (active staff of the request's kelurahan); the admin never. Raises `NotAuthorized`."""
+        if user.staff is None:
+            raise NotAuthorized("Akun pengelola kota tidak menangani permohonan")
+        return await self.services.moderation.staff_for(request_id, staff_id=user.staff.id)
 
     async def current_staff(self, request: Request) -> DeskUser:
         """The logged-in user, or a 303 to the login page."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from starlette.requests import Request
+
 from bot.desk.accounts import create_account, reset_link
 from db.directory import add_staff
 from db.models import LetterRequest
@@ -99,3 +101,41 @@ async def test_the_city_admin_sees_a_note_and_no_requests(desk: Desk) -> None:
     await login(desk.client, "admin")
     home = await desk.client.get("/desk/")
     assert home.status_code == 200 and "petugas kelurahan" in home.text
+
+
+async def test_acting_on_a_request_uses_the_moderation_rule(desk: Desk) -> None:
+    import pytest
+
+    from bot.desk.auth import DeskUser
+    from bot.desk.channel import DeskChannel
+    from db.staff_admin import set_staff_active
+    from lifecycle.errors import NotAuthorized
+
+    sessions = desk.services.sessions
+    resident = await make_resident(sessions)
+    kel = await kelurahan(sessions, "langkai")
+    async with sessions.begin() as s:
+        req = LetterRequest(code="LK-2026-00002", kelurahan_id=kel.id, resident_id=resident.id, letter_type="sktm",
+                            fields={}, status="submitted", created_at=desk.clock(), updated_at=desk.clock())
+        s.add(req)
+        await s.flush()
+        request_id = req.id
+    rina, _ = await desk.staff("bukit-tunggal", "Rina", "rina")
+    lina, _ = await desk.staff("langkai", "Lina", "lina")
+    channel = desk.services.channels["desk"]
+    assert isinstance(channel, DeskChannel)
+    await login(desk.client, "lina")
+    user = await channel.auth.user(_request(desk.client.cookies["esurat_desk"]))
+    assert isinstance(user, DeskUser)
+    assert (await channel.auth.staff_for(request_id, user)).id == lina.id
+    with pytest.raises(NotAuthorized):
+        await channel.auth.staff_for(request_id, DeskUser(user.account, rina, None, "", ""))
+    await set_staff_active(sessions, lina.id, False)  # deactivated: the session ends, the login is refused
+    assert (await desk.client.get("/desk/")).status_code == 303
+    async with desk.other_client() as other:
+        assert (await login(other, "lina")).status_code == 401
+
+
+def _request(sid: str) -> Request:
+    return Request({"type": "http", "method": "GET", "path": "/desk/", "headers": [
+        (b"cookie", f"esurat_desk={sid}".encode())]})
