@@ -72,7 +72,7 @@ async def create_account(sessions: async_sessionmaker[AsyncSession], login: str,
                          now: datetime) -> SetupLink:
     """An account without a password for staff member `staff_id` (None: the city's admin), and its set-up link."""
     login = login.strip()
-    if not 3 <= len(login) <= 64 or any(c.isspace() for c in login):
+    if not 3 <= len(login) <= 64 or any(c.isspace() or not c.isprintable() for c in login):
         raise AccountError("Login harus 3-64 karakter tanpa spasi.")
     async with sessions.begin() as s:
         if await s.scalar(select(DeskAccount.id).where(DeskAccount.login == login)) is not None:
@@ -119,7 +119,9 @@ class Passwords:
         The 5th wrong password in a row locks the account for 15 minutes."""
         now = self.clock()
         async with self.sessions.begin() as s:
-            account = await s.scalar(select(DeskAccount).where(DeskAccount.login == login.strip()))
+            login = login.strip()
+            usable = 0 < len(login) <= 64 and "\x00" not in login  # PostgreSQL refuses NUL in text
+            account = await s.scalar(select(DeskAccount).where(DeskAccount.login == login)) if usable else None
             ok = self._verify(account.password_hash if account else None, password[:MAX_PASSWORD])
             if account is None:
                 return None

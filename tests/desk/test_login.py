@@ -112,3 +112,12 @@ async def test_a_session_ends_after_30_idle_minutes_and_after_12_hours(desk: Des
         assert (await desk.client.get("/desk/")).status_code == 200
     desk.tick(minutes=20)  # 12 hours after login
     assert (await desk.client.get("/desk/")).status_code == 303
+
+
+async def test_hostile_form_values_get_the_ordinary_answers(desk: Desk) -> None:
+    await desk.staff()
+    for user in ("rina\x00", "\x00", "x" * 500, ""):
+        assert (await login(desk.client, user, "a\x00b")).status_code == 401
+    assert (await desk.client.get("/desk/atur-sandi", params={"token": "a\x00b"})).status_code == 400
+    desk.client.cookies.set("esurat_desk", "\x00" * 10, path="/desk")
+    assert (await desk.client.get("/desk/")).status_code == 303
