@@ -13,6 +13,7 @@ from bot.delivery import PermanentFailure, RatePolicy, Worker
 from bot.desk.accounts import Passwords
 from bot.desk.auth import DeskAuth
 from bot.desk.home_routes import add_home_routes
+from bot.desk.ip_limit import LoginThrottle
 from bot.desk.login_routes import add_login_routes
 from bot.desk.pages import DeskPages
 from db.models import DeskAccount, Kelurahan, OutboxMessage, Staff
@@ -35,6 +36,7 @@ class DeskChannel:
         self.auth = DeskAuth(services)
         self.pages = DeskPages(self.auth)
         self.passwords = Passwords(services.sessions, services.clock, hasher)
+        self.throttle = LoginThrottle()  # per client address, in memory (the account lock-out is in the DB)
 
     async def may_enter(self, account: DeskAccount) -> bool:
         """Whether a correct password lets the account in: the admin, or an active staff member (a demo one

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.accounts import MIN_PASSWORD, password_problem
+from bot.desk.ip_limit import TOO_MANY
 from bot.desk.pages import STATIC, DeskPages, read_form
 from bot.desk.sessions import COOKIE, close_others, close_session, open_session, same_token
 from bot.webchat.seed import demo_staff_of, demo_web_login
@@ -33,6 +34,11 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
         sid = await open_session(services.sessions, account_id, services.clock())
         return auth.set_cookie(DeskPages.redirect("/desk/"), COOKIE, sid)
 
+    def too_many(request: Request) -> Response:
+        response = pages.render(request, "pesan.html", 429, title="Terlalu banyak percobaan", message=TOO_MANY)
+        response.headers["Retry-After"] = str(desk.throttle.retry_after(request))
+        return response
+
     @router.get("/desk/static/desk.css", include_in_schema=False)
     async def desk_css() -> FileResponse:
         return FileResponse(STATIC / "desk.css", media_type="text/css", headers={"Cache-Control": "max-age=3600"})
@@ -48,6 +54,8 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
         form = await read_form(request)
         if not pages.pre_ok(request, form):
             return pages.forbidden(request)
+        if not desk.throttle.allow(request):
+            return too_many(request)
         account = await desk.passwords.login(form.get("login", ""), form.get("password", ""))
         if account is None or not await desk.may_enter(account):
             return pages.pre_form(request, "masuk.html", 401, title="Masuk", error=FAILED,
@@ -83,6 +91,8 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
         form = await read_form(request)
         if not pages.pre_ok(request, form):
             return pages.forbidden(request)
+        if not desk.throttle.allow(request):
+            return too_many(request)
         token = form.get("token", "")
         if not token or await desk.passwords.setup_account(token) is None:
             return bad_link(request)
