@@ -31,7 +31,8 @@ def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
                 groups = await requests_by_status(s, user.staff.kelurahan_id)
         who = f"{user.staff.name} ({user.account.login})" if user.staff else f"{user.account.login} (pengelola kota)"
         return pages.render(request, "beranda.html", title="Meja Petugas", kelurahan=user.kelurahan, who=who,
-                            groups=groups, titles=titles, wib=wib, csrf=user.csrf)
+                            groups=groups, titles=titles, wib=wib, csrf=user.csrf,
+                            demo_staff=bool(user.staff and user.staff.demo))
 
     def form(request: Request, user: DeskUser, status: int = 200, *, error: str | None = None,
              done: str | None = None) -> Response:
