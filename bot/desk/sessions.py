@@ -44,6 +44,8 @@ async def open_session(sessions: async_sessionmaker[AsyncSession], account_id: i
     """A new session of `account_id`; its id, for the cookie (never stored as such)."""
     sid = secrets.token_urlsafe(32)
     async with sessions.begin() as s:
+        await s.execute(delete(DeskSession).where(  # sessions that ended without a logout go at the next login
+            (DeskSession.expires_at <= now) | (DeskSession.last_seen <= now - IDLE)))
         s.add(DeskSession(id_hash=_hash(sid), account_id=account_id, created_at=now, last_seen=now,
                           expires_at=now + ABSOLUTE, csrf_token=secrets.token_urlsafe(32)))
     return sid

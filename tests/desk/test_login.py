@@ -121,3 +121,13 @@ async def test_hostile_form_values_get_the_ordinary_answers(desk: Desk) -> None:
     assert (await desk.client.get("/desk/atur-sandi", params={"token": "a\x00b"})).status_code == 400
     desk.client.cookies.set("esurat_desk", "\x00" * 10, path="/desk")
     assert (await desk.client.get("/desk/")).status_code == 303
+
+
+async def test_ended_sessions_are_deleted_at_the_next_login(desk: Desk) -> None:
+    await desk.staff()
+    await login(desk.client, "rina")
+    desk.tick(minutes=31)
+    async with desk.other_client() as other:
+        await login(other, "rina")
+    async with desk.services.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(DeskSession)) == 1
