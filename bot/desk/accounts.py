@@ -106,9 +106,11 @@ class Passwords:
         self.sessions = sessions
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
-        self._dummy = self.hasher.hash(secrets.token_urlsafe(16))  # same work for an unknown login
+        self._dummy = ""  # a hash checked for an unknown login, so that it takes as long (made when first needed)
 
     def _verify(self, stored: str | None, password: str) -> bool:
+        if not stored and not self._dummy:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
         try:
             return self.hasher.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
