@@ -139,3 +139,18 @@ async def test_acting_on_a_request_uses_the_moderation_rule(desk: Desk) -> None:
 def _request(sid: str) -> Request:
     return Request({"type": "http", "method": "GET", "path": "/desk/", "headers": [
         (b"cookie", f"esurat_desk={sid}".encode())]})
+
+
+async def test_removing_a_staff_member_removes_their_account_and_sessions(desk: Desk) -> None:
+    from sqlalchemy import func, select
+
+    from db.models import DeskAccount, DeskSession
+    from db.staff_admin import remove_staff
+
+    rina, _ = await desk.staff()
+    await login(desk.client, "rina")
+    await remove_staff(desk.services.sessions, rina.id)  # `esurat staff remove`: never acted on a request
+    async with desk.services.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(DeskAccount)) == 0
+        assert await s.scalar(select(func.count()).select_from(DeskSession)) == 0
+    assert (await desk.client.get("/desk/")).status_code == 303
