@@ -81,8 +81,14 @@ def _whatsapp(services: Services) -> Channel | None:
     return build_whatsapp(services)
 
 
+def _desk(services: Services) -> Channel | None:
+    from bot.desk.channel import DeskChannel  # the staff console (/desk): always on, every page needs a login
+
+    return DeskChannel(services)
+
+
 # Every channel, one line each.
-CHANNELS: list[ChannelFactory] = [_webchat, _telegram, _whatsapp]
+CHANNELS: list[ChannelFactory] = [_webchat, _telegram, _whatsapp, _desk]
 
 
 @dataclass

@@ -386,3 +386,32 @@ class ApprovalSignature(Base):
     title: Mapped[str] = mapped_column(String(100))  # "Lurah", "Sekretaris Kelurahan"
     delegated: Mapped[bool] = mapped_column(Boolean, default=False)  # True: "a.n. Lurah ..."
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DeskAccount(Base):
+    """A login to the staff console (`bot/desk`): a staff member's, or the city's admin (`staff_id` None).
+    No password until the one-time set-up link (`setup_token_hash`, `setup_expires`) is used."""
+
+    __tablename__ = "desk_account"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), nullable=True,
+                                                 unique=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)  # argon2id
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    setup_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)  # sha256 hex
+    setup_expires: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DeskSession(Base):
+    """A logged-in browser of the staff console: the cookie holds a random id, the table its sha256."""
+
+    __tablename__ = "desk_session"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("desk_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())  # absolute end (idle end: last_seen + idle)
+    csrf_token: Mapped[str] = mapped_column(String(64))

@@ -49,4 +49,4 @@ def test_domain_code_knows_no_channel(path: Path) -> None:
 
 
 def test_every_channel_is_one_line_of_the_composition_root() -> None:
-    assert [f.__name__ for f in CHANNELS] == ["_webchat", "_telegram", "_whatsapp"]
+    assert [f.__name__ for f in CHANNELS] == ["_webchat", "_telegram", "_whatsapp", "_desk"]

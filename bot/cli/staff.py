@@ -8,6 +8,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import SlugArgument, fail, load_settings, pairs, with_sessions
+from bot.desk import cli as desk_cli
 from db.directory import ROLES, DirectoryError
 from db.models import Staff
 
@@ -24,9 +25,14 @@ def staff_add(
     whatsapp_phone: Annotated[str | None, typer.Option(help="Nomor WhatsApp petugas, mis. 6281234567890")] = None,
     identity: Annotated[list[str] | None, typer.Option(
         help="Akun di kanal mana pun: KANAL=ID (boleh berulang)")] = None,
+    web_login: Annotated[str | None, typer.Option(
+        help="Login meja petugas (web); dicetak tautan atur sandi sekali pakai")] = None,
 ) -> None:
     """Daftarkan petugas kelurahan; akun yang sudah terdaftar tidak dapat didaftarkan lagi."""
     from db.directory import add_staff
+
+    if web_login is not None:
+        desk_cli.check_login_free(web_login)
 
     identities: dict[str, str | int] = {k: v for k, v in pairs(identity).items() if v}
     try:
@@ -37,6 +43,8 @@ def staff_add(
     except DirectoryError as e:
         fail(f"Petugas tidak ditambahkan: {e}")
     typer.echo(f"Petugas #{st.id} {st.name} ({st.role}) ditambahkan ke {slug}")
+    if web_login is not None:
+        desk_cli.account_for_new_staff(st.id, web_login)
 
 
 @app.command("list")
@@ -93,3 +101,8 @@ def staff_remove(staff_id: StaffId) -> None:
     except DirectoryError as e:
         fail(str(e))
     typer.echo(f"Petugas #{st.id} {st.name} dihapus")
+
+
+# The staff console's accounts (bot/desk).
+app.command("web-login")(desk_cli.web_login)
+app.command("web-admin")(desk_cli.web_admin)

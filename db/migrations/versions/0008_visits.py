@@ -1,7 +1,7 @@
 """visits: per-kelurahan visit schedule, holidays, bookings and the per-slot booking count
 
 Revision ID: 0008
-Revises: 0006 (0007 is added in parallel; the chain is fixed when both are merged)
+Revises: 0007 (desk accounts; both were written in parallel on 0006)
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

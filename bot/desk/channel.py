@@ -1,0 +1,69 @@
+"""The staff console as a channel (`/desk`): another moderation channel over the same services. So far it
+has accounts, login and a read-only home; it hosts no moderation chat yet and sends nothing (no rate)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery import PermanentFailure, RatePolicy, Worker
+from bot.desk.accounts import Passwords
+from bot.desk.auth import DeskAuth
+from bot.desk.home_routes import add_home_routes
+from bot.desk.ip_limit import LoginThrottle
+from bot.desk.login_routes import add_login_routes
+from bot.desk.pages import DeskPages
+from db.models import DeskAccount, Kelurahan, OutboxMessage, Staff
+from db.outbound import Outbound
+
+if TYPE_CHECKING:
+    from bot.composition import Services
+
+CHANNEL = "desk"
+
+
+class DeskChannel:
+    name = CHANNEL
+    label = "Meja petugas"
+    rate: RatePolicy | None = None
+
+    def __init__(self, services: Services, hasher: PasswordHasher | None = None) -> None:
+        """`hasher`: argon2's defaults unless given (tests give cheap parameters)."""
+        self.services = services
+        self.auth = DeskAuth(services)
+        self.pages = DeskPages(self.auth)
+        self.passwords = Passwords(services.sessions, services.clock, hasher)
+        self.throttle = LoginThrottle()  # per client address, in memory (the account lock-out is in the DB)
+
+    async def may_enter(self, account: DeskAccount) -> bool:
+        """Whether a correct password lets the account in: the admin, or an active staff member (a demo one
+        only in demo mode)."""
+        if account.staff_id is None:
+            return True
+        async with self.services.sessions() as s:
+            staff = await s.get(Staff, account.staff_id)
+        return staff is not None and staff.active and (not staff.demo or self.services.settings.demo)
+
+    def router(self) -> APIRouter:
+        router = APIRouter()
+        add_login_routes(router, self)
+        add_home_routes(router, self)
+        return router
+
+    async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:
+        raise PermanentFailure("the desk sends nothing yet")
+
+    async def moderation_chats(self, session: AsyncSession, kel: Kelurahan) -> list[str]:
+        return []
+
+    async def start(self) -> list[Worker]:
+        return []
+
+    async def stop(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,58 @@
+"""The desk's pages after login: /desk/ (the own kelurahan's requests by status) and /desk/sandi (changing
+the password). Anything acting on a request later goes through `ModerationService.staff_for`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from bot.desk.accounts import MIN_PASSWORD, password_problem
+from bot.desk.auth import DeskUser
+from bot.desk.pages import read_form
+from bot.desk.requests_view import requests_by_status
+from bot.desk.sessions import close_others, same_token
+from moderation.card import wib
+
+if TYPE_CHECKING:
+    from bot.desk.channel import DeskChannel
+
+
+def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
+    pages, services = desk.pages, desk.services
+    titles = {t.code: t.title for t in services.catalogue}
+
+    @router.get("/desk/")
+    async def home(request: Request, user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
+        groups = None
+        if user.staff is not None:
+            async with services.sessions() as s:
+                groups = await requests_by_status(s, user.staff.kelurahan_id)
+        who = f"{user.staff.name} ({user.account.login})" if user.staff else f"{user.account.login} (pengelola kota)"
+        return pages.render(request, "beranda.html", title="Meja Petugas", kelurahan=user.kelurahan, who=who,
+                            groups=groups, titles=titles, wib=wib, csrf=user.csrf,
+                            demo_staff=bool(user.staff and user.staff.demo))
+
+    def form(request: Request, user: DeskUser, status: int = 200, *, error: str | None = None,
+             done: str | None = None) -> Response:
+        return pages.render(request, "sandi.html", status, title="Ganti kata sandi", action="/desk/sandi",
+                            csrf=user.csrf, ask_old=True, min_length=MIN_PASSWORD, error=error, done=done,
+                            login=user.account.login, back=True)
+
+    @router.get("/desk/sandi")
+    async def password_page(request: Request, user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
+        return form(request, user)
+
+    @router.post("/desk/sandi")
+    async def change_password(request: Request, user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
+        posted = await read_form(request)
+        if not same_token(posted.get("csrf"), user.csrf):
+            return pages.forbidden(request)
+        if problem := password_problem(posted.get("new", ""), posted.get("again", "")):
+            return form(request, user, 400, error=problem)
+        if not await desk.passwords.change(user.account.id, posted.get("old", ""), posted.get("new", "")):
+            return form(request, user, 400, error="Kata sandi lama salah.")
+        async with services.sessions.begin() as s:
+            await close_others(s, user.account.id, keep_hash=user.sid_hash)
+        return form(request, user, done="Kata sandi berhasil diganti. Sesi di perangkat lain telah diakhiri.")

@@ -1,0 +1,61 @@
+"""Rendering the desk's pages (the public pages' layout and style, plus `desk.css`), reading its forms,
+the pre-login CSRF token (a cookie and the same value in the form), and the 403 page."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.desk.auth import DeskAuth
+from bot.desk.sessions import PRE_COOKIE, same_token
+from bot.pages.templating import PAGE_HEADERS, asset_url, environment
+
+DESK_DIR = Path(__file__).parent
+TEMPLATES = DESK_DIR / "templates"
+STATIC = DESK_DIR / "static"
+FORBIDDEN = ("Formulir ini tidak sah atau sudah kedaluwarsa. Muat ulang halaman, lalu coba lagi.")
+PRE_MAX_AGE = 3600
+
+
+class DeskPages:
+    def __init__(self, auth: DeskAuth) -> None:
+        self.auth = auth
+        self.env = environment([TEMPLATES])
+        self.env.globals["desk_css_url"] = asset_url("/desk/static", STATIC, "desk.css")
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        settings = self.auth.services.settings
+        body = self.env.get_template(name).render(demo=settings.demo, city=settings.city_name, page="desk",
+                                                  **context)
+        return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
+
+    def forbidden(self, request: Request) -> HTMLResponse:
+        return self.render(request, "pesan.html", 403, title="Akses ditolak", message=FORBIDDEN,
+                           link=("/desk/masuk", "Kembali ke halaman masuk"))
+
+    def pre_form(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A form shown before login, with the pre-login CSRF token (kept from the cookie, else new)."""
+        token = request.cookies.get(PRE_COOKIE) or ""
+        if not 32 <= len(token) <= 64:
+            token = secrets.token_urlsafe(32)
+        response = self.render(request, name, status, csrf=token, **context)
+        self.auth.set_cookie(response, PRE_COOKIE, token, PRE_MAX_AGE)
+        return response
+
+    @staticmethod
+    def pre_ok(request: Request, form: dict[str, str]) -> bool:
+        return same_token(form.get("csrf"), request.cookies.get(PRE_COOKIE) or "")
+
+    @staticmethod
+    def redirect(path: str) -> Response:
+        return RedirectResponse(path, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The posted form's text fields (files and repeated names are ignored)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
