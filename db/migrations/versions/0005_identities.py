@@ -16,13 +16,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from db.migration_columns import ID
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 log = logging.getLogger("alembic.runtime.migration")
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 # (old column, channel) of every per-channel column of staff and of kelurahan.
 STAFF_COLUMNS = (("telegram_user_id", "telegram"), ("whatsapp_phone", "whatsapp"), ("web_login", "web"))
