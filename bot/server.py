@@ -26,7 +26,9 @@ def serve(settings: Settings, *, demo: bool) -> None:
     services = build_services(settings)
     app = create_app(services)
     http = settings.http
-    print(f"e-surat berjalan di {http.public_url}  (demo: {http.public_url}/demo)", flush=True)
+    where = (f"  (demo: {http.public_url}/demo; meja petugas: {http.public_url}/desk/demo)" if demo
+             else f"  (meja petugas: {http.public_url}/desk/)")
+    print(f"e-surat berjalan di {http.public_url}{where}", flush=True)
     uvicorn.Server(uvicorn_config(app, settings)).run()
 
 
