@@ -17,6 +17,7 @@ from bot.desk.home_routes import add_home_routes
 from bot.desk.ip_limit import LoginThrottle
 from bot.desk.login_routes import add_login_routes
 from bot.desk.pages import DeskPages
+from bot.desk.request_routes import add_request_routes
 from db.models import DeskAccount, Kelurahan, OutboxMessage, Staff
 from db.outbound import Outbound
 
@@ -53,6 +54,7 @@ class DeskChannel:
         add_login_routes(router, self)
         add_home_routes(router, self)
         add_file_routes(router, self)
+        add_request_routes(router, self)
         return router
 
     async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:
