@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import PermanentFailure, RatePolicy, Worker
 from bot.desk.accounts import Passwords
 from bot.desk.auth import DeskAuth
+from bot.desk.file_routes import add_file_routes
 from bot.desk.home_routes import add_home_routes
 from bot.desk.ip_limit import LoginThrottle
 from bot.desk.login_routes import add_login_routes
 from bot.desk.pages import DeskPages
+from bot.desk.request_routes import add_request_routes
 from db.models import DeskAccount, Kelurahan, OutboxMessage, Staff
 from db.outbound import Outbound
 
@@ -51,6 +53,8 @@ class DeskChannel:
         router = APIRouter()
         add_login_routes(router, self)
         add_home_routes(router, self)
+        add_file_routes(router, self)
+        add_request_routes(router, self)
         return router
 
     async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:
