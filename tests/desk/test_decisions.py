@@ -55,3 +55,23 @@ async def test_other_kelurahan_cannot_open_or_decide(desk: Desk) -> None:
     async with desk.other_client() as stranger:
         out = await stranger.get(f"/desk/permohonan/{req.id}")
     assert out.status_code == 303 and out.headers["location"] == "/desk/masuk"
+
+
+async def test_an_approval_at_the_desk_issues_the_letter_to_the_resident(desk: Desk) -> None:
+    req, _ = await submitted(desk)
+    _, user = await desk.staff()
+    await login(desk.client, user)
+    found = CSRF_RE.search((await desk.client.get(f"/desk/permohonan/{req.id}")).text)
+    assert found
+    preview = await desk.client.get(f"/desk/permohonan/{req.id}/draf.pdf")
+    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
+    done = await desk.client.post(f"/desk/permohonan/{req.id}/keputusan",
+                                  data={"csrf": found.group(1), "action": "approve"})
+    assert done.status_code == 200 and "Keputusan tersimpan." in done.text
+    await desk.services.follow_ups.run_once()  # the issuing the approval scheduled, as the runner would
+    async with desk.services.sessions() as s:
+        row = await s.get(LetterRequest, req.id)
+        kinds = [m.payload.get("type") for m in await s.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == "2001"))]
+    assert row is not None and row.status == "issued" and row.number
+    assert "document" in kinds  # the letter goes to the resident's own chat
