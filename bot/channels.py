@@ -59,5 +59,19 @@ class Channel(Protocol):
         ...
 
 
+class WithoutWorkers:
+    """The lifecycle of a channel served by the app's own routes: no workers, nothing to stop or close
+    (the web chat, the staff desk)."""
+
+    async def start(self) -> list[Worker]:
+        return []
+
+    async def stop(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
 # Builds a channel over the services (settings included), or None when it is not configured.
 ChannelFactory = Callable[["Services"], "Channel | None"]

@@ -8,8 +8,12 @@ from flows.messages import bullets
 from flows.visit_texts import when
 
 
+def _office(kelurahan: str, address: str) -> str:
+    return f"Kantor Kelurahan {kelurahan}" + (f", {address}" if address else "")
+
+
 def booked(code: str, start: datetime, title: str, kelurahan: str, address: str, requirements: list[str]) -> str:
-    place = f"Kantor Kelurahan {kelurahan}" + (f", {address}" if address else "")
+    place = _office(kelurahan, address)
     return (
         f"Jadwal kunjungan Anda tercatat.\n\nKode kunjungan: *{code}*\nWaktu: {when(start)}\nTempat: {place}\n"
         f"Keperluan: {title}\n\nYang perlu dibawa (asli beserta fotokopinya):\n{bullets(requirements)}\n\n"
@@ -32,7 +36,7 @@ NOT_CANCELLED = "Kunjungan itu tidak dapat dibatalkan (sudah lewat, sudah dibata
 
 
 def reminder(code: str, start: datetime, title: str, kelurahan: str, address: str, requirements: list[str]) -> str:
-    place = f"Kantor Kelurahan {kelurahan}" + (f", {address}" if address else "")
+    place = _office(kelurahan, address)
     return (
         f"Pengingat: besok Anda dijadwalkan datang ke {place}.\n\nKode kunjungan: *{code}*\nWaktu: {when(start)}\n"
         f"Keperluan: {title}\n\nJangan lupa membawa (asli beserta fotokopinya):\n{bullets(requirements)}\n\n"

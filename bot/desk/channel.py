@@ -9,7 +9,8 @@ from argon2 import PasswordHasher
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery import PermanentFailure, RatePolicy, Worker
+from bot.channels import WithoutWorkers
+from bot.delivery import PermanentFailure, RatePolicy
 from bot.desk.accounts import Passwords
 from bot.desk.auth import DeskAuth
 from bot.desk.file_routes import add_file_routes
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 CHANNEL = "desk"
 
 
-class DeskChannel:
+class DeskChannel(WithoutWorkers):
     name = CHANNEL
     label = "Meja petugas"
     rate: RatePolicy | None = None
@@ -63,11 +64,3 @@ class DeskChannel:
     async def moderation_chats(self, session: AsyncSession, kel: Kelurahan) -> list[str]:
         return []
 
-    async def start(self) -> list[Worker]:
-        return []
-
-    async def stop(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None

@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery import PermanentFailure, RatePolicy, Worker
+from bot.channels import WithoutWorkers
+from bot.delivery import PermanentFailure, RatePolicy
 from bot.webchat.http import CHANNEL, MODERATION_CHAT
 from bot.webchat.router import STATIC_DIR, create_webchat_router
 from db.models import Kelurahan, OutboxMessage
@@ -36,7 +37,7 @@ class DemoStatic(StaticFiles):
         return await super().get_response(path, scope)
 
 
-class WebChatChannel:
+class WebChatChannel(WithoutWorkers):
     name = CHANNEL
     label = "Web"
     rate: RatePolicy | None = None
@@ -55,11 +56,3 @@ class WebChatChannel:
     async def moderation_chats(self, session: AsyncSession, kel: Kelurahan) -> list[str]:
         return [MODERATION_CHAT.format(slug=kel.slug)]
 
-    async def start(self) -> list[Worker]:
-        return []
-
-    async def stop(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
