@@ -3,12 +3,14 @@ remove staff, list, show and revoke letters, start the service on a port."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from bot.logging_setup import unconfigure_logging
 
 
 @pytest.fixture
@@ -18,6 +20,18 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)
     return CliRunner()
 
+
+
+def invoke_run(runner: CliRunner) -> Result:
+    """`esurat run` through the CLI, with the root logger as it was afterwards (run configures logging)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        return runner.invoke(app, ["run"])
+    finally:
+        unconfigure_logging()
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 def test_admin_commands(runner: CliRunner) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
@@ -115,7 +129,6 @@ def test_run_sets_up_logging_that_masks_personal_data_and_secrets(runner: CliRun
     import logging
 
     import bot.server
-    from bot.logging_setup import unconfigure_logging
     from config.settings import Settings
 
     token = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"
@@ -129,14 +142,7 @@ def test_run_sets_up_logging_that_masks_personal_data_and_secrets(runner: CliRun
         logging.getLogger("esurat.test").warning("NIK %s", "6271034507900001")
 
     monkeypatch.setattr(bot.server, "serve", fake_serve)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        res = runner.invoke(app, ["run"])
-    finally:
-        unconfigure_logging()
-        root.handlers[:] = handlers
-        root.setLevel(level)
+    res = invoke_run(runner)
     assert res.exit_code == 0, res.output
     assert seen == [False]
     out = res.stderr
@@ -292,21 +298,12 @@ def test_run_and_demo_take_the_port_and_host(runner: CliRunner, monkeypatch: pyt
 
 def test_run_with_a_bot_and_a_loopback_public_url_refuses_to_start(runner: CliRunner,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import logging
 
-    from bot.logging_setup import unconfigure_logging
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABC")
     monkeypatch.setenv("ESURAT_HTTP_PORT", "8101")
     monkeypatch.delenv("ESURAT_PUBLIC_URL", raising=False)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        res = runner.invoke(app, ["run"])
-    finally:
-        unconfigure_logging()
-        root.handlers[:] = handlers
-        root.setLevel(level)
+    res = invoke_run(runner)
     assert res.exit_code == 2, res.output
     assert "ESURAT_PUBLIC_URL" in res.stderr
     assert "http://127.0.0.1:8101 hanya dapat dibuka dari komputer ini" in res.stderr
