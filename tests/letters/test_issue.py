@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 
 from flows.definitions import LetterTypeDef
 from letters.making import render_draft
@@ -193,3 +194,14 @@ def test_justified_text_wraps_within_the_width_and_splits_between_lines() -> Non
     head, tail = para.split(400, 3.5 * BODY_J.leading)
     assert (head._lines, tail._lines) == (lines[:3], lines[3:])
     assert para.split(400, 10_000) == []
+
+
+def test_a_letter_whose_qr_edge_also_reads_as_a_micro_qr_gives_one_url() -> None:
+    """A letter seen failing at 150 dpi: its QR decoded right, but a few modules near its edge also read as a
+    Micro QR code ("050"); the letters' reader asks for full-size QR codes only."""
+    data = Path(__file__).parent / "data"
+    pdf, url = (data / "phantom_micro_qr.pdf").read_bytes(), (data / "phantom_micro_qr.txt").read_text()
+    image = pdfium.PdfDocument(pdf)[0].render(scale=150 / 72).to_pil()
+    every_kind = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    assert url in [b.text for b in every_kind]
+    assert qr_texts(pdf) == [url]

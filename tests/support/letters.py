@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import zxingcpp
@@ -53,11 +54,20 @@ def letter_spec(defn: LetterTypeDef, values: dict[str, str], rows: list[dict[str
     return LetterSpec(defn, head, values, rows, number, ISSUED_AT, holder, NIK)
 
 
+# Letters carry a full-size (model 2) QR code. zxing-cpp 3's `QRCode` names the whole family, Micro QR
+# included, and about one letter in 3,000 has a run of modules near its edge that also reads as a tiny
+# Micro QR code (a few digits) beside the real one (tests/letters/data/phantom_micro_qr.pdf).
+PLAIN_QR = getattr(zxingcpp.BarcodeFormat, "QRCodeModel2", zxingcpp.BarcodeFormat.QRCode)
+
+
+def qr_texts_in(image: Any) -> list[str]:
+    """Every full-size QR code in a PIL image, decoded with zxing-cpp."""
+    return [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(PLAIN_QR))]
+
+
 def qr_texts(pdf: bytes, page: int = 0) -> list[str]:
     """Render a page at 150 dpi with pdfium and decode every QR code on it with zxing-cpp."""
-    image = pdfium.PdfDocument(pdf)[page].render(scale=150 / 72).to_pil()
-    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    return [b.text for b in zxingcpp.read_barcodes(image, formats=qr_only)]
+    return qr_texts_in(pdfium.PdfDocument(pdf)[page].render(scale=150 / 72).to_pil())
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -4,18 +4,12 @@ resident receives the PDF, whose QR decodes and verifies as ASLI on the running 
 from __future__ import annotations
 
 import httpx
-import pypdfium2 as pdfium
-import zxingcpp
 from sqlalchemy import func, select
 
 from db.models import LetterRequest, OutboxMessage
+from tests.support.letters import qr_texts
 from tests.support.telegram import GROUP, RESIDENT_ID, World, submitted_request
 from verification.seal import seal_from_url
-
-
-def qr_urls(pdf: bytes) -> list[str]:
-    image = pdfium.PdfDocument(pdf)[0].render(scale=150 / 72).to_pil()
-    return [b.text for b in zxingcpp.read_barcodes(image)]
 
 
 async def test_sktm_from_request_to_verified_pdf(world: World) -> None:
@@ -38,7 +32,7 @@ async def test_sktm_from_request_to_verified_pdf(world: World) -> None:
     messages = "\n".join(tg.messages_to(RESIDENT_ID))
     assert "DISETUJUI" in messages
 
-    urls = qr_urls(docs[0].data)
+    urls = qr_texts(docs[0].data)
     assert len(urls) == 1 and urls[0].startswith(world.service.base_url + "/v/")
     async with httpx.AsyncClient() as client:
         # A phone opening the QR keeps the seal in the fragment and the page's script sends it as ?s=.
