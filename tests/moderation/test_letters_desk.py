@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,19 +19,15 @@ from db.directory import add_staff
 from db.models import AuditEvent, Letter, OutboxMessage, Resident, Staff
 from db.outbound import DocumentOut, parse_outbound
 from flows import load_catalogue
-from letters.maker import CatalogueLetterMaker
 from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized, ReasonRequired
 from lifecycle.issuing import Issuing
 from lifecycle.service import RequestLifecycle
 from moderation.letters import LetterDesk, ResendRefused, ShownStatus
 from moderation.service import ModerationService
+from tests.support.issuing import issuing_stack
 from tests.support.letter_samples import stored_fields
-from tests.support.letters import make_kit
-from tests.support.lifecycle import FixedClock, kelurahan
-from verification.db_source import DbRecordSource
-from verification.router import create_verification_router
-from verification.subjects import subjects_of
+from tests.support.lifecycle import FixedClock, deactivate, kelurahan
 
 CATALOGUE = load_catalogue()
 NIK_SITI, NIK_BUDI = "6271034507900001", "6271031203850002"
@@ -53,20 +48,12 @@ class Desk:
 @pytest.fixture
 async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[Desk]:
     clock = FixedClock(datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
-    lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
-                                 clock=clock)
-    kit = make_kit(tmp_path)
-    issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya"),
-                      kit.settings.storage.letters_dir)
-    desk = LetterDesk(ModerationService(sessions, lifecycle, CATALOGUE), issuing, clock=clock)
-    source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE}, subjects_of(CATALOGUE))
-    app = FastAPI()
-    app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    stack = issuing_stack(sessions, tmp_path, clock)
+    desk = LetterDesk(ModerationService(sessions, stack.lifecycle, CATALOGUE), stack.issuing, clock=clock)
     staff_a = await add_staff(sessions, "bukit-tunggal", name="Rina", role="operator")
     staff_b = await add_staff(sessions, "menteng", name="Dedi", role="operator")
-    yield Desk(desk, lifecycle, issuing, clock, sessions, staff_a, staff_b, client)
-    await client.aclose()
+    yield Desk(desk, stack.lifecycle, stack.issuing, clock, sessions, staff_a, staff_b, stack.client)
+    await stack.client.aclose()
 
 
 async def issue(w: Desk, name: str, nik: str, *, slug: str = "bukit-tunggal", channel: str = "telegram",
@@ -132,10 +119,7 @@ async def test_staff_of_another_kelurahan_find_nothing_and_may_not_act(world: De
     with pytest.raises(NotAuthorized):
         await w.desk.letter_pdf(w.staff_a, letter.id + 1000)  # no such letter: the same answer
     assert await outbox(w) == []
-    async with w.sessions.begin() as s:
-        staff_a = await s.get(Staff, w.staff_a.id)
-        assert staff_a is not None
-        staff_a.active = False
+    await deactivate(w.sessions, w.staff_a.id)
     with pytest.raises(NotAuthorized):
         await w.desk.letter_pdf(w.staff_a, letter.id)
     with pytest.raises(NotAuthorized):

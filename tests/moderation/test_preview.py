@@ -11,27 +11,23 @@ from typing import Any, NamedTuple
 import httpx
 import pypdfium2 as pdfium
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.directory import add_staff
 from db.models import AuditEvent, Letter, LetterRequest, NumberSequence, Staff
 from flows import load_catalogue
-from letters.maker import CatalogueLetterMaker
 from lifecycle.actors import Actor
 from lifecycle.errors import IllegalTransition, NotAuthorized
 from lifecycle.issuing import Issuing
 from lifecycle.service import RequestLifecycle
 from moderation.preview import LetterPreview
 from moderation.service import AlreadyDecided, ModerationService
+from tests.support.issuing import issuing_stack
 from tests.support.letter_samples import stored_fields
-from tests.support.letters import Kit, make_kit, qr_texts
-from tests.support.lifecycle import FixedClock, make_resident
-from verification.db_source import DbRecordSource
-from verification.router import create_verification_router
+from tests.support.letters import Kit, qr_texts
+from tests.support.lifecycle import FixedClock, deactivate, make_resident
 from verification.seal import seal_from_url
-from verification.subjects import subjects_of
 
 CATALOGUE = load_catalogue()
 LONG = "MUHAMMAD RIZKY ANANDA PRATAMA SAPUTRA BIN ABDURRAHMAN WAHID"
@@ -50,20 +46,12 @@ class World(NamedTuple):
 
 @pytest.fixture
 async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[World]:
-    clock = FixedClock()
-    lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
-                                 clock=clock)
-    kit = make_kit(tmp_path)
-    maker = CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya")
-    moderation = ModerationService(sessions, lifecycle, CATALOGUE)
-    issuing = Issuing(lifecycle, maker, kit.settings.storage.letters_dir)
-    source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE}, subjects_of(CATALOGUE))
-    app = FastAPI()
-    app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    stack = issuing_stack(sessions, tmp_path, FixedClock())
+    moderation = ModerationService(sessions, stack.lifecycle, CATALOGUE)
     staff = await add_staff(sessions, "bukit-tunggal", name="Rina", role="operator", telegram_user_id=7001)
-    yield World(sessions, lifecycle, moderation, LetterPreview(moderation, maker), issuing, client, staff, kit)
-    await client.aclose()
+    yield World(sessions, stack.lifecycle, moderation, LetterPreview(moderation, stack.maker), stack.issuing,
+                stack.client, staff, stack.kit)
+    await stack.client.aclose()
 
 
 def sktm_fields(dependants: int = 2, **overrides: Any) -> dict[str, Any]:
@@ -147,10 +135,7 @@ async def test_only_staff_who_may_decide_get_the_draft(world: World) -> None:
     other = await add_staff(world.sessions, "menteng", name="Budi", role="operator", telegram_user_id=7002)
     with pytest.raises(NotAuthorized):
         await world.preview.draft_pdf(req.id, other)
-    async with world.sessions.begin() as s:
-        member = await s.get(Staff, world.staff.id)
-        assert member is not None
-        member.active = False
+    await deactivate(world.sessions, world.staff.id)
     with pytest.raises(NotAuthorized):
         await world.preview.draft_pdf(req.id, world.staff)
     with pytest.raises(NotAuthorized):

@@ -49,3 +49,11 @@ async def make_staff(
         s.add(st)
         await s.flush()
         return Actor.staff(st.id, kel.id, name)
+
+
+async def deactivate(sessions: async_sessionmaker[AsyncSession], staff_id: int) -> None:
+    """Staff member `staff_id` leaves (inactive): from now on refused everywhere."""
+    async with sessions.begin() as s:
+        member = await s.get(Staff, staff_id)
+        assert member is not None
+        member.active = False

@@ -11,23 +11,19 @@ from typing import NamedTuple
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows import load_catalogue
 from flows.dates import local_date
-from letters.maker import CatalogueLetterMaker
 from lifecycle.actors import Actor
 from lifecycle.errors import DomainError
 from lifecycle.issuing import Issuing
 from lifecycle.service import RequestLifecycle
+from tests.support.issuing import issuing_stack
 from tests.support.letter_samples import stored_fields
-from tests.support.letters import Kit, make_kit, qr_texts
+from tests.support.letters import Kit, qr_texts
 from tests.support.lifecycle import FixedClock, make_resident, make_staff
-from verification.db_source import DbRecordSource
-from verification.router import create_verification_router
 from verification.seal import seal_from_url
-from verification.subjects import subjects_of
 
 CATALOGUE = load_catalogue()
 
@@ -44,18 +40,10 @@ class World(NamedTuple):
 @pytest.fixture
 async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[World]:
     clock = FixedClock()
-    lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
-                                 clock=clock)
-    kit = make_kit(tmp_path)
-    issuing = Issuing(lifecycle, CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya"),
-                      kit.settings.storage.letters_dir)
-    source = DbRecordSource(sessions, {t.code: t.title for t in CATALOGUE}, subjects_of(CATALOGUE))
-    app = FastAPI()
-    app.include_router(create_verification_router(source, kit.keystore, kit.validator, kit.settings, clock=clock))
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    stack = issuing_stack(sessions, tmp_path, clock)
     resident, staff = await make_resident(sessions), await make_staff(sessions)
-    yield World(lifecycle, issuing, client, resident, staff, kit)
-    await client.aclose()
+    yield World(stack.lifecycle, stack.issuing, stack.client, resident, staff, stack.kit)
+    await stack.client.aclose()
 
 
 async def test_issued_request_verifies_then_revoked_shows_dicabut(world: World) -> None:
