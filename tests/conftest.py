@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
 
 from db.engine import make_engine, make_sessionmaker
 from tests.dbfixtures import BACKENDS, DatabaseFactory, Factories, factories_fixture
@@ -43,6 +44,15 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI on an empty data directory under tmp_path (SQLite), run from tmp_path."""
+    monkeypatch.setenv("ESURAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ESURAT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -13,15 +13,6 @@ from bot.cli import app
 from bot.logging_setup import unconfigure_logging
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("ESURAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ESURAT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
-
-
-
 def invoke_run(runner: CliRunner) -> Result:
     """`esurat run` through the CLI, with the root logger as it was afterwards (run configures logging)."""
     root = logging.getLogger()

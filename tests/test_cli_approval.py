@@ -5,21 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
 from db.directory import get_kelurahan
 from db.engine import make_engine, make_sessionmaker
 from lifecycle.approval import steps_for
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("ESURAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ESURAT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
 
 
 def steps(tmp_path: Path, letter_type: str) -> int:
