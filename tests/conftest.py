@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from db.engine import make_engine, make_sessionmaker
+from flows import Catalogue, Directory, load_catalogue
 from tests.dbfixtures import BACKENDS, DatabaseFactory, Factories, factories_fixture
+from tests.support.flows import seed_directory
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,6 +47,18 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_sessionmaker(engine)
 
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The letter types as shipped (flows/letter_types)."""
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    """The 30 kelurahan of Palangka Raya, as the engine sees them."""
+    return seed_directory()
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:

@@ -7,18 +7,8 @@ from typing import Any
 
 import pytest
 
-from flows import Catalogue, Directory, load_catalogue
-from tests.support.flows import Chat, seed_directory
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="session")
-def directory() -> Directory:
-    return seed_directory()
+from flows import Catalogue, Directory
+from tests.support.flows import Chat
 
 
 @pytest.fixture(scope="session")

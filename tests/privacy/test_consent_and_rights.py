@@ -26,17 +26,7 @@ from flows import (
     load_catalogue,
 )
 from flows.personal_data import Erased, RequestRecord, StoredData, erased_text, stored_text
-from tests.support.flows import ANSWERS, Chat, photo, seed_directory
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def directory() -> Directory:
-    return seed_directory()
+from tests.support.flows import ANSWERS, Chat, photo
 
 
 def step(chat: Chat) -> Step:

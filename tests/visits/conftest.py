@@ -10,20 +10,8 @@ import pytest
 
 from bot.composition import build_services
 from config.settings import Settings, StorageSettings
-from flows import Catalogue, Directory, load_catalogue
-from tests.support.flows import seed_directory
 from tests.support.lifecycle import FixedClock
 from tests.visits.world import NOW, World
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="session")
-def directory() -> Directory:
-    return seed_directory()
 
 
 @pytest.fixture
