@@ -12,12 +12,16 @@ def _office(kelurahan: str, address: str) -> str:
     return f"Kantor Kelurahan {kelurahan}" + (f", {address}" if address else "")
 
 
+def _details(code: str, start: datetime, title: str, requirements: list[str], bring: str) -> str:
+    return (f"Kode kunjungan: *{code}*\nWaktu: {when(start)}\nKeperluan: {title}\n\n"
+            f"{bring} (asli beserta fotokopinya):\n{bullets(requirements)}\n\n")
+
+
 def booked(code: str, start: datetime, title: str, kelurahan: str, address: str, requirements: list[str]) -> str:
-    place = _office(kelurahan, address)
     return (
-        f"Jadwal kunjungan Anda tercatat.\n\nKode kunjungan: *{code}*\nWaktu: {when(start)}\nTempat: {place}\n"
-        f"Keperluan: {title}\n\nYang perlu dibawa (asli beserta fotokopinya):\n{bullets(requirements)}\n\n"
-        "Tunjukkan kode ini kepada petugas. Kami akan mengingatkan Anda sehari sebelumnya. "
+        f"Jadwal kunjungan Anda tercatat.\n\nTempat: {_office(kelurahan, address)}\n"
+        + _details(code, start, title, requirements, "Yang perlu dibawa")
+        + "Tunjukkan kode ini kepada petugas. Kami akan mengingatkan Anda sehari sebelumnya. "
         "Ketik *batal kunjungan* bila Anda tidak jadi datang, agar tempatnya dapat dipakai warga lain."
     )
 
@@ -36,11 +40,10 @@ NOT_CANCELLED = "Kunjungan itu tidak dapat dibatalkan (sudah lewat, sudah dibata
 
 
 def reminder(code: str, start: datetime, title: str, kelurahan: str, address: str, requirements: list[str]) -> str:
-    place = _office(kelurahan, address)
     return (
-        f"Pengingat: besok Anda dijadwalkan datang ke {place}.\n\nKode kunjungan: *{code}*\nWaktu: {when(start)}\n"
-        f"Keperluan: {title}\n\nJangan lupa membawa (asli beserta fotokopinya):\n{bullets(requirements)}\n\n"
-        "Ketik *batal kunjungan* bila Anda tidak dapat datang."
+        f"Pengingat: besok Anda dijadwalkan datang ke {_office(kelurahan, address)}.\n\n"
+        + _details(code, start, title, requirements, "Jangan lupa membawa")
+        + "Ketik *batal kunjungan* bila Anda tidak dapat datang."
     )
 
 
