@@ -4,6 +4,7 @@ error. Dates are days in Palangka Raya (WIB), YYYY-MM-DD, both ends included."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flows.dates import WIB
 
 MAX_PARAM = 40
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,12 @@ def _day(raw: str | None, what: str, notes: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value) if len(value) == 10 else date.fromisoformat("invalid")
+        if ISO_DAY.fullmatch(value):  # only YYYY-MM-DD (fromisoformat also reads 20261201 and week dates)
+            return date.fromisoformat(value)
     except ValueError:
-        notes.append(f"Tanggal {what} tidak dapat dibaca (contoh 2026-12-01); filter itu diabaikan.")
-        return None
+        pass
+    notes.append(f"Tanggal {what} tidak dapat dibaca (contoh 2026-12-01); filter itu diabaikan.")
+    return None
 
 
 def read_filters(params: Mapping[str, str], types: Mapping[str, str], statuses: Mapping[str, str],

@@ -88,7 +88,7 @@ async def test_checked_is_shown_and_open_requests_show_their_time_left(staffed: 
 @pytest.mark.parametrize("query", [
     {"jenis": "surat-palsu"}, {"status": "draft"}, {"kanal": "fax"}, {"dari": "2026-13-45"},
     {"sampai": "kemarin"}, {"dari": "2026-11-22", "sampai": "2026-11-01"}, {"dari": "9" * 5000},
-    {"jenis": "<script>", "status": "'", "kanal": "\u0000", "dari": "20261120"},
+    {"jenis": "<script>", "status": "'", "kanal": "\u0000", "dari": "20261120"}, {"sampai": "2026-W47-1"},
 ])
 async def test_bad_values_are_ignored_with_a_note(staffed: Desk, query: dict[str, str]) -> None:
     page = await staffed.client.get("/desk/", params=query)
