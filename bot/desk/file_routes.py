@@ -28,10 +28,7 @@ def add_file_routes(router: APIRouter, desk: DeskChannel) -> None:
     pages, services = desk.pages, desk.services
 
     def missing(request: Request) -> Response:
-        response = pages.render(request, "pesan.html", 404, title="Tidak ditemukan", message=NOT_FOUND,
-                                link=("/desk/", "Kembali ke beranda"))
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return pages.not_found(request, NOT_FOUND)
 
     @router.get("/desk/permohonan/{request_id}/draf.pdf")
     async def draft(request: Request, request_id: str, user: DeskUser = Depends(desk.auth.current_staff)

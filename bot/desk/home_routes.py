@@ -1,4 +1,4 @@
-"""The desk's pages after login: /desk/ (the own kelurahan's requests by status) and /desk/sandi (changing
+"""The desk's pages after login: /desk/ (the own kelurahan's requests by status, filtered) and /desk/sandi (changing
 the password). Anything acting on a request later goes through `ModerationService.staff_for`."""
 
 from __future__ import annotations
@@ -11,27 +11,37 @@ from fastapi.responses import Response
 from bot.desk.accounts import MIN_PASSWORD, password_problem
 from bot.desk.auth import DeskUser
 from bot.desk.pages import read_form
-from bot.desk.requests_view import requests_by_status
+from bot.desk.queue_filters import read_filters
+from bot.desk.requests_view import STATUS_LABELS, requests_by_status
 from bot.desk.sessions import close_others, same_token
 from moderation.card import wib
 
 if TYPE_CHECKING:
     from bot.desk.channel import DeskChannel
 
+# Where residents ask (`Resident.channel`), as staff know them; a configured channel's own label wins.
+RESIDENT_CHANNELS = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": "Web"}
+
 
 def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
     pages, services = desk.pages, desk.services
     titles = {t.code: t.title for t in services.catalogue}
+    sla_days = {t.code: t.sla_days for t in services.catalogue}
+    channels = {**RESIDENT_CHANNELS, **{name: channel.label for name, channel in services.channels.items()
+                                        if name != desk.name}}
 
     @router.get("/desk/")
     async def home(request: Request, user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
+        filters, notes = read_filters(request.query_params, titles, STATUS_LABELS, channels)
         groups = None
         if user.staff is not None:
             async with services.sessions() as s:
-                groups = await requests_by_status(s, user.staff.kelurahan_id)
+                groups = await requests_by_status(s, user.staff.kelurahan_id, filters, sla_days=sla_days,
+                                                  now=services.clock())
         who = f"{user.staff.name} ({user.account.login})" if user.staff else f"{user.account.login} (pengelola kota)"
         return pages.render(request, "beranda.html", title="Meja Petugas", kelurahan=user.kelurahan, who=who,
-                            groups=groups, titles=titles, wib=wib, csrf=user.csrf,
+                            groups=groups, titles=titles, wib=wib, csrf=user.csrf, chosen=filters.form(),
+                            notes=notes, statuses=STATUS_LABELS, channels=channels,
                             demo_staff=bool(user.staff and user.staff.demo))
 
     def form(request: Request, user: DeskUser, status: int = 200, *, error: str | None = None,

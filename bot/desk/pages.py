@@ -1,5 +1,5 @@
 """Rendering the desk's pages (the public pages' layout and style, plus `desk.css`), reading its forms,
-the pre-login CSRF token (a cookie and the same value in the form), and the 403 page."""
+the pre-login CSRF token (a cookie and the same value in the form), and the 403 and 404 pages."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ class DeskPages:
     def forbidden(self, request: Request) -> HTMLResponse:
         return self.render(request, "pesan.html", 403, title="Akses ditolak", message=FORBIDDEN,
                            link=("/desk/masuk", "Kembali ke halaman masuk"))
+
+    def not_found(self, request: Request, message: str) -> HTMLResponse:
+        """The desk's one 404 page: for a missing row and for another kelurahan's alike (never its content)."""
+        response = self.render(request, "pesan.html", 404, title="Tidak ditemukan", message=message,
+                               link=("/desk/", "Kembali ke beranda"))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def pre_form(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A form shown before login, with the pre-login CSRF token (kept from the cookie, else new)."""

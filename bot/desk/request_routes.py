@@ -28,8 +28,7 @@ def add_request_routes(router: APIRouter, desk: DeskChannel) -> None:
     pages, services = desk.pages, desk.services
 
     def missing(request: Request) -> Response:
-        return pages.render(request, "pesan.html", 404, title="Tidak ditemukan", message=NOT_FOUND,
-                            link=("/desk/", "Kembali ke beranda"))
+        return pages.not_found(request, NOT_FOUND)
 
     async def show(request: Request, rid: int, user: DeskUser, status: int = 200, *, message: str | None = None,
                    ok: bool = False) -> Response:
