@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.directory import DirectoryError
+from db.letterhead_rules import staff_fields
 from db.models import AuditEvent, LetterRequest, ModerationPrompt, Staff, StaffIdentity
 
 
@@ -48,4 +49,17 @@ async def remove_staff(sessions: async_sessionmaker[AsyncSession], staff_id: int
                 f"sehingga tidak dapat dihapus. Nonaktifkan saja: esurat staff deactivate {staff.id}")
         await s.execute(delete(StaffIdentity).where(StaffIdentity.staff_id == staff_id))
         await s.delete(staff)
+        return staff
+
+
+async def set_staff_details(sessions: async_sessionmaker[AsyncSession], staff_id: int, *,
+                            rank: str | None = None, nip: str | None = None) -> Staff:
+    """Change the staff member's rank and NIP (printed under their name on the letters they sign)."""
+    async with sessions.begin() as s:
+        staff = await _staff(s, staff_id)
+        (new_rank, new_nip), problems = staff_fields(staff.rank if rank is None else rank,
+                                                     staff.nip if nip is None else nip)
+        if problems:
+            raise DirectoryError(problems)
+        staff.rank, staff.nip = new_rank, new_nip
         return staff
