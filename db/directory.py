@@ -94,7 +94,7 @@ async def add_staff(
     async with sessions.begin() as s:
         kel = await get_kelurahan(s, slug)
         for channel, external_id in ids.items():
-            await _identity_free(s, kel, channel, external_id)
+            await identity_free(s, kel, channel, external_id)
         namesake = await s.scalar(select(Staff).where(
             Staff.kelurahan_id == kel.id, Staff.active.is_(True), func.lower(Staff.name) == name.lower()))
         if namesake is not None:
@@ -108,7 +108,7 @@ async def add_staff(
         return staff
 
 
-async def _identity_free(session: AsyncSession, kel: Kelurahan, channel: str, external_id: str) -> None:
+async def identity_free(session: AsyncSession, kel: Kelurahan, channel: str, external_id: str) -> None:
     """Raise DirectoryError, naming who has it, if a staff member is already `external_id` on `channel`."""
     row = (await session.execute(
         select(Staff, Kelurahan.name).join(StaffIdentity, StaffIdentity.staff_id == Staff.id)

@@ -9,8 +9,12 @@ import os
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-MAX_BYTES = 1024 * 1024
+from db.models import Kelurahan
+
+MAX_BYTES = 512 * 1024  # below the 1 MB cap of any request body (bot.http_guards)
 MAX_SIDE = 2000
 MIN_SIDE = 32
 LOGO_DIR = "logos"
@@ -57,3 +61,15 @@ def logo_path(data_dir: Path, logo_file: str) -> Path | None:
         return None
     path = data_dir / LOGO_DIR / logo_file
     return path if path.is_file() else None
+
+
+async def save_logo(sessions: async_sessionmaker[AsyncSession], data_dir: Path, slug: str, data: bytes) -> Kelurahan:
+    """Check and store the coat of arms of kelurahan `slug`, and record it on its row (`LogoRefused`: not
+    accepted, nothing changed; `LookupError`: no such kelurahan)."""
+    check_png(data)
+    async with sessions.begin() as s:
+        kel = await s.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+        if kel is None:
+            raise LookupError(f"Kelurahan tidak dikenal: {slug}")
+        kel.logo_file = store_logo(data_dir, slug, data)
+        return kel
