@@ -25,24 +25,26 @@ if TYPE_CHECKING:
     from bot.desk.channel import DeskChannel
 
 
+async def setup_or_page(desk: DeskChannel, request: Request, user: DeskUser, slug: str | None) -> Target | Response:
+    """The kelurahan to set up, or the page to answer with (403, 404, or the admin's choice of kelurahan)."""
+    pages, services = desk.pages, desk.services
+    try:
+        found = await setup_target(services.sessions, user, slug)
+    except NotAuthorized as e:
+        return pages.render(request, "pesan.html", 403, title="Akses ditolak", message=str(e),
+                            link=("/desk/", "Kembali ke beranda"))
+    except NotFound as e:
+        return pages.render(request, "pesan.html", 404, title="Tidak ditemukan", message=str(e),
+                            link=("/desk/pengaturan", "Kembali ke pengaturan"))
+    if found is None:
+        return pages.render(request, "pengaturan_pilih.html", title="Pengaturan kelurahan",
+                            kelurahan=await list_kelurahan(services.sessions), path=request.url.path)
+    return found
+
+
 def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
     pages, services = desk.pages, desk.services
     data_dir = services.settings.storage.data_dir
-
-    async def target(request: Request, user: DeskUser, slug: str | None) -> Target | Response:
-        """The kelurahan to set up, or the page to answer with (403, 404, or the admin's choice)."""
-        try:
-            found = await setup_target(services.sessions, user, slug)
-        except NotAuthorized as e:
-            return pages.render(request, "pesan.html", 403, title="Akses ditolak", message=str(e),
-                                link=("/desk/", "Kembali ke beranda"))
-        except NotFound as e:
-            return pages.render(request, "pesan.html", 404, title="Tidak ditemukan", message=str(e),
-                                link=("/desk/pengaturan", "Kembali ke pengaturan"))
-        if found is None:
-            return pages.render(request, "pengaturan_pilih.html", title="Pengaturan kelurahan",
-                                kelurahan=await list_kelurahan(services.sessions))
-        return found
 
     def show(request: Request, user: DeskUser, t: Target, status: int = 200, *, values: dict[str, Any] | None = None,
              errors: dict[str, str] | None = None, message: str | None = None, ok: bool = False) -> Response:
@@ -57,7 +59,7 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.get("/desk/pengaturan")
     async def settings_page(request: Request, kelurahan: str | None = None,
                             user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
-        t = await target(request, user, kelurahan)
+        t = await setup_or_page(desk, request, user, kelurahan)
         return t if isinstance(t, Response) else show(request, user, t)
 
     @router.post("/desk/pengaturan")
@@ -66,7 +68,7 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
         form = await read_form(request)
         if not same_token(form.get("csrf"), user.csrf):
             return pages.forbidden(request)
-        t = await target(request, user, kelurahan)
+        t = await setup_or_page(desk, request, user, kelurahan)
         if isinstance(t, Response):
             return t
         typed, changes, problems = read_letterhead(form, t.kel)
@@ -86,7 +88,7 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
         csrf = form.get("csrf")
         if not same_token(csrf if isinstance(csrf, str) else None, user.csrf):
             return pages.forbidden(request)
-        t = await target(request, user, kelurahan)
+        t = await setup_or_page(desk, request, user, kelurahan)
         if isinstance(t, Response):
             return t
         upload = form.get("logo")
@@ -100,7 +102,7 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.get("/desk/pengaturan/contoh.pdf")
     async def specimen(request: Request, kelurahan: str | None = None,
                        user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
-        t = await target(request, user, kelurahan)
+        t = await setup_or_page(desk, request, user, kelurahan)
         if isinstance(t, Response):
             return t
         settings = services.settings
