@@ -16,6 +16,7 @@ from bot.desk.pages import read_form
 from bot.desk.sessions import same_token
 from bot.desk.setup_forms import Target, current_values, field_rows, read_letterhead, setup_target
 from db.directory import DirectoryError, list_kelurahan, update_kelurahan
+from db.models import Kelurahan
 from flows.dates import local_date
 from letters.coat_of_arms import MAX_BYTES, LogoRefused, logo_path, save_logo
 from letters.specimen import specimen_pdf
@@ -99,16 +100,37 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
             return show(request, user, t, 400, errors={"logo": str(e)}, message="Lambang belum disimpan.")
         return show(request, user, Target(kel, t.query), message="Lambang disimpan.", ok=True)
 
+    def pdf_of(kel: Kelurahan) -> bytes:
+        settings = services.settings
+        return specimen_pdf(services.catalogue, kel, settings.city_name, local_date(services.clock()),
+                            settings.paper, logo_path(data_dir, kel.logo_file))
+
     @router.get("/desk/pengaturan/contoh.pdf")
     async def specimen(request: Request, kelurahan: str | None = None,
                        user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
         t = await setup_or_page(desk, request, user, kelurahan)
+        return t if isinstance(t, Response) else pdf_response(await asyncio.to_thread(pdf_of, t.kel))
+
+    @router.post("/desk/pengaturan/contoh.pdf")
+    async def unsaved_specimen(request: Request, kelurahan: str | None = None,
+                               user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
+        """The specimen with the form's values, not saved (the row loaded here belongs to no session)."""
+        form = await read_form(request)
+        if not same_token(form.get("csrf"), user.csrf):
+            return pages.forbidden(request)
+        t = await setup_or_page(desk, request, user, kelurahan)
         if isinstance(t, Response):
             return t
-        settings = services.settings
-        pdf = await asyncio.to_thread(specimen_pdf, services.catalogue, t.kel, settings.city_name,
-                                      local_date(services.clock()), settings.paper,
-                                      logo_path(data_dir, t.kel.logo_file))
-        return Response(pdf, media_type="application/pdf", headers={
-            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": 'inline; filename="contoh-surat.pdf"'})
+        typed, changes, problems = read_letterhead(form, t.kel)
+        if problems:
+            return show(request, user, t, 400, values=typed, errors=problems,
+                        message="Contoh tidak dapat dibuat. Periksa isian yang ditandai.")
+        for field, value in changes.items():
+            setattr(t.kel, field, value)
+        return pdf_response(await asyncio.to_thread(pdf_of, t.kel))
+
+
+def pdf_response(pdf: bytes) -> Response:
+    return Response(pdf, media_type="application/pdf", headers={
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": 'inline; filename="contoh-surat.pdf"'})

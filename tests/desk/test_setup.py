@@ -133,3 +133,16 @@ async def test_the_coat_of_arms_is_a_real_png_drawn_in_the_specimen(desk: Desk) 
     assert len(images) == 1
     _, _, right, top = images[0].get_bounds()
     assert right < page.get_size()[0] / 3 and top > page.get_size()[1] * 0.85
+
+
+async def test_a_specimen_of_unsaved_values_saves_nothing(desk: Desk) -> None:
+    await desk.staff(name="Budi", login="budi", role="lurah")
+    await login(desk.client, "budi")
+    token = await csrf(desk.client)
+    before = await kelurahan(desk.services.sessions, "bukit-tunggal")
+    preview = await desk.client.post("/desk/pengaturan/contoh.pdf", data={**GOOD, "csrf": token})
+    assert preview.status_code == 200 and "Jl. Tjilik Riwut Km 5 No. 12" in pdf_text(preview.content)
+    assert (await kelurahan(desk.services.sessions, "bukit-tunggal")).address == before.address
+    bad = await desk.client.post("/desk/pengaturan/contoh.pdf", data={**GOOD, "csrf": token, "postal_code": "x"})
+    assert bad.status_code == 400 and "Kode pos harus 5 digit angka." in bad.text
+    assert (await desk.client.post("/desk/pengaturan/contoh.pdf", data=GOOD)).status_code == 403
