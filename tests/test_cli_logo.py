@@ -76,5 +76,7 @@ def test_staff_rank_and_nip(runner: CliRunner, tmp_path: Path) -> None:
     changed = runner.invoke(app, ["staff", "set", str(budi.id), "--pangkat", "Pembina Tk. I (IV/b)"])
     assert changed.exit_code == 0 and "Pembina Tk. I (IV/b)" in changed.output
     assert runner.invoke(app, ["staff", "set", str(budi.id), "--nip", "1975"]).exit_code == 2
+    listing = runner.invoke(app, ["staff", "list", "bukit-tunggal"]).output
+    assert "pangkat=Pembina Tk. I (IV/b) nip=197501012000031002" in listing
     budi = row(tmp_path, Staff, name="Budi")
     assert (budi.rank, budi.nip) == ("Pembina Tk. I (IV/b)", "197501012000031002")

@@ -67,7 +67,8 @@ def staff_list(slug: SlugArgument) -> None:
         ids = dict(identities.get(st.id, {}))
         known = f"tg={ids.pop('telegram', '-')} wa={ids.pop('whatsapp', '-')}"
         others = "".join(f" {channel}={external_id}" for channel, external_id in sorted(ids.items()))
-        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{marks}")
+        rank = "".join(f" {label}={value}" for label, value in (("pangkat", st.rank), ("nip", st.nip)) if value)
+        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{rank}{marks}")
 
 
 def _set_active(staff_id: int, active: bool) -> Staff:
