@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import flows
 from db.identities import set_moderation_chat, set_staff_identity
+from db.letterhead_rules import LABELS, cleaned, staff_fields
 from db.models import Kelurahan, ModerationChat, Staff, StaffIdentity
 
 ROLES = ("operator", "sekretaris", "lurah")
@@ -56,14 +57,9 @@ async def update_kelurahan(
     unknown = set(changes) - set(LETTERHEAD_FIELDS)
     if unknown:
         raise DirectoryError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}")
-    name = changes.get("name")
-    if name is not None and not 0 < len(name.strip()) <= 100:
-        raise DirectoryError("Nama kelurahan harus diisi (paling banyak 100 karakter)")
-    if name is not None:
-        changes["name"] = name.strip()
-    nip = changes.get("signatory_nip")
-    if nip is not None and not (len(nip) == 18 and nip.isdigit()):
-        raise DirectoryError("NIP harus 18 digit angka")
+    changes, problems = cleaned(changes)
+    if problems:
+        raise DirectoryError(" ".join(f"{LABELS.get(k, k)}: {v}" for k, v in problems.items()))
     async with sessions.begin() as s:
         kel = await get_kelurahan(s, slug)
         for key, value in changes.items():
@@ -78,7 +74,8 @@ async def update_kelurahan(
 async def add_staff(
     sessions: async_sessionmaker[AsyncSession], slug: str, *, name: str, role: str,
     identities: Mapping[str, str | int] | None = None, telegram_user_id: int | None = None,
-    whatsapp_phone: str | None = None, web_login: str | None = None, demo: bool = False,
+    whatsapp_phone: str | None = None, web_login: str | None = None, demo: bool = False, rank: str = "",
+    nip: str = "",
 ) -> Staff:
     """Register a staff member with their identities (channel -> their id there; or the shorthands).
     Refused: an identity some staff member already has (active or not), or the name of an active staff
@@ -91,16 +88,19 @@ async def add_staff(
         raise DirectoryError(f"Peran harus salah satu dari: {', '.join(ROLES)}")
     if not 0 < len(name) <= 100:
         raise DirectoryError("Nama petugas harus diisi (paling banyak 100 karakter)")
+    (rank, nip), problems = staff_fields(rank, nip)
+    if problems:
+        raise DirectoryError(problems)
     async with sessions.begin() as s:
         kel = await get_kelurahan(s, slug)
         for channel, external_id in ids.items():
-            await _identity_free(s, kel, channel, external_id)
+            await identity_free(s, kel, channel, external_id)
         namesake = await s.scalar(select(Staff).where(
             Staff.kelurahan_id == kel.id, Staff.active.is_(True), func.lower(Staff.name) == name.lower()))
         if namesake is not None:
             raise DirectoryError(f"Petugas bernama {namesake.name} sudah terdaftar di Kelurahan {kel.name} "
                                  f"(#{namesake.id}); bila orangnya lain, beri nama yang membedakan")
-        staff = Staff(kelurahan_id=kel.id, name=name, role=role, demo=demo, active=True)
+        staff = Staff(kelurahan_id=kel.id, name=name, role=role, demo=demo, active=True, rank=rank, nip=nip)
         s.add(staff)
         await s.flush()
         for channel, external_id in ids.items():
@@ -108,7 +108,7 @@ async def add_staff(
         return staff
 
 
-async def _identity_free(session: AsyncSession, kel: Kelurahan, channel: str, external_id: str) -> None:
+async def identity_free(session: AsyncSession, kel: Kelurahan, channel: str, external_id: str) -> None:
     """Raise DirectoryError, naming who has it, if a staff member is already `external_id` on `channel`."""
     row = (await session.execute(
         select(Staff, Kelurahan.name).join(StaffIdentity, StaffIdentity.staff_id == Staff.id)

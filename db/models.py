@@ -69,6 +69,7 @@ class Kelurahan(Base):
     signatory_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
     numbering_pattern: Mapped[str] = mapped_column(String(100), default=DEFAULT_NUMBERING_PATTERN)
     placeholder: Mapped[bool] = mapped_column(Boolean, default=True)
+    logo_file: Mapped[str] = mapped_column(String(100), default="")  # coat of arms, under the data dir
 
 
 class Staff(Base):
@@ -79,6 +80,8 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(20))  # operator | sekretaris | lurah
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    rank: Mapped[str] = mapped_column(String(100), default="")  # pangkat/golongan, printed when they sign
+    nip: Mapped[str] = mapped_column(String(18), default="")  # 18 digits, printed when they sign
 
 
 class StaffIdentity(Base):
@@ -385,6 +388,8 @@ class ApprovalSignature(Base):
     name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(100))  # "Lurah", "Sekretaris Kelurahan"
     delegated: Mapped[bool] = mapped_column(Boolean, default=False)  # True: "a.n. Lurah ..."
+    rank: Mapped[str] = mapped_column(String(100), default="")  # the signer's rank and NIP when they signed
+    nip: Mapped[str] = mapped_column(String(18), default="")
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -96,12 +96,15 @@ class Signer:
     name: str
     title: str  # the position printed above the name: "Lurah", "Sekretaris Kelurahan"
     delegated: bool
+    rank: str = ""  # printed under the name, with the NIP, when on record
+    nip: str = ""
 
     @classmethod
     def of(cls, staff: Staff) -> Signer:
+        rank, nip = staff.rank or "", staff.nip or ""
         if staff.role == Role.SEKRETARIS:
-            return cls(staff.id, staff.name, "Sekretaris Kelurahan", delegated=True)
-        return cls(staff.id, staff.name, "Lurah", delegated=False)
+            return cls(staff.id, staff.name, "Sekretaris Kelurahan", delegated=True, rank=rank, nip=nip)
+        return cls(staff.id, staff.name, "Lurah", delegated=False, rank=rank, nip=nip)
 
 
 async def steps_for(session: AsyncSession, kelurahan_id: int, letter_type: str) -> int:

@@ -131,7 +131,8 @@ class RequestLifecycle:
             )
             if signer is not None:
                 session.add(ApprovalSignature(request_id=req.id, staff_id=signer.staff_id, name=signer.name,
-                                              title=signer.title, delegated=signer.delegated, signed_at=now))
+                                              title=signer.title, delegated=signer.delegated, rank=signer.rank,
+                                              nip=signer.nip, signed_at=now))
             kel = await session.get(Kelurahan, req.kelurahan_id)
             if kel is None:
                 raise NotFound(f"Kelurahan permohonan {req.code} tidak ditemukan")

@@ -79,4 +79,4 @@ class LetterPreview:
             return None
         who = Signer.of(staff)
         return ApprovalSignature(request_id=req.id, staff_id=who.staff_id, name=who.name, title=who.title,
-                                 delegated=who.delegated)
+                                 delegated=who.delegated, rank=who.rank, nip=who.nip)

@@ -91,6 +91,7 @@ async def test_upgrading_to_0005_keeps_who_is_who_on_every_channel(db_factory: D
                                 " JOIN kelurahan k ON k.id = m.kelurahan_id ORDER BY k.slug")
         assert chats == [("bukit-tunggal", "telegram", "-100200"), ("menteng", "whatsapp", "120363-group")]
         [(bt,)] = await _sql(url, "SELECT id FROM kelurahan WHERE slug = 'bukit-tunggal'")
+        await asyncio.to_thread(upgrade, url)  # the models' queries want the newest schema (e.g. staff.rank)
         engine = create_async_engine(url)
         async with AsyncSession(engine) as s:
             rina = await staff_by_identity(s, bt, "telegram", "7001")

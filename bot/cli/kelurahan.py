@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import SlugArgument, fail, load_settings, pairs, with_sessions
 from bot.cli.visits import jadwal_set, libur_app
+from db.models import Kelurahan
 
 app = typer.Typer(help="Kelurahan (kop surat, penandatangan, grup moderasi)", no_args_is_help=True)
 Text = str | None
@@ -18,7 +20,6 @@ Text = str | None
 def kelurahan_list() -> None:
     """Daftar kelurahan: kode, kode unit, kecamatan, nama, grup moderasi; [contoh] = kop surat belum diisi."""
     from db.directory import list_kelurahan, moderation_chats_by_kelurahan
-    from db.models import Kelurahan
 
     async def load(s: async_sessionmaker[AsyncSession]) -> tuple[list[Kelurahan], dict[int, list[tuple[str, str]]]]:
         return await list_kelurahan(s), await moderation_chats_by_kelurahan(s)
@@ -54,18 +55,43 @@ def kelurahan_set(
     unit_code: Annotated[Text, typer.Option(help="Kode unit kelurahan di nomor surat, mis. BT")] = None,
     moderation_chat: Annotated[list[str] | None, typer.Option(
         help="Grup moderasi di kanal mana pun: KANAL=ID (boleh berulang; KANAL= saja menghapusnya)")] = None,
+    logo: Annotated[Path | None, typer.Option(
+        help="Lambang daerah di kop surat: berkas PNG (paling besar 512 KB, 32-2000 piksel per sisi)")] = None,
 ) -> None:
-    """Ubah nama, grup moderasi dan data kop surat sebuah kelurahan."""
-    changes = {k: v for k, v in locals().items() if k not in ("slug", "moderation_chat") and v is not None}
+    """Ubah nama, grup moderasi, data kop surat dan lambang sebuah kelurahan."""
+    changes = {k: v for k, v in locals().items() if k not in ("slug", "moderation_chat", "logo") and v is not None}
     chats: dict[str, str | int | None] = {k: v or None for k, v in pairs(moderation_chat).items()}
     from db.directory import DirectoryError, update_kelurahan
+    from letters.coat_of_arms import LogoRefused, check_png, save_logo
+
+    image = _read_logo(logo)
+    if logo is not None:
+        try:
+            check_png(image)
+        except LogoRefused as e:
+            fail(str(e))
+    settings = load_settings()
+
+    async def apply(s: async_sessionmaker[AsyncSession]) -> Kelurahan:
+        kel = await update_kelurahan(s, slug, moderation_chats=chats, **changes)
+        return await save_logo(s, settings.storage.data_dir, slug, image) if logo is not None else kel
 
     try:
-        kel = with_sessions(load_settings(), lambda s: update_kelurahan(s, slug, moderation_chats=chats, **changes))
+        kel = with_sessions(settings, apply)
     except DirectoryError as e:
         fail(str(e))
-    done = sorted(changes) + [f"moderasi {channel}" for channel in chats]
+    done = sorted(changes) + [f"moderasi {channel}" for channel in chats] + (["lambang"] if logo else [])
     typer.echo(f"Kelurahan {kel.name} diperbarui: {', '.join(done) or '-'}")
+
+
+def _read_logo(path: Path | None) -> bytes:
+    if path is None:
+        return b""
+    try:
+        with path.open("rb") as f:
+            return f.read(4 * 1024 * 1024)
+    except OSError as e:
+        fail(f"Berkas lambang tidak dapat dibaca: {e.strerror}")
 
 
 @app.command("persetujuan")

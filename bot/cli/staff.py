@@ -27,6 +27,8 @@ def staff_add(
         help="Akun di kanal mana pun: KANAL=ID (boleh berulang)")] = None,
     web_login: Annotated[str | None, typer.Option(
         help="Login meja petugas (web); dicetak tautan atur sandi sekali pakai")] = None,
+    pangkat: Annotated[str, typer.Option(help="Pangkat/golongan, dicetak bila petugas menandatangani surat")] = "",
+    nip: Annotated[str, typer.Option(help="NIP (18 digit), dicetak bila petugas menandatangani surat")] = "",
 ) -> None:
     """Daftarkan petugas kelurahan; akun yang sudah terdaftar tidak dapat didaftarkan lagi."""
     from db.directory import add_staff
@@ -38,7 +40,7 @@ def staff_add(
     try:
         st = with_sessions(load_settings(), lambda s: add_staff(
             s, slug, name=name, role=role, identities=identities, telegram_user_id=telegram_user_id,
-            whatsapp_phone=whatsapp_phone,
+            whatsapp_phone=whatsapp_phone, rank=pangkat, nip=nip,
         ))
     except DirectoryError as e:
         fail(f"Petugas tidak ditambahkan: {e}")
@@ -65,7 +67,8 @@ def staff_list(slug: SlugArgument) -> None:
         ids = dict(identities.get(st.id, {}))
         known = f"tg={ids.pop('telegram', '-')} wa={ids.pop('whatsapp', '-')}"
         others = "".join(f" {channel}={external_id}" for channel, external_id in sorted(ids.items()))
-        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{marks}")
+        rank = "".join(f" {label}={value}" for label, value in (("pangkat", st.rank), ("nip", st.nip)) if value)
+        typer.echo(f"#{st.id:<4} {st.role:10} {st.name} {known}{others}{rank}{marks}")
 
 
 def _set_active(staff_id: int, active: bool) -> Staff:
@@ -89,6 +92,22 @@ def staff_activate(staff_id: StaffId) -> None:
     """Aktifkan kembali petugas yang pernah dinonaktifkan."""
     st = _set_active(staff_id, True)
     typer.echo(f"Petugas #{st.id} {st.name} diaktifkan kembali")
+
+
+@app.command("set")
+def staff_set(
+    staff_id: StaffId,
+    pangkat: Annotated[str | None, typer.Option(help="Pangkat/golongan (kosong: hapus)")] = None,
+    nip: Annotated[str | None, typer.Option(help="NIP, 18 digit (kosong: hapus)")] = None,
+) -> None:
+    """Ubah pangkat dan NIP petugas (dicetak di bawah namanya pada surat yang ia tandatangani)."""
+    from db.staff_admin import set_staff_details
+
+    try:
+        st = with_sessions(load_settings(), lambda s: set_staff_details(s, staff_id, rank=pangkat, nip=nip))
+    except DirectoryError as e:
+        fail(str(e))
+    typer.echo(f"Petugas #{st.id} {st.name}: pangkat {st.rank or '-'}, NIP {st.nip or '-'}")
 
 
 @app.command("remove")

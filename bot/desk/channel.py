@@ -20,6 +20,8 @@ from bot.desk.letter_routes import add_letter_routes
 from bot.desk.login_routes import add_login_routes
 from bot.desk.pages import DeskPages
 from bot.desk.request_routes import add_request_routes
+from bot.desk.setup_routes import add_setup_routes
+from bot.desk.staff_routes import add_staff_routes
 from bot.desk.visit_routes import add_visit_routes
 from db.models import DeskAccount, Kelurahan, OutboxMessage, Staff
 from db.outbound import Outbound
@@ -60,6 +62,8 @@ class DeskChannel(WithoutWorkers):
         add_request_routes(router, self)
         add_visit_routes(router, self)
         add_letter_routes(router, self)
+        add_setup_routes(router, self)
+        add_staff_routes(router, self)
         return router
 
     async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:

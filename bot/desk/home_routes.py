@@ -14,6 +14,7 @@ from bot.desk.pages import read_form
 from bot.desk.queue_filters import read_filters
 from bot.desk.requests_view import STATUS_LABELS, requests_by_status
 from bot.desk.sessions import close_others, same_token
+from bot.desk.setup_forms import may_setup
 from moderation.card import wib
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
         return pages.render(request, "beranda.html", title="Meja Petugas", kelurahan=user.kelurahan, who=who,
                             groups=groups, titles=titles, wib=wib, csrf=user.csrf, chosen=filters.form(),
                             notes=notes, statuses=STATUS_LABELS, channels=channels,
-                            demo_staff=bool(user.staff and user.staff.demo))
+                            demo_staff=bool(user.staff and user.staff.demo), may_setup=may_setup(user))
 
     def form(request: Request, user: DeskUser, status: int = 200, *, error: str | None = None,
              done: str | None = None) -> Response:

@@ -40,14 +40,23 @@ class Desk:
     def tick(self, **delta: float) -> None:
         self.clock.now += timedelta(**delta)
 
-    async def staff(self, slug: str = "bukit-tunggal", name: str = "Rina", login: str = "rina") -> tuple[Staff, str]:
+    async def staff(self, slug: str = "bukit-tunggal", name: str = "Rina", login: str = "rina",
+                    role: str = "operator") -> tuple[Staff, str]:
         """A staff member of `slug` with a desk account whose password is PASSWORD; the set-up token is used."""
-        staff = await add_staff(self.services.sessions, slug, name=name, role="operator")
+        staff = await add_staff(self.services.sessions, slug, name=name, role=role)
         link = await create_account(self.services.sessions, login, staff.id, self.clock())
         channel = self.services.channels["desk"]
         assert isinstance(channel, DeskChannel)
         assert await channel.passwords.use_setup(link.token, PASSWORD) is not None
         return staff, login
+
+    async def admin(self, login: str = "kota") -> str:
+        """The city's admin account (no staff member), password PASSWORD."""
+        link = await create_account(self.services.sessions, login, None, self.clock())
+        channel = self.services.channels["desk"]
+        assert isinstance(channel, DeskChannel)
+        assert await channel.passwords.use_setup(link.token, PASSWORD) is not None
+        return login
 
 
 async def csrf_of(client: httpx.AsyncClient, path: str) -> str:

@@ -34,3 +34,21 @@ def test_a_request_without_a_number_is_refused(tmp_path: Path) -> None:
     maker = CatalogueLetterMaker(make_kit(tmp_path).maker, load_catalogue(), "Palangka Raya")
     with pytest.raises(UnnumberedRequest, match="BT-2026-000001"):
         maker.make(request(None), KELURAHAN, ISSUED_AT)
+
+
+def test_the_kelurahans_stored_coat_of_arms_goes_on_its_letters(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from letters.coat_of_arms import store_logo
+
+    kit = make_kit(tmp_path)
+    maker = CatalogueLetterMaker(kit.maker, load_catalogue(), "Palangka Raya")
+    assert maker.spec(request("1/BT"), KELURAHAN, ISSUED_AT).letterhead.logo_path is None
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 80), (200, 30, 30)).save(buf, "PNG")
+    kel = Kelurahan(**{c: getattr(KELURAHAN, c) for c in ("slug", "name", "kecamatan", "unit_code", "address")},
+                    logo_file=store_logo(kit.settings.storage.data_dir, "bukit-tunggal", buf.getvalue()))
+    path = maker.spec(request("1/BT"), kel, ISSUED_AT).letterhead.logo_path
+    assert path == kit.settings.storage.data_dir / "logos" / "bukit-tunggal.png" and path.read_bytes() == buf.getvalue()

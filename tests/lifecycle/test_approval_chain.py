@@ -14,6 +14,7 @@ from bot.composition import Services, build_services
 from config.settings import Settings, StorageSettings
 from db.directory import add_staff
 from db.models import ApprovalSignature, AuditEvent, Letter, LetterRequest, OutboxMessage, Staff
+from db.staff_admin import set_staff_details
 from lifecycle.approval import set_steps
 from lifecycle.errors import DomainError, NotAuthorized
 from moderation.service import AlreadyDecided
@@ -174,3 +175,22 @@ async def test_the_signing_official_previews_what_they_sign(services: Services) 
     await services.moderation.act(rid, sekretaris, "approve")
     text, _ = await issued_text(services, rid)
     assert "Sri Wahyuni, S.Sos" in text
+
+
+async def test_the_signing_staff_members_rank_and_nip_are_printed_under_their_name(services: Services) -> None:
+    await policy(services, 2)
+    operator = await staff(services, "operator", "Rina Operator")
+    lurah = await add_staff(services.sessions, "bukit-tunggal", name="Drs. Bambang Lurah", role="lurah",
+                            rank="Pembina (IV/a)", nip="197501012000031002")
+    rid = await submitted(services)
+    await services.moderation.act(rid, operator, "forward")
+    assert services.preview is not None
+    draft = pdf_text(await services.preview.draft_pdf(rid, lurah))
+    await services.moderation.act(rid, lurah, "approve")
+    await set_staff_details(services.sessions, lurah.id, rank="Pembina Tk. I (IV/b)")  # after signing: not used
+    text, _ = await issued_text(services, rid)
+    lines = text.splitlines()
+    at = lines.index("Drs. Bambang Lurah")
+    assert lines[at + 1:at + 3] == ["Pembina (IV/a)", "NIP. 197501012000031002"]
+    assert "Pembina Tk. I (IV/b)" not in text
+    assert "Pembina (IV/a)" in draft and "NIP. 197501012000031002" in draft
