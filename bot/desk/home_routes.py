@@ -34,16 +34,15 @@ def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.get("/desk/")
     async def home(request: Request, user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
         filters, notes = read_filters(request.query_params, titles, STATUS_LABELS, channels)
-        groups = None
-        if user.staff is not None:
-            async with services.sessions() as s:
-                groups = await requests_by_status(s, user.staff.kelurahan_id, filters, sla_days=sla_days,
-                                                  now=services.clock())
+        async with services.sessions() as s:  # the city's admin: every kelurahan, to read only
+            groups = await requests_by_status(s, user.staff.kelurahan_id if user.staff else None, filters,
+                                              sla_days=sla_days, now=services.clock())
         who = f"{user.staff.name} ({user.account.login})" if user.staff else f"{user.account.login} (pengelola kota)"
         return pages.render(request, "beranda.html", title="Meja Petugas", kelurahan=user.kelurahan, who=who,
                             groups=groups, titles=titles, wib=wib, csrf=user.csrf, chosen=filters.form(),
                             notes=notes, statuses=STATUS_LABELS, channels=channels,
-                            demo_staff=bool(user.staff and user.staff.demo), may_setup=may_setup(user))
+                            demo_staff=bool(user.staff and user.staff.demo), may_setup=may_setup(user),
+                            city_wide=user.staff is None)
 
     def form(request: Request, user: DeskUser, status: int = 200, *, error: str | None = None,
              done: str | None = None) -> Response:

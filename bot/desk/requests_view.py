@@ -1,4 +1,5 @@
-"""What the desk's home shows: the requests of the staff member's own kelurahan, by status (no personal data),
+"""What the desk's home shows: the requests of the staff member's own kelurahan (the city's admin: of every
+kelurahan, to read only), by status (no personal data),
 narrowed by the queue's filters in SQL, with the time each open request has left against its service time."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.queue_filters import Filters
 from bot.desk.service_time import time_left
-from db.models import LetterRequest, Resident
+from db.models import Kelurahan, LetterRequest, Resident
 from lifecycle.transitions import Status
 
 # The order and names staff see; drafts (not yet submitted) are not shown.
@@ -32,6 +33,7 @@ class Row:
     letter_type: str
     submitted_at: datetime | None
     channel: str
+    kelurahan: str
     left: str | None  # "sisa 2 hari" / "lewat 1 hari" for an open request
 
 
@@ -42,15 +44,18 @@ class Group:
     rows: list[Row]
 
 
-async def requests_by_status(session: AsyncSession, kelurahan_id: int, filters: Filters = Filters(), *,
+async def requests_by_status(session: AsyncSession, kelurahan_id: int | None, filters: Filters = Filters(), *,
                              sla_days: Mapping[str, int] | None = None, now: datetime | None = None
                              ) -> list[Group]:
-    """Kelurahan `kelurahan_id`'s requests by status, newest first (at most `PER_STATUS` of each), only
+    """Kelurahan `kelurahan_id`'s requests (None: every kelurahan's) by status, newest first (at most `PER_STATUS` of each), only
     those `filters` keep; an open request's time left (`sla_days` per letter type) as of `now`."""
     query = (select(LetterRequest.id, LetterRequest.code, LetterRequest.letter_type, LetterRequest.submitted_at,
-                    Resident.channel)
+                    Resident.channel, Kelurahan.name)
              .join(Resident, Resident.id == LetterRequest.resident_id)
-             .where(LetterRequest.kelurahan_id == kelurahan_id).order_by(LetterRequest.id.desc()).limit(PER_STATUS))
+             .join(Kelurahan, Kelurahan.id == LetterRequest.kelurahan_id)
+             .order_by(LetterRequest.id.desc()).limit(PER_STATUS))
+    if kelurahan_id is not None:
+        query = query.where(LetterRequest.kelurahan_id == kelurahan_id)
     if filters.letter_type:
         query = query.where(LetterRequest.letter_type == filters.letter_type)
     if filters.channel:
@@ -64,11 +69,11 @@ async def requests_by_status(session: AsyncSession, kelurahan_id: int, filters: 
         if filters.status and filters.status != status.value:
             continue
         rows = []
-        for rid, code, letter_type, submitted_at, channel in await session.execute(
+        for rid, code, letter_type, submitted_at, channel, kelurahan in await session.execute(
                 query.where(LetterRequest.status == status.value)):
             left = None
             if status.value in OPEN and submitted_at is not None and now is not None and sla_days:
                 left = time_left(submitted_at, sla_days.get(letter_type, 1), now)
-            rows.append(Row(rid, code, letter_type, submitted_at, channel, left))
+            rows.append(Row(rid, code, letter_type, submitted_at, channel, kelurahan, left))
         groups.append(Group(status.value, label, rows))
     return groups
