@@ -16,6 +16,7 @@ from bot.desk.auth import DeskAuth
 from bot.desk.file_routes import add_file_routes
 from bot.desk.home_routes import add_home_routes
 from bot.desk.ip_limit import LoginThrottle
+from bot.desk.live_routes import add_live_routes
 from bot.desk.login_routes import add_login_routes
 from bot.desk.pages import DeskPages
 from bot.desk.request_routes import add_request_routes
@@ -58,6 +59,7 @@ class DeskChannel(WithoutWorkers):
         add_file_routes(router, self)
         add_request_routes(router, self)
         add_visit_routes(router, self)
+        add_live_routes(router, self)
         return router
 
     async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:

@@ -40,9 +40,10 @@ class Desk:
     def tick(self, **delta: float) -> None:
         self.clock.now += timedelta(**delta)
 
-    async def staff(self, slug: str = "bukit-tunggal", name: str = "Rina", login: str = "rina") -> tuple[Staff, str]:
+    async def staff(self, slug: str = "bukit-tunggal", name: str = "Rina", login: str = "rina",
+                    role: str = "operator") -> tuple[Staff, str]:
         """A staff member of `slug` with a desk account whose password is PASSWORD; the set-up token is used."""
-        staff = await add_staff(self.services.sessions, slug, name=name, role="operator")
+        staff = await add_staff(self.services.sessions, slug, name=name, role=role)
         link = await create_account(self.services.sessions, login, staff.id, self.clock())
         channel = self.services.channels["desk"]
         assert isinstance(channel, DeskChannel)
