@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import httpx
 
+from bot.desk.accounts import create_account
+from bot.desk.channel import DeskChannel
 from db.models import LetterRequest
 from lifecycle.actors import Actor
-from tests.desk.conftest import Desk, login
+from tests.desk.conftest import PASSWORD, Desk, login
 from tests.desk.test_files import FIELDS, submitted
 from tests.support.lifecycle import make_resident
 
@@ -95,3 +97,14 @@ async def test_logged_in_pages_load_the_live_script(desk: Desk) -> None:
     script = await desk.client.get("/desk/static/live.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "Ada perubahan, muat ulang halaman." in script.text and "//" not in script.text.split("*/", 1)[1]
+
+
+async def test_the_city_admin_has_no_live_view(desk: Desk) -> None:
+    channel = desk.services.channels["desk"]
+    assert isinstance(channel, DeskChannel)
+    link = await create_account(desk.services.sessions, "kota", None, desk.clock())
+    assert await channel.passwords.use_setup(link.token, PASSWORD) is not None
+    await login(desk.client, "kota")
+    home = await desk.client.get("/desk/")
+    assert home.status_code == 200 and "live.js" not in home.text
+    assert (await desk.client.get(VERSI)).status_code == 403
