@@ -10,6 +10,7 @@
   var known = script.getAttribute("data-awal") || null;
   var EVERY = 5000;
   var banner = null;
+  var leaving = false;
 
   function typing() {
     var active = document.activeElement;
@@ -24,7 +25,7 @@
     return false;
   }
 
-  function reload() { window.location.assign(reloadTo); }
+  function reload() { leaving = true; window.location.assign(reloadTo); }
 
   function offer() {
     if (banner) { return; }
@@ -53,7 +54,7 @@
         if (typing()) { offer(); } else { reload(); }
       })
       .catch(function () { /* offline for a moment: ask again later */ })
-      .then(function () { window.setTimeout(check, EVERY); });
+      .then(function () { if (!leaving) { window.setTimeout(check, EVERY); } });
   }
 
   if (versiPath) { window.setTimeout(check, known === null ? 0 : EVERY); }
