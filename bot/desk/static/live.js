@@ -45,7 +45,8 @@
   }
 
   function check() {
-    fetch(versiPath, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+    fetch(versiPath, { credentials: "same-origin", cache: "no-store", redirect: "manual",
+                       headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) {
         if (!body || typeof body.versi !== "string") { return; }
