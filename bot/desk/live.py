@@ -23,11 +23,11 @@ def token(*parts: Any) -> str:
 
 async def kelurahan_versi(session: AsyncSession, kelurahan_id: int) -> str:
     """Changes whenever a request of the kelurahan is added, changed, or gets an audit event."""
-    row = (await session.execute(
-        select(func.count(LetterRequest.id), func.max(LetterRequest.id), func.max(LetterRequest.updated_at),
-               func.max(AuditEvent.id))
-        .select_from(LetterRequest).outerjoin(AuditEvent, AuditEvent.request_id == LetterRequest.id)
-        .where(LetterRequest.kelurahan_id == kelurahan_id))).one()
+    mine = LetterRequest.kelurahan_id == kelurahan_id
+    last_event = (select(func.max(AuditEvent.id)).join(LetterRequest, AuditEvent.request_id == LetterRequest.id)
+                  .where(mine).correlate(None).scalar_subquery())
+    row = (await session.execute(select(func.count(LetterRequest.id), func.max(LetterRequest.id),
+                                        func.max(LetterRequest.updated_at), last_event).where(mine))).one()
     return token("k", *row)
 
 
@@ -40,11 +40,11 @@ async def request_versi(session: AsyncSession, request_id: int) -> str:
     return token("r", request_id, *(row or ()))
 
 
-
-def live_context(request: Request, has_staff: bool) -> dict[str, str] | None:
+def live_context(request: Request, has_staff: bool, status: int) -> dict[str, str] | None:
     """What desk_base.html gives live.js on a page shown by GET to a staff member: the kelurahan's version path
-    and the page itself to load again (a page answering a POST polls only when its route says what to load)."""
-    if not has_staff or request.method != "GET":
+    and the page itself to load again (a page answering a POST polls only when its route says what to load;
+    an error page never)."""
+    if not has_staff or request.method != "GET" or status >= 400:
         return None
     query = request.url.query
     return {"path": VERSI_PATH, "reload": request.url.path + (f"?{query}" if query else ""), "versi": ""}

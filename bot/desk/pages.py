@@ -33,7 +33,7 @@ class DeskPages:
         settings = self.auth.services.settings
         if "live" not in context:  # a logged-in staff member's page follows changes made elsewhere (live.js)
             user = getattr(request.state, "desk_user", None)
-            context["live"] = live_context(request, isinstance(user, DeskUser) and user.staff is not None)
+            context["live"] = live_context(request, isinstance(user, DeskUser) and user.staff is not None, status)
         body = self.env.get_template(name).render(demo=settings.demo, city=settings.city_name, page="desk",
                                                   **context)
         return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)

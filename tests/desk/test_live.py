@@ -94,6 +94,7 @@ async def test_logged_in_pages_load_the_live_script(desk: Desk) -> None:
     shown = await versi(desk.client, f"{VERSI}?permohonan={req.id}")
     assert f'data-versi="{VERSI}?permohonan={req.id}"' in page.text and f'data-awal="{shown}"' in page.text
     assert f'data-muat="/desk/permohonan/{req.id}"' in page.text
+    assert "live.js" not in (await desk.client.get("/desk/permohonan/99999")).text  # an error page never polls
     script = await desk.client.get("/desk/static/live.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "Ada perubahan, muat ulang halaman." in script.text and "//" not in script.text.split("*/", 1)[1]
