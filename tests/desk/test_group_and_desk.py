@@ -138,12 +138,17 @@ async def test_decided_in_the_group_shows_on_the_console_and_the_other_way_round
     resident = await make_resident(world.services.sessions, external_id=str(RESIDENT_ID))
     req, mid = await submitted(both, resident)
     before = (await both.client.get("/desk/api/versi")).json()["versi"]
+    stale = CSRF_RE.search((await both.client.get(f"/desk/permohonan/{req.id}")).text)  # a page left open
+    assert stale
     update = tg.user_presses(STAFF_ID, GROUP, mid, f"m:approve:{req.id}", first_name="Petugas")
     await settled(tg, world.services, update, GROUP)
     await issued_or_not_approved(world.services, req.id)
     assert (await both.client.get("/desk/api/versi")).json()["versi"] != before
     page = await both.client.get(f"/desk/permohonan/{req.id}")
     assert "DISETUJUI" in page.text and "Rina (operator)" in page.text and "/keputusan" not in page.text
+    late = await both.client.post(f"/desk/permohonan/{req.id}/keputusan",
+                                  data={"csrf": stale.group(1), "action": "reject", "text": "Terlambat"})
+    assert late.status_code == 409 and "sudah diputuskan" in late.text
 
     req, mid = await submitted(both, resident)
     found = CSRF_RE.search((await both.client.get(f"/desk/permohonan/{req.id}")).text)
@@ -154,3 +159,7 @@ async def test_decided_in_the_group_shows_on_the_console_and_the_other_way_round
     text = await group_card_shows(both, mid, "DITOLAK")
     assert "Dewi (meja)" in text and "Data tidak cocok" in text
     assert any(c.params.get("message_id") in (mid, str(mid)) for c in tg.calls_of("editMessageText"))
+    late_press = tg.user_presses(STAFF_ID, GROUP, mid, f"m:approve:{req.id}", first_name="Petugas")  # an old button
+    await settled(tg, world.services, late_press, GROUP)
+    told = tg.callback_answer(late_press["callback_query"]["id"]) or {}
+    assert "sudah diputuskan" in told.get("text", "") and told.get("show_alert")
