@@ -7,8 +7,10 @@ import logging
 import re
 from collections.abc import Iterable
 
-# Paths a client polls (GET): the web chat's messages and the staff pane's cards (bot/webchat/static).
-POLLING_PATHS = (re.compile(r"/demo/api/chat/messages"), re.compile(r"/demo/api/staff/[^/]+/cards"))
+# Paths a client polls (GET): the web chat's messages, the staff pane's cards (bot/webchat/static) and the
+# desk's version (bot/desk/static/live.js).
+POLLING_PATHS = (re.compile(r"/demo/api/chat/messages"), re.compile(r"/demo/api/staff/[^/]+/cards"),
+                 re.compile(r"/desk/api/versi"))
 
 
 class PollingAccessFilter(logging.Filter):

@@ -84,5 +84,6 @@ class DeskAuth:
         if user is None:
             raise HTTPException(status_code=303, detail="Silakan masuk terlebih dahulu.",
                                 headers={"Location": LOGIN_PATH, "Cache-Control": "no-store"})
+        request.state.desk_user = user  # the page knows whom it is shown to (e.g. whether to poll for changes)
         return user
 

@@ -17,6 +17,7 @@ from bot.desk.file_routes import add_file_routes
 from bot.desk.home_routes import add_home_routes
 from bot.desk.ip_limit import LoginThrottle
 from bot.desk.letter_routes import add_letter_routes
+from bot.desk.live_routes import add_live_routes
 from bot.desk.login_routes import add_login_routes
 from bot.desk.pages import DeskPages
 from bot.desk.request_routes import add_request_routes
@@ -64,6 +65,7 @@ class DeskChannel(WithoutWorkers):
         add_letter_routes(router, self)
         add_setup_routes(router, self)
         add_staff_routes(router, self)
+        add_live_routes(router, self)
         return router
 
     async def deliver(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:

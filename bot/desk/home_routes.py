@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from bot.desk.accounts import MIN_PASSWORD, password_problem
 from bot.desk.auth import DeskUser
+from bot.desk.live import VERSI_PATH, kelurahan_versi
 from bot.desk.pages import read_form
 from bot.desk.queue_filters import read_filters
 from bot.desk.requests_view import STATUS_LABELS, requests_by_status
@@ -34,7 +35,12 @@ def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.get("/desk/")
     async def home(request: Request, user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
         filters, notes = read_filters(request.query_params, titles, STATUS_LABELS, channels)
+        live = None
         async with services.sessions() as s:  # the city's admin: every kelurahan, to read only
+            if user.staff is not None:  # read before the list: a change in between reloads the page
+                query = request.url.query
+                live = {"path": VERSI_PATH, "reload": "/desk/" + (f"?{query}" if query else ""),
+                        "versi": await kelurahan_versi(s, user.staff.kelurahan_id)}
             groups = await requests_by_status(s, user.staff.kelurahan_id if user.staff else None, filters,
                                               sla_days=sla_days, now=services.clock())
         who = f"{user.staff.name} ({user.account.login})" if user.staff else f"{user.account.login} (pengelola kota)"
@@ -42,7 +48,7 @@ def add_home_routes(router: APIRouter, desk: DeskChannel) -> None:
                             groups=groups, titles=titles, wib=wib, csrf=user.csrf, chosen=filters.form(),
                             notes=notes, statuses=STATUS_LABELS, channels=channels,
                             demo_staff=bool(user.staff and user.staff.demo), may_setup=may_setup(user),
-                            city_wide=user.staff is None)
+                            city_wide=user.staff is None, live=live)
 
     def form(request: Request, user: DeskUser, status: int = 200, *, error: str | None = None,
              done: str | None = None) -> Response:

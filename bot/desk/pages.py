@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.desk.auth import DeskAuth
+from bot.desk.auth import DeskAuth, DeskUser
+from bot.desk.live import live_context
 from bot.desk.sessions import PRE_COOKIE, same_token
 from bot.pages.templating import PAGE_HEADERS, asset_url, environment
 
@@ -26,9 +27,13 @@ class DeskPages:
         self.auth = auth
         self.env = environment([TEMPLATES])
         self.env.globals["desk_css_url"] = asset_url("/desk/static", STATIC, "desk.css")
+        self.env.globals["live_js_url"] = asset_url("/desk/static", STATIC, "live.js")
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         settings = self.auth.services.settings
+        if "live" not in context:  # a logged-in staff member's page follows changes made elsewhere (live.js)
+            user = getattr(request.state, "desk_user", None)
+            context["live"] = live_context(request, isinstance(user, DeskUser) and user.staff is not None, status)
         body = self.env.get_template(name).render(demo=settings.demo, city=settings.city_name, page="desk",
                                                   **context)
         return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from bot.desk.auth import DeskUser
+from bot.desk.live import VERSI_PATH, request_versi
 from bot.desk.pages import read_form
 from bot.desk.sessions import same_token
 from bot.untrusted import row_id
@@ -32,9 +33,12 @@ def add_request_routes(router: APIRouter, desk: DeskChannel) -> None:
 
     async def show(request: Request, rid: int, user: DeskUser, status: int = 200, *, message: str | None = None,
                    ok: bool = False) -> Response:
+        async with services.sessions() as s:
+            versi = await request_versi(s, rid)  # read before the card: a change in between reloads the page
         card = await services.moderation.card(rid)
+        live = {"path": f"{VERSI_PATH}?permohonan={rid}", "reload": f"/desk/permohonan/{rid}", "versi": versi}
         response = pages.render(request, "permohonan.html", status, title=f"Permohonan {card.code}", card=card,
-                                csrf=user.csrf, needs_text=NEEDS_TEXT, message=message, ok=ok)
+                                csrf=user.csrf, needs_text=NEEDS_TEXT, message=message, ok=ok, live=live)
         response.headers["Cache-Control"] = "no-store"
         return response
 
