@@ -66,7 +66,7 @@ def add_letter_routes(router: APIRouter, desk: DeskChannel) -> None:
         except NotAuthorized:
             return admin_page(request, 403)
         response = pages.render(request, "surat.html", title="Surat terbit", q=query, hits=hits,
-                                kelurahan=user.kelurahan)
+                                kelurahan=user.kelurahan, live=None)  # no reload URL carrying a searched NIK
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -47,8 +47,9 @@ class Group:
 async def requests_by_status(session: AsyncSession, kelurahan_id: int | None, filters: Filters = Filters(), *,
                              sla_days: Mapping[str, int] | None = None, now: datetime | None = None
                              ) -> list[Group]:
-    """Kelurahan `kelurahan_id`'s requests (None: every kelurahan's) by status, newest first (at most
-    `PER_STATUS` of each), only those `filters` keep; an open request's time left (`sla_days` per letter type) as of `now`."""
+    """Kelurahan `kelurahan_id`'s requests (None: every kelurahan's) by status, newest first (at
+    most `PER_STATUS` of each), only those `filters` keep; an open request's time left (`sla_days` per
+    letter type) as of `now`."""
     query = (select(LetterRequest.id, LetterRequest.code, LetterRequest.letter_type, LetterRequest.submitted_at,
                     Resident.channel, Kelurahan.name)
              .join(Resident, Resident.id == LetterRequest.resident_id)
