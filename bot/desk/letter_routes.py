@@ -15,6 +15,7 @@ from bot.desk.letter_view import LetterPage, letter_page
 from bot.desk.pages import read_form
 from bot.desk.sessions import same_token
 from bot.untrusted import row_id
+from db.models import Staff
 from lifecycle.errors import DomainError, NotAuthorized, NotFound, ReasonRequired
 from moderation.letters import AlreadyRevoked, ResendRefused
 
@@ -95,20 +96,27 @@ def add_letter_routes(router: APIRouter, desk: DeskChannel) -> None:
         return Response(data, media_type="application/pdf",
                         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="surat-{lid}.pdf"'})
 
-    @router.post("/desk/surat/{letter_id}/cabut")
-    async def revoke(request: Request, letter_id: str, user: DeskUser = Depends(desk.auth.current_staff)
-                     ) -> Response:
+    async def posted_on(request: Request, user: DeskUser, letter_id: str
+                        ) -> tuple[dict[str, str], Staff, LetterPage] | Response:
+        """A letter form's fields, the staff member and their own letter, or the page to answer with."""
         posted = await read_form(request)
         if not same_token(posted.get("csrf"), user.csrf):
             return pages.forbidden(request)
         if user.staff is None:
             return admin_page(request, 403)
         found = await own(user, letter_id)
-        if found is None:
-            return pages.not_found(request, NOT_FOUND)
+        return pages.not_found(request, NOT_FOUND) if found is None else (posted, user.staff, found)
+
+    @router.post("/desk/surat/{letter_id}/cabut")
+    async def revoke(request: Request, letter_id: str, user: DeskUser = Depends(desk.auth.current_staff)
+                     ) -> Response:
+        checked = await posted_on(request, user, letter_id)
+        if isinstance(checked, Response):
+            return checked
+        posted, staff, found = checked
         reason = posted.get("alasan", "").strip()[:MAX_REASON]
         try:
-            await letters.revoke(user.staff, found.letter_id, reason)
+            await letters.revoke(staff, found.letter_id, reason)
         except ReasonRequired:
             return show(request, user, found, 400, message="Alasan pencabutan wajib diisi.")
         except AlreadyRevoked:
@@ -123,16 +131,12 @@ def add_letter_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.post("/desk/surat/{letter_id}/kirim-ulang")
     async def resend(request: Request, letter_id: str, user: DeskUser = Depends(desk.auth.current_staff)
                      ) -> Response:
-        posted = await read_form(request)
-        if not same_token(posted.get("csrf"), user.csrf):
-            return pages.forbidden(request)
-        if user.staff is None:
-            return admin_page(request, 403)
-        found = await own(user, letter_id)
-        if found is None:
-            return pages.not_found(request, NOT_FOUND)
+        checked = await posted_on(request, user, letter_id)
+        if isinstance(checked, Response):
+            return checked
+        posted, staff, found = checked
         try:
-            await letters.resend(user.staff, found.letter_id)
+            await letters.resend(staff, found.letter_id)
         except ResendRefused as e:
             return show(request, user, found, 409, message=f"{e}.")
         except NotAuthorized:

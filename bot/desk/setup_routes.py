@@ -43,6 +43,17 @@ async def setup_or_page(desk: DeskChannel, request: Request, user: DeskUser, slu
     return found
 
 
+async def posted_setup(desk: DeskChannel, request: Request, user: DeskUser, slug: str | None
+                       ) -> tuple[dict[str, str], Target] | Response:
+    """A setup form's fields and the kelurahan it sets up, or the page to answer with (403 on a wrong CSRF
+    token, as `setup_or_page` otherwise)."""
+    form = await read_form(request)
+    if not same_token(form.get("csrf"), user.csrf):
+        return desk.pages.forbidden(request)
+    t = await setup_or_page(desk, request, user, slug)
+    return t if isinstance(t, Response) else (form, t)
+
+
 def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
     pages, services = desk.pages, desk.services
     data_dir = services.settings.storage.data_dir
@@ -66,12 +77,10 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.post("/desk/pengaturan")
     async def save(request: Request, kelurahan: str | None = None,
                    user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
-        form = await read_form(request)
-        if not same_token(form.get("csrf"), user.csrf):
-            return pages.forbidden(request)
-        t = await setup_or_page(desk, request, user, kelurahan)
-        if isinstance(t, Response):
-            return t
+        posted = await posted_setup(desk, request, user, kelurahan)
+        if isinstance(posted, Response):
+            return posted
+        form, t = posted
         typed, changes, problems = read_letterhead(form, t.kel)
         if problems:
             return show(request, user, t, 400, values=typed, errors=problems,
@@ -115,12 +124,10 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
     async def unsaved_specimen(request: Request, kelurahan: str | None = None,
                                user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
         """The specimen with the form's values, not saved (the row loaded here belongs to no session)."""
-        form = await read_form(request)
-        if not same_token(form.get("csrf"), user.csrf):
-            return pages.forbidden(request)
-        t = await setup_or_page(desk, request, user, kelurahan)
-        if isinstance(t, Response):
-            return t
+        posted = await posted_setup(desk, request, user, kelurahan)
+        if isinstance(posted, Response):
+            return posted
+        form, t = posted
         typed, changes, problems = read_letterhead(form, t.kel)
         if problems:
             return show(request, user, t, 400, values=typed, errors=problems,

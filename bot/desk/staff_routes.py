@@ -13,10 +13,8 @@ from sqlalchemy import select
 
 from bot.desk.accounts import AccountError, SetupLink, create_account, reset_link
 from bot.desk.auth import DeskUser
-from bot.desk.pages import read_form
-from bot.desk.sessions import same_token
 from bot.desk.setup_forms import Target, mask_id
-from bot.desk.setup_routes import setup_or_page
+from bot.desk.setup_routes import posted_setup, setup_or_page
 from bot.untrusted import row_id
 from db.directory import ROLES, DirectoryError, add_staff, list_staff, staff_identities_of
 from db.models import DeskAccount, Staff
@@ -57,12 +55,10 @@ def add_staff_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.post("/desk/pengaturan/petugas")
     async def add(request: Request, kelurahan: str | None = None,
                   user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
-        form = await read_form(request)
-        if not same_token(form.get("csrf"), user.csrf):
-            return pages.forbidden(request)
-        t = await setup_or_page(desk, request, user, kelurahan)
-        if isinstance(t, Response):
-            return t
+        posted = await posted_setup(desk, request, user, kelurahan)
+        if isinstance(posted, Response):
+            return posted
+        form, t = posted
         try:
             st = await add_staff(services.sessions, t.kel.slug, name=form.get("nama", ""),
                                  role=form.get("peran", ""), rank=form.get("pangkat", ""), nip=form.get("nip", ""))
@@ -80,12 +76,10 @@ def add_staff_routes(router: APIRouter, desk: DeskChannel) -> None:
     @router.post("/desk/pengaturan/petugas/{staff_id}")
     async def change(request: Request, staff_id: str, kelurahan: str | None = None,
                      user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
-        form = await read_form(request)
-        if not same_token(form.get("csrf"), user.csrf):
-            return pages.forbidden(request)
-        t = await setup_or_page(desk, request, user, kelurahan)
-        if isinstance(t, Response):
-            return t
+        posted = await posted_setup(desk, request, user, kelurahan)
+        if isinstance(posted, Response):
+            return posted
+        form, t = posted
         sid, action = row_id(staff_id), form.get("aksi", "")
         async with services.sessions() as s:
             st = await s.get(Staff, sid) if sid is not None else None
