@@ -1,5 +1,6 @@
 """The desk's pages before login: /desk/masuk (login), /desk/keluar (logout), /desk/atur-sandi (the one-time
-set-up link), and in demo mode only /desk/demo (the seeded demo staff member, without a password)."""
+set-up link), and in demo mode only /desk/demo (a seeded demo staff member, operator or Lurah, without a password) and
+/desk/demo/masuk (the same, straight in: the console framed in /demo's staff pane)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.desk.accounts import MIN_PASSWORD, password_problem
 from bot.desk.ip_limit import TOO_MANY
 from bot.desk.pages import STATIC, DeskPages, read_form
 from bot.desk.sessions import COOKIE, close_others, close_session, open_session, same_token
-from bot.webchat.seed import demo_staff_of, demo_web_login
+from bot.webchat.seed import DEMO_NAMES, OPERATOR, demo_staff_of, demo_web_login
 from db.models import DeskAccount, Kelurahan, Staff
 
 if TYPE_CHECKING:
@@ -116,7 +117,15 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
         demo_only()
         async with services.sessions() as s:
             kelurahan = list(await s.scalars(select(Kelurahan).order_by(Kelurahan.name)))
-        return pages.pre_form(request, "demo.html", title="Petugas demo", kelurahan=kelurahan)
+        return pages.pre_form(request, "demo.html", title="Petugas demo", kelurahan=kelurahan, roles=DEMO_NAMES)
+
+    async def enter_as_demo(request: Request, slug: str, role: str) -> Response:
+        async with services.sessions.begin() as s:
+            found = await demo_staff_of(s, slug, role)
+            if found is None:
+                raise HTTPException(status_code=404, detail="Kelurahan atau petugas demo tidak ditemukan.")
+            account_id = await demo_account(s, found[1], demo_web_login(slug, role), services.clock())
+        return await start_session(account_id, request)
 
     @router.post("/desk/demo")
     async def demo_login(request: Request) -> Response:
@@ -124,14 +133,14 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
         form = await read_form(request)
         if not pages.pre_ok(request, form):
             return pages.forbidden(request)
-        slug = form.get("kelurahan", "")
-        async with services.sessions.begin() as s:
-            found = await demo_staff_of(s, slug)
-            if found is None:
-                raise HTTPException(status_code=404, detail="Kelurahan atau petugas demo tidak ditemukan.")
-            account_id = await demo_account(s, found[1], demo_web_login(slug), services.clock())
-        return await start_session(account_id, request)
+        return await enter_as_demo(request, form.get("kelurahan", ""), form.get("peran", OPERATOR))
 
+    @router.get("/desk/demo/masuk")
+    async def demo_console(request: Request, kelurahan: str = "", peran: str = OPERATOR) -> Response:
+        """The console framed in /demo's staff pane: straight in as the kelurahan's demo staff member (a GET,
+        so that an iframe can open it; demo mode only, and only ever a demo account without a password)."""
+        demo_only()
+        return await enter_as_demo(request, kelurahan[:64], peran[:16])
 
 async def demo_account(session: AsyncSession, staff: Staff, login: str, now: datetime) -> int:
     """The desk account of a demo staff member (made on first use, never with a password)."""

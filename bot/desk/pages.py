@@ -20,6 +20,9 @@ TEMPLATES = DESK_DIR / "templates"
 STATIC = DESK_DIR / "static"
 FORBIDDEN = ("Formulir ini tidak sah atau sudah kedaluwarsa. Muat ulang halaman, lalu coba lagi.")
 PRE_MAX_AGE = 3600
+# In demo mode the console is framed in /demo's staff pane (same origin); elsewhere it is never framed.
+DEMO_HEADERS = {**PAGE_HEADERS, "Content-Security-Policy": PAGE_HEADERS["Content-Security-Policy"].replace(
+    "frame-ancestors 'none'", "frame-ancestors 'self'")}
 
 
 class DeskPages:
@@ -36,7 +39,7 @@ class DeskPages:
             context["live"] = live_context(request, isinstance(user, DeskUser) and user.staff is not None, status)
         body = self.env.get_template(name).render(demo=settings.demo, city=settings.city_name, page="desk",
                                                   **context)
-        return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
+        return HTMLResponse(body, status_code=status, headers=DEMO_HEADERS if settings.demo else PAGE_HEADERS)
 
     def forbidden(self, request: Request) -> HTMLResponse:
         return self.render(request, "pesan.html", 403, title="Akses ditolak", message=FORBIDDEN,

@@ -52,6 +52,7 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
             staff_name=DEMO_STAFF_NAME, max_bytes=upload_limit, max_mb=megabytes(upload_limit),
             max_text=MAX_TEXT, too_long=TOO_LONG,
             js_url=asset_url("/demo/static", STATIC_DIR, "demo.js"),
+            demo_css_url=asset_url("/demo/static", STATIC_DIR, "demo.css"),
             sample_url=asset_url("/demo/static", STATIC_DIR, SAMPLE_KTP),
         )
         return session.respond(response)

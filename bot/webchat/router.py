@@ -6,7 +6,8 @@ is the resident's chat id. Whatever the engine and the lifecycle tell the reside
 outbox row (channel "web", chat id = the session id): the browser polls
 `/demo/api/chat/messages?after=<id>`, and each row shown is marked sent, so the outbox is
 this channel's delivery log. The staff pane acts as the seeded demo staff member of the
-chosen kelurahan; its cards are those posted to "moderation:<slug>" on channel "web".
+chosen kelurahan; its cards are those posted to "moderation:<slug>" on channel "web". Its other view
+("Meja petugas") frames the desk console itself, logged in as that same staff member (`/desk/demo/masuk`).
 
 Only served when the service runs in demo mode (`esurat demo`): elsewhere every route is 404.
 This module composes the resident routes (`resident_routes`) and the staff routes (`staff_routes`).

@@ -1,7 +1,9 @@
-"""Demo data for `esurat demo`: one demo staff member per kelurahan, clearly marked.
+"""Demo data for `esurat demo`: two demo staff members per kelurahan, clearly marked: an operator (the staff
+pane of /demo and the demo console) and a Lurah (who approves in two-step kelurahan, at /desk/demo).
 
-Idempotent: a kelurahan that already has an active demo staff member is left alone (but for its web
-identity, `demo_web_login`, given if missing: the migration to `staff_identity` kept one shared "demo").
+Idempotent: a kelurahan that already has an active demo staff member of a role is left alone for that role
+(but for its web identity, `demo_web_login`, given if missing: the migration to `staff_identity` kept one
+shared "demo").
 """
 
 from __future__ import annotations
@@ -16,43 +18,48 @@ from db.identities import set_staff_identity, staff_identities
 from db.models import Kelurahan, Staff
 
 DEMO_STAFF_NAME = "Petugas Demo (data contoh)"
+DEMO_LURAH_NAME = "Lurah Demo (data contoh)"
 DEMO_WEB_LOGIN = "demo"
+OPERATOR, LURAH = "operator", "lurah"
+DEMO_NAMES = {OPERATOR: DEMO_STAFF_NAME, LURAH: DEMO_LURAH_NAME}  # the demo roles, in the order offered
 
 
-def demo_web_login(slug: str) -> str:
-    """The demo staff member's identity on the web channel (one per kelurahan: identities are unique)."""
-    return f"{DEMO_WEB_LOGIN}@{slug}"
+def demo_web_login(slug: str, role: str = OPERATOR) -> str:
+    """A demo staff member's identity on the web channel (one per kelurahan and role: identities are unique)."""
+    return f"{DEMO_WEB_LOGIN}@{slug}" if role == OPERATOR else f"{DEMO_WEB_LOGIN}-{role}@{slug}"
 
 
 async def seed_demo_staff(sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Add the demo staff member of every kelurahan that has none; the number added."""
+    """Add the demo operator and the demo Lurah of every kelurahan that lacks them; the number added."""
     async with sessions.begin() as s:
-        have: set[int] = set()
+        have: set[tuple[int, str]] = set()
         for staff, slug in (await s.execute(
             select(Staff, Kelurahan.slug).join(Kelurahan, Kelurahan.id == Staff.kelurahan_id)
-            .where(Staff.demo.is_(True), Staff.active.is_(True)).order_by(Staff.id)
+            .where(Staff.demo.is_(True), Staff.active.is_(True), Staff.role.in_(DEMO_NAMES)).order_by(Staff.id)
         )):
-            if staff.kelurahan_id in have:
+            if (staff.kelurahan_id, staff.role) in have:
                 continue
-            have.add(staff.kelurahan_id)
-            if (await staff_identities(s, staff.id)).get("web") != demo_web_login(slug):
-                await set_staff_identity(s, staff.id, "web", demo_web_login(slug))
+            have.add((staff.kelurahan_id, staff.role))
+            if (await staff_identities(s, staff.id)).get("web") != demo_web_login(slug, staff.role):
+                await set_staff_identity(s, staff.id, "web", demo_web_login(slug, staff.role))
     added = 0
     for kel in await list_kelurahan(sessions):
-        if kel.id not in have:
-            await add_staff(sessions, kel.slug, name=DEMO_STAFF_NAME, role="operator", demo=True,
-                            identities={"web": demo_web_login(kel.slug)})
-            added += 1
+        for role, name in DEMO_NAMES.items():
+            if (kel.id, role) not in have:
+                await add_staff(sessions, kel.slug, name=name, role=role, demo=True,
+                                identities={"web": demo_web_login(kel.slug, role)})
+                added += 1
     return added
 
 
-async def demo_staff_of(session: AsyncSession, slug: str) -> tuple[Kelurahan, Staff] | None:
-    """The kelurahan `slug` and its demo staff member, or None (unknown slug or no demo staff)."""
+async def demo_staff_of(session: AsyncSession, slug: str, role: str = OPERATOR) -> tuple[Kelurahan, Staff] | None:
+    """The kelurahan `slug` and its demo staff member of `role`, or None (unknown slug, no such demo staff)."""
     kel = await session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
-    if kel is None:
+    if kel is None or role not in DEMO_NAMES:
         return None
     staff = await session.scalar(
-        select(Staff).where(Staff.kelurahan_id == kel.id, Staff.demo.is_(True), Staff.active.is_(True))
+        select(Staff).where(Staff.kelurahan_id == kel.id, Staff.demo.is_(True), Staff.active.is_(True),
+                            Staff.role == role)
         .order_by(Staff.id).limit(1)
     )
     return (kel, staff) if staff is not None else None

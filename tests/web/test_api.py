@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.composition import build_services
 from bot.web import create_app
-from bot.webchat.seed import DEMO_STAFF_NAME, demo_web_login, seed_demo_staff
+from bot.webchat.seed import DEMO_NAMES, DEMO_STAFF_NAME, demo_web_login, seed_demo_staff
 from config.settings import Settings, StorageSettings
 from db.models import Attachment, Kelurahan, OutboxMessage, Staff, StaffIdentity
 from tests.support.webchat import SAMPLE_KTP, Demo, Resident, sktm_script
@@ -201,9 +201,9 @@ async def test_demo_staff_seed_is_idempotent(demo: Demo) -> None:
             .join(Staff, Staff.id == StaffIdentity.staff_id).join(Kelurahan, Kelurahan.id == Staff.kelurahan_id)
             .where(StaffIdentity.channel == "web")
         ))}  # staff id -> (web login, kelurahan slug)
-    assert len(rows) == 30 and len({r.kelurahan_id for r in rows}) == 30
-    assert all(r.name == DEMO_STAFF_NAME and logins[r.id][0] == demo_web_login(logins[r.id][1]) and r.active
-               for r in rows)
+    assert len(rows) == 60 and len({(r.kelurahan_id, r.role) for r in rows}) == 60  # an operator and a Lurah each
+    assert all(r.name == DEMO_NAMES[r.role] and logins[r.id][0] == demo_web_login(logins[r.id][1], r.role)
+               and r.active for r in rows)
 
 
 async def test_public_pages(demo: Demo) -> None:

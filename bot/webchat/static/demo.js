@@ -353,8 +353,24 @@
     const url = new URL(location.href);
     url.searchParams.set("kelurahan", slug);
     history.replaceState(null, "", url);
+    deskFrame.src = deskEntry();
     pollCards();
   });
+
+  // The staff pane's two views: the moderation room (cards above) or the desk console, framed and logged in
+  // as the kelurahan's demo staff member (/desk/demo/masuk, demo mode only).
+  const deskFrame = $("desk-frame"), showCards = $("show-cards"), showDesk = $("show-desk");
+  function deskEntry() {
+    return "/desk/demo/masuk?kelurahan=" + encodeURIComponent(slug);
+  }
+  function view(desk) {
+    $("cards-view").hidden = desk;
+    $("desk-view").hidden = !desk;
+    showCards.setAttribute("aria-pressed", String(!desk));
+    showDesk.setAttribute("aria-pressed", String(desk));
+  }
+  showCards.addEventListener("click", () => view(false));
+  showDesk.addEventListener("click", () => view(true));
 
   async function loop(fn, every) {
     for (;;) {
