@@ -50,13 +50,18 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
             return DeskPages.redirect("/desk/")
         return pages.pre_form(request, "masuk.html", title="Masuk")
 
-    @router.post("/desk/masuk")
-    async def login(request: Request) -> Response:
+    async def throttled_form(request: Request) -> dict[str, str] | Response:
+        """A form posted before login, or the page to answer with: 403 (CSRF), 429 (this address, too often)."""
         form = await read_form(request)
         if not pages.pre_ok(request, form):
             return pages.forbidden(request)
-        if not desk.throttle.allow(request):
-            return too_many(request)
+        return form if desk.throttle.allow(request) else too_many(request)
+
+    @router.post("/desk/masuk")
+    async def login(request: Request) -> Response:
+        form = await throttled_form(request)
+        if isinstance(form, Response):
+            return form
         account = await desk.passwords.login(form.get("login", ""), form.get("password", ""))
         if account is None or not await desk.may_enter(account):
             return pages.pre_form(request, "masuk.html", 401, title="Masuk", error=FAILED,
@@ -89,11 +94,9 @@ def add_login_routes(router: APIRouter, desk: DeskChannel) -> None:
 
     @router.post("/desk/atur-sandi")
     async def setup(request: Request) -> Response:
-        form = await read_form(request)
-        if not pages.pre_ok(request, form):
-            return pages.forbidden(request)
-        if not desk.throttle.allow(request):
-            return too_many(request)
+        form = await throttled_form(request)
+        if isinstance(form, Response):
+            return form
         token = form.get("token", "")
         if not token or await desk.passwords.setup_account(token) is None:
             return bad_link(request)
