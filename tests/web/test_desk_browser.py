@@ -182,6 +182,8 @@ def test_approve_then_search_and_revoke_the_letter(desk_live: DeskLive, walk: Wa
     page.get_by_role("button", name="Cabut surat").click()
     expect(page.get_by_role("status")).to_have_text("Surat telah dicabut.")
     expect(page.locator("dd strong").first).to_contain_text("DICABUT")
+    expect(page.get_by_role("button", name="Cabut surat")).to_have_count(0)  # nothing left to do but read
+    expect(page.get_by_role("button", name="Kirim ulang ke warga")).to_have_count(0)
     walk.shot("revoked")
 
     assert verify_page.startswith(f"{desk_live.base_url}/v/")
