@@ -7,8 +7,11 @@ from sqlalchemy import select
 
 from db.models import Attachment, Kelurahan, Letter, LetterRequest, Staff
 from tests.desk.conftest import Desk
-from tests.desk.test_files import FIELDS, IMAGE
 from tests.support.lifecycle import FixedClock, make_resident
+
+FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "alamat": "Jl. G. Obos XII No. 5",
+          "keperluan": "Pendaftaran beasiswa anak", "tanggungan": []}
+IMAGE = b"\xff\xd8\xff\xe0 bukan foto sungguhan"
 
 
 async def request_of(desk: Desk, slug: str, chat: str, *, name: str = "Siti Aminah",

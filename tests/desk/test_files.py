@@ -7,31 +7,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from db.models import Attachment, LetterRequest
+from db.models import LetterRequest
 from tests.desk.conftest import Desk, login
-from tests.support.lifecycle import FixedClock, make_resident
-
-FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "alamat": "Jl. G. Obos XII No. 5",
-          "keperluan": "Pendaftaran beasiswa anak", "tanggungan": []}
-IMAGE = b"\xff\xd8\xff\xe0 bukan foto sungguhan"
+from tests.desk.letters_support import IMAGE, request_of
 
 
 async def submitted(desk: Desk) -> tuple[LetterRequest, int]:
-    """A submitted SKTM of Bukit Tunggal with a KTP photo stored under the uploads folder."""
-    uploads = desk.services.settings.storage.uploads_dir
-    (uploads / "x").mkdir(parents=True, exist_ok=True)
-    (uploads / "x" / "ktp.jpg").write_bytes(IMAGE)
-    async with desk.services.sessions.begin() as s:
-        att = Attachment(kind="upload", path="x/ktp.jpg", size=len(IMAGE), sha256="0" * 64, media_type="image/jpeg",
-                         created_at=FixedClock()())
-        s.add(att)
-        await s.flush()
-        att_id = att.id
-    resident = await make_resident(desk.services.sessions, external_id="2001")
-    req = await desk.services.moderation.lifecycle.submit_new(
-        resident, kelurahan_slug="bukit-tunggal", letter_type="sktm", fields=dict(FIELDS),
-        attachment_ids={"ktp": att_id})
-    return req, att_id
+    """A submitted SKTM of Bukit Tunggal (resident chat 2001) with a KTP photo stored under the uploads folder."""
+    return await request_of(desk, "bukit-tunggal", "2001")
 
 
 def paths(req: LetterRequest, att_id: int) -> list[str]:

@@ -19,7 +19,7 @@ from bot.desk.channel import DeskChannel
 from db.directory import add_staff
 from db.models import AuditEvent, LetterRequest
 from tests.desk.conftest import CHEAP, CSRF_RE, PASSWORD, login
-from tests.desk.test_files import FIELDS
+from tests.desk.letters_support import FIELDS
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.lifecycle import make_resident
 from tests.support.telegram import GROUP, RESIDENT_ID, STAFF_ID, World, issued_or_not_approved, running_world, settled

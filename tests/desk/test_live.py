@@ -11,7 +11,8 @@ from bot.desk.channel import DeskChannel
 from db.models import LetterRequest
 from lifecycle.actors import Actor
 from tests.desk.conftest import PASSWORD, Desk, login
-from tests.desk.test_files import FIELDS, submitted
+from tests.desk.letters_support import FIELDS
+from tests.desk.test_files import submitted
 from tests.support.lifecycle import make_resident
 
 VERSI = "/desk/api/versi"
