@@ -15,35 +15,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 import pytest
 
-from tests.support.webchat import SAMPLE_KTP, Live, Resident, sktm_script
+from tests.support.webchat import NEEDS_CHROMIUM, SAMPLE_KTP, Live, Resident, chromium, sktm_script
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 KTP_FILE = REPO / "bot" / "webchat" / "static" / "ktp-contoh.png"
 T = TypeVar("T")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install chromium; `make test` installs it)"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
     OUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_demo: Live, browser: Browser) -> None:

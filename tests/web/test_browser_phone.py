@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.webchat.resident_routes import MAX_TEXT, TOO_LONG
-from tests.support.webchat import CHROMIUM, Live, chromium, sktm_script
+from tests.support.webchat import NEEDS_CHROMIUM, Live, chromium, sktm_script
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -25,10 +25,7 @@ NOTE = "Alamat belum lengkap: tulis juga nama gang. Mohon perbaiki alamat."
 NEW_ADDRESS = "Jl. G. Obos XII Gg. Damai No. 5"
 KEEP = re.compile(r"^(lanjut|tetap|pakai|gunakan|simpan)", re.IGNORECASE)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
-from tests.support.webchat import CHROMIUM, Live, chromium, sktm_script
+from tests.support.webchat import NEEDS_CHROMIUM, Live, chromium, sktm_script
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -18,10 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
 KTP_FILE = REPO / "bot" / "webchat" / "static" / "ktp-contoh.png"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 def submit_sktm(page: Page) -> None:

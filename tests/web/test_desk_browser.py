@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pytest
 
-from tests.support.webchat import CHROMIUM, chromium
+from tests.support.webchat import NEEDS_CHROMIUM, chromium
 from tests.web.desk_live import DeskLive, desk_live, file_sktm, resident_message  # noqa: F401
 
 if TYPE_CHECKING:
@@ -25,11 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
 PASSWORD = "kalimat sandi petugas rina"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install chromium; `make test` installs it)"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.letter_samples import letter_types
 from tests.support.verification import Service
+from tests.support.webchat import NEEDS_CHROMIUM, chromium
 from tests.verification.conftest import service  # noqa: F401 - the running verification service
 
 if TYPE_CHECKING:
@@ -21,26 +22,16 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "web"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
     OUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def upload_on_a_phone(browser: Browser, running: Service, file: Path, shot: str) -> Page:
