@@ -89,6 +89,7 @@ def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_de
         expect(log.last).to_contain_text("telah diterima")
         shot("submitted")
 
+        page.get_by_role("button", name="Ruang moderasi").click()  # the cards; the pane opens on the console
         card = page.locator("#cards article.card").first
         expect(card.get_by_role("button", name="Setujui")).to_be_visible()
         expect(card).to_contain_text("Siti Aminah")
@@ -154,6 +155,7 @@ def test_staff_asks_for_a_correction_with_a_note_in_the_pane(live_demo: Live, br
     try:
         page.goto(f"{live_demo.base_url}/demo?kelurahan=menteng")
         expect(page.get_by_label("Ruang moderasi kelurahan")).to_have_value("menteng")
+        page.get_by_role("button", name="Ruang moderasi").click()  # the cards; the pane opens on the console
         expect(page.locator("#cards .empty")).to_be_visible()
         page.get_by_label("Ruang moderasi kelurahan").select_option("bukit-tunggal")
         card = page.locator("#cards article.card").first

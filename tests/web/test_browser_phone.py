@@ -136,6 +136,7 @@ def test_a_correction_round_on_a_phone(live_demo: Live, browser: Browser, tmp_pa
         expect(chat.bot.last).to_contain_text("telah diterima")
         shot("submitted")
 
+        staff.get_by_role("button", name="Ruang moderasi").click()  # the cards; the pane opens on the console
         card = staff.locator("#cards article.card").first
         expect(card).to_contain_text("Jl. G. Obos XII No. 5")
         card.get_by_role("button", name="Minta perbaikan").click()
