@@ -156,6 +156,28 @@ NEEDS_CHROMIUM = [
 
 
 @contextmanager
+def served(app: FastAPI, port: int) -> Iterator[None]:
+    """`app` under uvicorn on 127.0.0.1:`port`, in a thread, until the block ends."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
 def chromium() -> Iterator[Browser]:
     """Debian's headless Chromium under Playwright's sync API."""
     from playwright.sync_api import sync_playwright

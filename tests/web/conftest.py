@@ -3,14 +3,12 @@ PostgreSQL) and on a real loopback port (the browser test)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.composition import build_services
 from bot.web import create_app
@@ -18,7 +16,10 @@ from bot.webchat.seed import seed_demo, seed_demo_staff
 from config.settings import HttpSettings, Settings, StorageSettings
 from db.migrate import upgrade
 from tests.support.service import free_port
-from tests.support.webchat import Demo, Live
+from tests.support.webchat import Demo, Live, chromium, served
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ENV = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_MODE", "TELEGRAM_WEBHOOK_SECRET", "ESURAT_DATABASE_URL", "ESURAT_DATA_DIR",
        "ESURAT_PUBLIC_URL", "ESURAT_HTTP_PORT", "ESURAT_UPLOAD_MAX_BYTES")
@@ -45,6 +46,14 @@ async def demo(db_url: str, tmp_path: Path) -> AsyncIterator[Demo]:
 
 
 @pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Chromium; the browser tests write their screenshots to test-output/web/ (git-ignored)."""
+    (Path(__file__).resolve().parents[2] / "test-output" / "web").mkdir(parents=True, exist_ok=True)
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
 def live_demo(tmp_path: Path) -> Iterator[Live]:
     """`esurat demo` in-process: migrated SQLite in tmp, demo staff seeded, uvicorn on a free port."""
     port = free_port()
@@ -55,13 +64,5 @@ def live_demo(tmp_path: Path) -> Iterator[Live]:
     upgrade(settings.storage.effective_database_url)
     seed_demo(settings)
     services = build_services(settings)
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield Live(base, settings)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(services), port):
+        yield Live(base, settings)

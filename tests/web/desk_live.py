@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
-import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +15,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.composition import build_services
@@ -31,7 +28,7 @@ from db.engine import run_with_sessions
 from lifecycle.service import utcnow
 from tests.dbfixtures import DatabaseFactory
 from tests.support.service import free_port
-from tests.support.webchat import Resident, sktm_script
+from tests.support.webchat import Resident, served, sktm_script
 
 KELURAHAN = "bukit-tunggal"  # where `sktm_script` files its request
 STAFF_NAME = "Rina Wulandari"
@@ -68,16 +65,8 @@ def desk_live(db_factory: DatabaseFactory, tmp_path: Path) -> Iterator[DeskLive]
     setup_path = run_with_sessions(url, _staff_account)
     services = build_services(settings)  # every channel as `esurat demo` has them (argon2's own parameters)
     assert isinstance(services.channels["desk"], DeskChannel)
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield DeskLive(base, settings, LOGIN, setup_path)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(services), port):
+        yield DeskLive(base, settings, LOGIN, setup_path)
 
 
 def in_thread(coro_fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:

@@ -7,7 +7,7 @@ e.g. `test-output/web/sktm-07-staff-card.png`; a failing run leaves `...-failure
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 import pytest
 
-from tests.support.webchat import NEEDS_CHROMIUM, SAMPLE_KTP, Live, Resident, chromium, sktm_script
+from tests.support.webchat import NEEDS_CHROMIUM, SAMPLE_KTP, Live, Resident, sktm_script
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -27,12 +27,6 @@ T = TypeVar("T")
 
 pytestmark = NEEDS_CHROMIUM
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    OUT.mkdir(parents=True, exist_ok=True)
-    with chromium() as b:
-        yield b
 
 
 def test_resident_requests_sktm_staff_approves_and_the_qr_link_says_asli(live_demo: Live, browser: Browser) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pytest
 
-from tests.support.webchat import NEEDS_CHROMIUM, chromium
+from tests.support.webchat import NEEDS_CHROMIUM
 from tests.web.desk_live import DeskLive, desk_live, file_sktm, resident_message  # noqa: F401
 
 if TYPE_CHECKING:
@@ -27,12 +27,6 @@ PASSWORD = "kalimat sandi petugas rina"
 
 pytestmark = NEEDS_CHROMIUM
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    OUT.mkdir(parents=True, exist_ok=True)
-    with chromium() as b:
-        yield b
 
 
 class Walk:
