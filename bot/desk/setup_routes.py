@@ -68,6 +68,14 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    def checked(request: Request, user: DeskUser, t: Target, form: dict[str, str], refused: str
+                ) -> tuple[dict[str, Any], dict[str, Any]] | Response:
+        """The letterhead form's values as typed and the changes they make, or the form again (400) marked."""
+        typed, changes, problems = read_letterhead(form, t.kel)
+        if problems:
+            return show(request, user, t, 400, values=typed, errors=problems, message=refused)
+        return typed, changes
+
     @router.get("/desk/pengaturan")
     async def settings_page(request: Request, kelurahan: str | None = None,
                             user: DeskUser = Depends(desk.auth.current_staff)) -> Response:
@@ -81,10 +89,10 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
         if isinstance(posted, Response):
             return posted
         form, t = posted
-        typed, changes, problems = read_letterhead(form, t.kel)
-        if problems:
-            return show(request, user, t, 400, values=typed, errors=problems,
-                        message="Data belum disimpan. Periksa isian yang ditandai.")
+        read = checked(request, user, t, form, "Data belum disimpan. Periksa isian yang ditandai.")
+        if isinstance(read, Response):
+            return read
+        typed, changes = read
         try:
             kel = await update_kelurahan(services.sessions, t.kel.slug, **changes)
         except DirectoryError as e:
@@ -128,10 +136,10 @@ def add_setup_routes(router: APIRouter, desk: DeskChannel) -> None:
         if isinstance(posted, Response):
             return posted
         form, t = posted
-        typed, changes, problems = read_letterhead(form, t.kel)
-        if problems:
-            return show(request, user, t, 400, values=typed, errors=problems,
-                        message="Contoh tidak dapat dibuat. Periksa isian yang ditandai.")
+        read = checked(request, user, t, form, "Contoh tidak dapat dibuat. Periksa isian yang ditandai.")
+        if isinstance(read, Response):
+            return read
+        _, changes = read
         for field, value in changes.items():
             setattr(t.kel, field, value)
         return pdf_response(await asyncio.to_thread(pdf_of, t.kel))
