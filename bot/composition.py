@@ -201,6 +201,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
                        visits=VisitBookings(catalogue, clock))
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
+        service_days={t.code: t.sla_days for t in catalogue},
         notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested,
                               moderation_targets=lambda s, kel: services.moderation_targets(s, kel)),
     )

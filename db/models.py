@@ -120,6 +120,9 @@ class Resident(Base):
 
 class LetterRequest(Base):
     __tablename__ = "letter_request"
+    # The statistics select by submission date, city-wide or per kelurahan (`stats`).
+    __table_args__ = (Index("ix_letter_request_submitted", "submitted_at"),
+                      Index("ix_letter_request_kelurahan_submitted", "kelurahan_id", "submitted_at"))
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)  # shown to the resident, e.g. BT-2026-00017
     kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
@@ -139,6 +142,16 @@ class LetterRequest(Base):
     # The version before the last correction, for staff to see what changed: {"fields": {...},
     # "attachments": {kind: attachment id}}; None until the request is corrected once.
     previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Durations since the (last) submission, stored when decided and when issued
+    # (`lifecycle.service_time.timing_values`), for the statistics to aggregate in SQL.
+    decision_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decision_work_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    issue_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    issue_work_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    within_service_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # When the kelurahan was told the request nears / passed its service time (once each).
+    reminded_near_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reminded_late_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 # The holder's NIK inside a request's fields, for the staff desk's search by NIK (`moderation.letters`).
@@ -420,3 +433,38 @@ class DeskSession(Base):
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())  # absolute end (idle end: last_seen + idle)
     csrf_token: Mapped[str] = mapped_column(String(64))
+
+
+class SkmResponse(Base):
+    """A resident's answer to the satisfaction survey (SKM, PermenPANRB 14/2017) after their letter was
+    issued: one per request; each element 1-4 (None: not asked or skipped), see `skm.elements`."""
+
+    __tablename__ = "skm_response"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"), unique=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    letter_type: Mapped[str] = mapped_column(String(32))
+    u1: Mapped[int | None] = mapped_column(Integer, nullable=True)  # persyaratan
+    u2: Mapped[int | None] = mapped_column(Integer, nullable=True)  # sistem, mekanisme dan prosedur
+    u3: Mapped[int | None] = mapped_column(Integer, nullable=True)  # waktu penyelesaian
+    u4: Mapped[int | None] = mapped_column(Integer, nullable=True)  # biaya/tarif
+    u5: Mapped[int | None] = mapped_column(Integer, nullable=True)  # produk spesifikasi jenis pelayanan
+    u6: Mapped[int | None] = mapped_column(Integer, nullable=True)  # kompetensi pelaksana
+    u7: Mapped[int | None] = mapped_column(Integer, nullable=True)  # perilaku pelaksana
+    u8: Mapped[int | None] = mapped_column(Integer, nullable=True)  # penanganan pengaduan, saran dan masukan
+    u9: Mapped[int | None] = mapped_column(Integer, nullable=True)  # sarana dan prasarana
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class Agency(Base):
+    """Another agency's system (Dinas Sosial, a hospital, a bank) allowed to call the integration API:
+    its key is shown once (`esurat agency add`) and stored only as its SHA-256."""
+
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the whole key
+    key_prefix: Mapped[str] = mapped_column(String(16))  # the key's first characters, to tell keys apart
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -21,6 +21,7 @@ from lifecycle.approval import Signer
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
 from lifecycle.follow_ups import schedule_for
 from lifecycle.numbering import format_number, next_sequence
+from lifecycle.service_time import timing_values
 from lifecycle.transitions import ActorKind, Event, Status, check
 
 Clock = Callable[[], datetime]
@@ -48,9 +49,11 @@ class RequestLifecycle:
         classification: Mapping[str, str],
         clock: Clock = utcnow,
         notify: Notifier = _no_notifications,
+        service_days: Mapping[str, int] | None = None,
     ) -> None:
         self.sessions = sessions
         self.classification = classification
+        self.service_days = dict(service_days or {})  # letter type -> its service time (working days)
         self.clock = clock
         self._notify = notify
 
@@ -184,7 +187,9 @@ class RequestLifecycle:
     ) -> LetterRequest:
         source = Status(req.status)
         target = check(event, source, actor.kind, reason)
-        values: dict[str, Any] = {"status": target.value, "updated_at": self.clock(), **changes}
+        now = self.clock()
+        values: dict[str, Any] = {"status": target.value, "updated_at": now, **changes}
+        values.update(timing_values(event.value, req.submitted_at, now, self.service_days.get(req.letter_type, 0)))
         if reason is not None and "note" not in changes:
             values["reason"] = reason.strip()
         # Conditional update: of concurrent transitions from the same status, exactly one wins.

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.queue_filters import Filters
-from bot.desk.service_time import time_left
 from db.models import Kelurahan, LetterRequest, Resident
+from lifecycle.service_time import time_left
 from lifecycle.transitions import Status
 
 # The order and names staff see; drafts (not yet submitted) are not shown.

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.desk.service_time import due_date, time_left
 from db.models import LetterRequest, Resident
+from lifecycle.service_time import due_date, time_left
 from tests.desk.conftest import Desk, login
 from tests.support.lifecycle import kelurahan
 

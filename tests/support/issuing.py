@@ -35,6 +35,7 @@ class IssuingStack:
 def issuing_stack(sessions: async_sessionmaker[AsyncSession], tmp_path: Path, clock: FixedClock) -> IssuingStack:
     """Close `.client` when done."""
     lifecycle = RequestLifecycle(sessions, classification={t.code: t.classification_code for t in CATALOGUE},
+                                 service_days={t.code: t.sla_days for t in CATALOGUE},
                                  clock=clock)
     kit = make_kit(tmp_path)
     maker = CatalogueLetterMaker(kit.maker, CATALOGUE, "Palangka Raya")
