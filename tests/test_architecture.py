@@ -11,7 +11,7 @@ import pytest
 from bot.composition import CHANNELS
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ["flows", "conversation", "lifecycle", "moderation", "visits"]
+DOMAIN = ["flows", "conversation", "lifecycle", "moderation", "visits", "stats"]
 CHANNEL_NAMES = {"telegram", "whatsapp", "web"}
 FORBIDDEN_IMPORTS = ("bot", "aiogram", "httpx", "fastapi", "starlette")
 
