@@ -1,4 +1,4 @@
-"""The statistics of `/api/v1/statistik` and `/statistik` (STUB: the SQL aggregation lands next; the shape is fixed).
+"""The statistics of `/api/v1/statistik` and `/statistik` (SQL aggregation: `stats.queries`).
 
     {
       "periode": {"dari": "2026-01-01" | null, "sampai": "2026-12-31" | null},   # submission dates, WIB
@@ -22,13 +22,24 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.models import Kelurahan
 from flows import Catalogue
+from stats import queries
+from stats.queries import Scope
+
+HOUR, DAY = 3600, 86400
+DURATIONS = {"keputusan": ("decision_seconds", "decision_work_seconds"),
+             "terbit": ("issue_seconds", "issue_work_seconds")}
+_DIGITS = re.compile(r"\d{6,}")  # a number in a staff-written reason may be a NIK or KK: never published
 
 
 @dataclass(frozen=True)
@@ -39,19 +50,115 @@ class Filters:
     jenis: str | None = None  # letter type code
 
 
-def _durations() -> dict[str, Any]:
-    return {"jumlah": 0, "median_jam_kerja": None, "p90_jam_kerja": None, "median_hari": None, "p90_hari": None}
+class UnknownKelurahan(LookupError):
+    """`Filters.kelurahan` names no kelurahan."""
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def skm_index(sums: dict[str, tuple[int, int]]) -> float | None:
+    """The SKM index (PermenPANRB 14/2017): the mean of the answered elements' NRR (sum / answers), x 25."""
+    nrr = [total / answers for total, answers in sums.values() if answers]
+    return sum(nrr) / len(nrr) * 25 if nrr else None
+
+
+def skm_category(index: float | None) -> tuple[str | None, str | None]:
+    """The quality category of an index on the 25-100 scale, on its value rounded to 2 decimals."""
+    if index is None:
+        return None, None
+    value = round(index, 2)
+    for floor, letter, label in ((88.31, "A", "Sangat Baik"), (76.61, "B", "Baik"), (65.00, "C", "Kurang Baik")):
+        if value >= floor:
+            return letter, label
+    return "D", "Tidak Baik"
 
 
 async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filters: Filters) -> dict[str, Any]:
+    names = {k.id: (k.slug, k.name) for k in await session.scalars(select(Kelurahan).order_by(Kelurahan.name))}
+    kel_id = None
+    if filters.kelurahan is not None:
+        kel_id = next((i for i, (slug, _) in names.items() if slug == filters.kelurahan), None)
+        if kel_id is None:
+            raise UnknownKelurahan(filters.kelurahan)
+    scope = Scope(filters.dari, filters.sampai, kel_id, filters.jenis)
+    by_status: Counter[str] = Counter()
+    by_type: Counter[str] = Counter()
+    by_kel: Counter[int] = Counter()
+    by_channel: Counter[str] = Counter()
+    issued: Counter[int] = Counter()
+    within: Counter[int] = Counter()
+    for status, letter_type, kelurahan_id, channel, n, n_issued, n_within in await queries.counts(session, scope):
+        by_status[status] += n
+        by_type[letter_type] += n
+        by_kel[kelurahan_id] += n
+        by_channel[channel] += n
+        issued[kelurahan_id] += n_issued
+        within[kelurahan_id] += n_within
+    waktu = {name: await _durations(session, scope, calendar, worked) for name, (calendar, worked) in DURATIONS.items()}
+    kel_medians = await queries.percentiles(session, scope, "issue_seconds", (0.5,), by_kelurahan=True)
+    skm = await queries.skm_sums(session, scope)
+    reasons = await queries.rejection_reasons(session, scope)
+    total_issued, total_within = sum(issued.values()), sum(within.values())
+    city_skm = _skm_figures(skm.values())
     return {
         "periode": {"dari": filters.dari.isoformat() if filters.dari else None,
                     "sampai": filters.sampai.isoformat() if filters.sampai else None},
         "filter": {"kelurahan": filters.kelurahan, "jenis": filters.jenis},
-        "jumlah": 0, "per_status": {}, "per_jenis": {}, "per_kelurahan": {}, "per_kanal": {},
-        "waktu": {"keputusan": _durations(), "terbit": _durations()},
-        "dalam_waktu_layanan": {"terbit": 0, "tepat_waktu": 0, "persen": None},
-        "penolakan": {"jumlah": 0, "alasan": []},
-        "skm": {"responden": 0, "indeks": None, "mutu": None, "kinerja": None, "unsur": {}},
-        "kelurahan": [],
+        "jumlah": sum(by_status.values()),
+        "per_status": dict(sorted(by_status.items())),
+        "per_jenis": dict(sorted(by_type.items())),
+        "per_kelurahan": {names[i][0]: n for i, n in sorted(by_kel.items(), key=lambda kv: names[kv[0]][0])},
+        "per_kanal": dict(sorted(by_channel.items())),
+        "waktu": waktu,
+        "dalam_waktu_layanan": {"terbit": total_issued, "tepat_waktu": total_within,
+                                "persen": _percent(total_within, total_issued)},
+        "penolakan": {"jumlah": by_status.get("rejected", 0),
+                      "alasan": [{"alasan": _DIGITS.sub("…", reason), "jumlah": n} for reason, n in reasons]},
+        "skm": city_skm,
+        "kelurahan": [
+            {"slug": slug, "nama": name, "jumlah": by_kel[i], "terbit": issued[i],
+             "persen_tepat_waktu": _percent(within[i], issued[i]),
+             "median_hari_terbit": _round(kel_medians[i][0] / DAY) if i in kel_medians else None,
+             **_kel_skm(skm.get(i))}
+            for i, (slug, name) in names.items() if (kel_id is None or i == kel_id)
+        ],
     }
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+async def _durations(session: AsyncSession, scope: Scope, calendar: str, worked: str) -> dict[str, Any]:
+    cal = (await queries.percentiles(session, scope, calendar, (0.5, 0.9))).get(None)
+    work = (await queries.percentiles(session, scope, worked, (0.5, 0.9))).get(None)
+    count = await queries.count_with(session, scope, calendar)
+    return {"jumlah": count,
+            "median_jam_kerja": _round(work[0] / HOUR) if work else None,
+            "p90_jam_kerja": _round(work[1] / HOUR) if work else None,
+            "median_hari": _round(cal[0] / DAY) if cal else None,
+            "p90_hari": _round(cal[1] / DAY) if cal else None}
+
+
+def _merge(parts: Any) -> tuple[int, dict[str, tuple[int, int]]]:
+    respondents, sums = 0, {e: (0, 0) for e in queries.ELEMENTS}
+    for n, element_sums in parts:
+        respondents += n
+        for e, (total, answers) in element_sums.items():
+            sums[e] = (sums[e][0] + total, sums[e][1] + answers)
+    return respondents, sums
+
+
+def _skm_figures(parts: Any) -> dict[str, Any]:
+    respondents, sums = _merge(parts)
+    index = skm_index(sums)
+    letter, label = skm_category(index)
+    return {"responden": respondents, "indeks": _round(index), "mutu": letter, "kinerja": label,
+            "unsur": {e: round(total / answers, 2) for e, (total, answers) in sums.items() if answers}}
+
+
+def _kel_skm(part: tuple[int, dict[str, tuple[int, int]]] | None) -> dict[str, Any]:
+    index = skm_index(part[1]) if part else None
+    return {"skm": _round(index), "mutu": skm_category(index)[0]}
