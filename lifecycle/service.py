@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import ApprovalSignature, Attachment, AuditEvent, Kelurahan, LetterRequest
+from db.models import ApprovalSignature, Attachment, AuditEvent, Kelurahan, LetterRequest, Resident
 from lifecycle.actors import Actor
 from lifecycle.approval import Signer
 from lifecycle.errors import IllegalTransition, NotAuthorized, NotFound
@@ -71,8 +71,9 @@ class RequestLifecycle:
         now = self.clock()
         async with self._tx(session) as session:
             kel = await self._kelurahan_by_slug(session, kelurahan_slug)
+            channel = await session.scalar(select(Resident.channel).where(Resident.id == actor.id))
             req = LetterRequest(
-                code=f"tmp-{now.timestamp()}-{actor.id}", kelurahan_id=kel.id, resident_id=actor.id,
+                code=f"tmp-{now.timestamp()}-{actor.id}", kelurahan_id=kel.id, resident_id=actor.id, channel=channel,
                 letter_type=letter_type, fields=dict(fields), status=Status.DRAFT.value,
                 created_at=now, updated_at=now, fields_to_fix=[],
             )

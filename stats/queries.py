@@ -55,11 +55,13 @@ async def counts(session: AsyncSession, scope: Scope) -> list[tuple[str, str, in
     """(status, type, kelurahan id, channel, requests, issued, issued within the service time) per group."""
     issued = func.sum(case((R.issue_seconds.is_not(None), 1), else_=0))
     within = func.sum(case((R.within_service_time.is_(True), 1), else_=0))
+    # (a request stored before its channel was: the resident's)
+    channel = func.coalesce(R.channel, select(Resident.channel).where(Resident.id == R.resident_id)
+                            .scalar_subquery()).label("channel")
     rows = await session.execute(
-        select(R.status, R.letter_type, R.kelurahan_id, Resident.channel, func.count(), issued, within)
-        .select_from(LetterRequest.__table__.join(Resident, Resident.id == R.resident_id))
+        select(R.status, R.letter_type, R.kelurahan_id, channel, func.count(), issued, within)
         .where(*request_filter(scope))
-        .group_by(R.status, R.letter_type, R.kelurahan_id, Resident.channel)
+        .group_by(R.status, R.letter_type, R.kelurahan_id, channel)
     )
     return [(r[0], r[1], int(r[2]), r[3], int(r[4]), int(r[5] or 0), int(r[6] or 0)) for r in rows]
 

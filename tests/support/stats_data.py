@@ -65,6 +65,14 @@ def _submitted(rng: random.Random, i: int) -> datetime:
     return day + timedelta(seconds=rng.randrange(0, 86400))
 
 
+def _fields(rng: random.Random, i: int) -> dict[str, Any]:
+    """About what a real request holds (the statistics must not read it)."""
+    return {"nama": f"WARGA CONTOH {i}", "nik": f"6271{rng.randrange(10**11, 10**12)}", "tempat_lahir": "Palangka Raya",
+            "tanggal_lahir": "1990-01-01", "alamat": f"Jl. Contoh No. {i % 200}", "rt": "003", "rw": "007",
+            "pekerjaan": "Wiraswasta", "keperluan": "Persyaratan pendaftaran sekolah anak", "agama": "Islam",
+            "no_kk": f"6271{rng.randrange(10**11, 10**12)}", "status_perkawinan": "Kawin"}
+
+
 def _rows(n: int, seed: int, kelurahan: list[tuple[int, str]], residents: dict[str, list[int]],
           catalogue: Catalogue) -> Iterator[tuple[dict[str, Any], Generated]]:
     rng = random.Random(seed)
@@ -87,7 +95,8 @@ def _rows(n: int, seed: int, kelurahan: list[tuple[int, str]], residents: dict[s
         created = (submitted or START).astimezone(UTC)
         values: dict[str, Any] = {
             "code": f"GEN-{seed}-{i:07d}", "kelurahan_id": kel_id, "resident_id": rng.choice(residents[channel]),
-            "letter_type": code, "fields": {}, "status": status, "fields_to_fix": [], "reason": reason,
+            "channel": channel, "letter_type": code, "fields": _fields(rng, i), "status": status,
+            "fields_to_fix": [], "reason": reason,
             "created_at": created, "updated_at": created, "submitted_at": submitted, "decided_at": decided,
         }
         if decided is not None:
