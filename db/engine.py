@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from config.private_files import create_private, make_private
 
 T = TypeVar("T")
+READ_ONLY = "esurat_read_only"  # a connection execution option: this connection's transactions only read
 
 
 def is_sqlite(url: str) -> bool:
@@ -63,9 +65,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+@contextlib.asynccontextmanager
+async def read_only_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session for long reads (the statistics): on SQLite its transaction is a plain (deferred) BEGIN,
+    so it takes no write lock and the chat's writes go on beside it (WAL readers see a snapshot)."""
+    async with engine.connect() as conn:
+        await conn.execution_options(**{READ_ONLY: True})
+        async with AsyncSession(bind=conn) as session:
+            yield session
 
 
 def make_sessionmaker(engine: AsyncEngine, session_class: type[Session] | None = None) -> async_sessionmaker[

@@ -22,15 +22,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from db.engine import read_only_session
 from db.models import Kelurahan
 from flows import Catalogue
 from stats import queries
@@ -39,6 +42,7 @@ from stats.queries import Scope
 HOUR, DAY = 3600, 86400
 DURATIONS = {"keputusan": ("decision_seconds", "decision_work_seconds"),
              "terbit": ("issue_seconds", "issue_work_seconds")}
+Query = Callable[[AsyncSession], Awaitable[Any]]
 _DIGITS = re.compile(r"\d{6,}")  # a number in a staff-written reason may be a NIK or KK: never published
 
 
@@ -89,17 +93,24 @@ async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filter
     by_channel: Counter[str] = Counter()
     issued: Counter[int] = Counter()
     within: Counter[int] = Counter()
-    for status, letter_type, kelurahan_id, channel, n, n_issued, n_within in await queries.counts(session, scope):
+    results = await _gather(session, {
+        "counts": lambda s: queries.counts(s, scope),
+        "kel_medians": lambda s: queries.percentiles(s, scope, "issue_seconds", (0.5,), by_kelurahan=True),
+        "skm": lambda s: queries.skm_sums(s, scope),
+        "reasons": lambda s: queries.rejection_reasons(s, scope),
+        **{f"{name}:{column}": _percentiles_of(scope, column)
+           for name, columns in DURATIONS.items() for column in columns},
+        **{f"{name}:n": _count_of(scope, columns[0]) for name, columns in DURATIONS.items()},
+    })
+    for status, letter_type, kelurahan_id, channel, n, n_issued, n_within in results["counts"]:
         by_status[status] += n
         by_type[letter_type] += n
         by_kel[kelurahan_id] += n
         by_channel[channel] += n
         issued[kelurahan_id] += n_issued
         within[kelurahan_id] += n_within
-    waktu = {name: await _durations(session, scope, calendar, worked) for name, (calendar, worked) in DURATIONS.items()}
-    kel_medians = await queries.percentiles(session, scope, "issue_seconds", (0.5,), by_kelurahan=True)
-    skm = await queries.skm_sums(session, scope)
-    reasons = await queries.rejection_reasons(session, scope)
+    waktu = {name: _durations(results, name, calendar, worked) for name, (calendar, worked) in DURATIONS.items()}
+    kel_medians, skm, reasons = results["kel_medians"], results["skm"], results["reasons"]
     total_issued, total_within = sum(issued.values()), sum(within.values())
     city_skm = _skm_figures(skm.values())
     return {
@@ -131,11 +142,32 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-async def _durations(session: AsyncSession, scope: Scope, calendar: str, worked: str) -> dict[str, Any]:
-    cal = (await queries.percentiles(session, scope, calendar, (0.5, 0.9))).get(None)
-    work = (await queries.percentiles(session, scope, worked, (0.5, 0.9))).get(None)
-    count = await queries.count_with(session, scope, calendar)
-    return {"jumlah": count,
+def _percentiles_of(scope: Scope, column: str) -> Query:
+    return lambda s: queries.percentiles(s, scope, column, (0.5, 0.9))
+
+
+def _count_of(scope: Scope, column: str) -> Query:
+    return lambda s: queries.count_with(s, scope, column)
+
+
+async def _gather(session: AsyncSession, work: dict[str, Query]) -> dict[str, Any]:
+    """Run the queries side by side, each on its own read-only connection (the database uses a core for
+    each), when the session is bound to an engine; else one after the other on the session."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine):
+        return {name: await query(session) for name, query in work.items()}
+
+    async def run(query: Query) -> Any:
+        async with read_only_session(engine) as own:
+            return await query(own)
+
+    values = await asyncio.gather(*(run(query) for query in work.values()))
+    return dict(zip(work, values, strict=True))
+
+
+def _durations(results: dict[str, Any], name: str, calendar: str, worked: str) -> dict[str, Any]:
+    cal, work = results[f"{name}:{calendar}"].get(None), results[f"{name}:{worked}"].get(None)
+    return {"jumlah": results[f"{name}:n"],
             "median_jam_kerja": _round(work[0] / HOUR) if work else None,
             "p90_jam_kerja": _round(work[1] / HOUR) if work else None,
             "median_hari": _round(cal[0] / DAY) if cal else None,
