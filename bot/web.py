@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import Mount
 
+from bot.api import create_api_router
 from bot.composition import Services
 from bot.delivery import Worker
 from bot.http_guards import install_guards
@@ -60,6 +61,7 @@ def create_app(services: Services) -> FastAPI:
         router = channel.router()
         app.include_router(router)
         app.router.routes.extend(r for r in router.routes if isinstance(r, Mount))  # include_router skips mounts
+    app.include_router(create_api_router(services))
     app.include_router(create_pages_router(services))
 
     @app.get("/healthz")

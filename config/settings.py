@@ -250,6 +250,9 @@ class Settings(BaseSettings):
     # heartbeat: a killed process's claims are taken over after at most one lease.
     claim_lease_seconds: float = Field(default=10.0, gt=0)
     claim_heartbeat_seconds: float = Field(default=3.0, gt=0)
+    # Where residents complain about a service (PermenPANRB 15/2014), published with every service standard.
+    complaint_channel: str = "SP4N-LAPOR! (www.lapor.go.id) atau langsung ke kantor kelurahan"
+    statistics_cache_seconds: float = Field(default=60.0, ge=0)  # /api/v1/statistik answers this long from memory
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
     log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
 

@@ -36,6 +36,7 @@ CHANNEL = "desk"
 class DeskChannel(WithoutWorkers):
     name = CHANNEL
     label = "Meja petugas"
+    serves_residents = False  # staff only: not a channel residents are offered a service on
     rate: RatePolicy | None = None
 
     def __init__(self, services: Services, hasher: PasswordHasher | None = None) -> None:
