@@ -43,6 +43,7 @@ from lifecycle.service import Clock, RequestLifecycle, utcnow
 from moderation.letters import LetterDesk
 from moderation.preview import LetterPreview
 from moderation.service import ModerationService
+from stats.service import Statistics
 from verification.db_source import DbRecordSource
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
@@ -112,6 +113,7 @@ class Services:
     outbox_signal: OutboxSignal
     claims: Claims  # this process instance's claims on outbox rows and follow-ups
     follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
+    statistics: Statistics  # the city's figures (/api/v1/statistik, /statistik), cached
     channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
@@ -228,8 +230,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
         preview=LetterPreview(moderation, request_letters),
+        statistics=Statistics(sessions, catalogue, settings.statistics_cache_seconds),
     )
     services._add_channels(CHANNELS if channels is None else channels)
-    moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}
     return services

@@ -5,7 +5,6 @@ Last-Modified); the statistics are cached for `statistics_cache_seconds` by thei
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -16,16 +15,15 @@ from bot.api.catalogue import catalogue_feed
 from bot.api.http_cache import Versions, conditional, etag_of
 from bot.api.schemas import Galat, Katalog, Statistik
 from db.models import Kelurahan
-from stats.figures import Filters, UnknownKelurahan, compute_statistics
+from stats.figures import Filters, UnknownKelurahan
 
 if TYPE_CHECKING:
     from bot.composition import Services
 
 CATALOGUE_MAX_AGE = 300
-CACHE_ENTRIES = 256
 
 
-def _json(body: dict[str, Any]) -> bytes:
+def _json(body: dict[str, Any]) -> bytes:  # (the statistics come serialized: `stats.service`)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -39,32 +37,9 @@ def _date(value: str | None, name: str) -> date | None:
             from None
 
 
-class StatisticsCache:
-    """The serialized statistics of recent filters, for `ttl` seconds (oldest dropped beyond `CACHE_ENTRIES`)."""
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self._entries: dict[Filters, tuple[float, bytes, str]] = {}
-
-    def get(self, key: Filters) -> tuple[bytes, str] | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1], entry[2]
-
-    def put(self, key: Filters, body: bytes) -> str:
-        etag = etag_of(body)
-        if self.ttl > 0:
-            if len(self._entries) >= CACHE_ENTRIES:
-                self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (time.monotonic() + self.ttl, body, etag)
-        return etag
-
-
 def create_api_router(services: Services) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["data terbuka"])
     versions = Versions()
-    cache = StatisticsCache(services.settings.statistics_cache_seconds)
     stats_age = max(int(services.settings.statistics_cache_seconds), 0)
 
     def channels() -> list[dict[str, str]]:
@@ -106,16 +81,11 @@ def create_api_router(services: Services) -> APIRouter:
         if kind is not None and services.catalogue.get(kind) is None:
             raise HTTPException(404, f"Jenis surat '{jenis}' tidak dikenal.")
         slug = kelurahan.strip().lower() if kelurahan and kelurahan.strip() else None
-        key = Filters(first, last, slug, kind)
-        cached = cache.get(key)
-        if cached is None:
-            try:
-                async with services.sessions() as session:
-                    body = _json(await compute_statistics(session, services.catalogue, key))
-            except UnknownKelurahan:
-                raise HTTPException(404, f"Kelurahan '{kelurahan}' tidak dikenal.") from None
-            cached = body, cache.put(key, body)
-        body, etag = cached
+        try:
+            figures = await services.statistics.figures(Filters(first, last, slug, kind))
+        except UnknownKelurahan:
+            raise HTTPException(404, f"Kelurahan '{kelurahan}' tidak dikenal.") from None
+        body, etag = figures.body, figures.etag
         return conditional(request, body, etag=etag, modified=versions.since(etag, services.clock()),
                            max_age=stats_age)
 

@@ -1,5 +1,5 @@
-"""`/` (what the service is and how to reach it) and `/layanan` (the service standard of every
-letter type, read from the catalogue)."""
+"""`/` (what the service is and how to reach it), `/layanan` (the service standard of every
+letter type, read from the catalogue) and `/statistik` (`bot.pages.statistics`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from bot.pages.statistics import register_statistics_page
 from bot.pages.templating import environment, render
 
 if TYPE_CHECKING:
@@ -40,4 +41,5 @@ def create_pages_router(services: Services) -> APIRouter:
         types = sorted(services.catalogue, key=lambda t: (not t.online, t.menu_order, t.code))
         return render(env, "layanan.html", **common(), letter_types=types)
 
+    register_statistics_page(router, services, env, common())
     return router
