@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from tests.support.stats_data import generate
 from tests.support.webchat import NEEDS_CHROMIUM, Live
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Error, Request
 
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
 pytestmark = NEEDS_CHROMIUM
@@ -23,6 +24,15 @@ pytestmark = NEEDS_CHROMIUM
 PAINTED = """() => Array.from(document.querySelectorAll("canvas")).map(c => {
   const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
   let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; })"""
+
+
+def note_elsewhere(base: str, seen: list[str], request: Request) -> None:
+    if not request.url.startswith((base, "data:", "blob:")):
+        seen.append(request.url)
+
+
+def note_error(seen: list[str], error: Error) -> None:
+    seen.append(str(error))
 
 
 def fill(url: str) -> None:
@@ -40,11 +50,10 @@ def test_the_charts_render_and_nothing_leaves_the_host(live_demo: Live, browser:
     for name, viewport in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 900})):
         context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
         elsewhere: list[str] = []
-        context.on("request", lambda r, seen=elsewhere: None if r.url.startswith((live_demo.base_url, "data:",
-                                                                                     "blob:")) else seen.append(r.url))
+        context.on("request", partial(note_elsewhere, live_demo.base_url, elsewhere))
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda e, seen=errors: seen.append(str(e)))
+        page.on("pageerror", partial(note_error, errors))
         page.goto(f"{live_demo.base_url}/statistik?dari=2026-01-01&sampai=2026-12-31")
         page.wait_for_function("window.esuratCharts && window.esuratCharts.length === 4")
         painted = page.evaluate(PAINTED)
