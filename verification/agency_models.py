@@ -6,7 +6,7 @@ An answer item carries what the public page's JSON shows of a letter (`verificat
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,10 +21,11 @@ _QR = ("https://esurat.palangkaraya.go.id/v/KQ7ZJ3M5W2XA4B6C7D2E3F4G5H#ES1:K1:40
 class VerifyRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"surat": [_ID, _QR]}]})
 
-    surat: list[str] = Field(
+    surat: list[Annotated[str, Field(max_length=MAX_ITEM_CHARS)]] = Field(
         min_length=1, max_length=MAX_ITEMS,
         description=f"1 sampai {MAX_ITEMS} surat: kode surat (26 karakter, bagian akhir alamat halaman periksa) "
-                    "atau teks lengkap QR code surat (alamat halaman periksa beserta segelnya).")
+                    "atau teks lengkap QR code surat (alamat halaman periksa beserta segelnya), "
+                    f"masing-masing paling panjang {MAX_ITEM_CHARS} karakter.")
 
 
 class LetterOut(BaseModel):

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from config.settings import Settings
 from db.models import AuditEvent, Letter
 from flows import load_catalogue
 from lifecycle.actors import Actor
@@ -28,7 +29,9 @@ from verification.agencies import create_agency, revoke_agency
 from verification.agency_api import PATH, create_agency_router
 from verification.agency_models import VerifyResponse
 from verification.db_source import DbRecordSource
+from verification.keys import KeyStore
 from verification.ratelimit import RateLimiter
+from verification.records import MemoryRecordSource
 from verification.seal import qr_url, seal_from_url
 from verification.subjects import subjects_of
 
@@ -187,3 +190,17 @@ async def test_one_audit_row_per_call_with_counts_only(world: World) -> None:
     assert [json.loads(r.detail or "") for r in rows] == [
         {"jumlah": 3, "ASLI": 1, "DICABUT": 1, "TIDAK DITEMUKAN": 1}, {"jumlah": 1, "ASLI": 1}, {"ditolak": 1}]
     assert all(r.request_id is None and r.at == world.clock() for r in rows)
+
+
+async def test_the_limit_comes_from_the_settings(sessions: async_sessionmaker[AsyncSession], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESURAT_AGENCY_RATE_PER_MINUTE", "1")
+    monkeypatch.setenv("ESURAT_AGENCY_RATE_BURST", "2")
+    settings = Settings(_env_file=None)
+    made = await create_agency(sessions, "Sekolah", FixedClock()())
+    app = FastAPI()
+    app.include_router(create_agency_router(sessions, MemoryRecordSource(), KeyStore(tmp_path), settings))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as api:
+        codes = [(await api.post(PATH, json={"surat": [UNKNOWN_ID]}, headers={"X-API-Key": made.key}))
+                 for _ in range(3)]
+    assert [r.status_code for r in codes] == [200, 200, 429] and int(codes[2].headers["retry-after"]) > 30
