@@ -3,9 +3,11 @@
 Mount with ``app.include_router(create_agency_router(...))``. The key (`verification.agencies`) comes in
 ``Authorization: Bearer <key>`` or ``X-API-Key``; none, an unknown or a revoked one: 401, no data, a
 warning in the log (never the key). Each key may make `Settings.agency_rate_per_minute` calls a minute
-(bursts of `agency_rate_burst`), else 429 with Retry-After. Each letter gets the verdict the public page
-gives (`verification.judging`) and the masked fields it shows (`verification.public_view`). Every call
-answered to an agency leaves one audit row with counts only (`agencies.audit_call`).
+(bursts of `agency_rate_burst`), else 429 with Retry-After; and each client address `ADDRESS_FACTOR` times
+that, keys or none, so that guessing keys costs no more than a few lookups a second. Each letter gets the
+verdict the public page gives (`verification.judging`) and the masked fields it shows
+(`verification.public_view`). Every call answered to an agency leaves one audit row with counts only
+(`agencies.audit_call`).
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ from verification.records import LetterRecordSource
 
 log = logging.getLogger(__name__)
 PATH = "/api/v1/verifikasi"
+ADDRESS_FACTOR = 10
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 UNAUTHORIZED = ("Kunci API tidak ada, tidak dikenal atau sudah dicabut. Kirim kunci instansi Anda dalam "
                 "header Authorization: Bearer <kunci> (atau X-API-Key: <kunci>).")
 TOO_MANY_CALLS = "Terlalu banyak permintaan dengan kunci ini; coba lagi sebentar lagi."
+TOO_MANY_FROM_ADDRESS = "Terlalu banyak permintaan dari alamat ini; coba lagi sebentar lagi."
 TOO_MANY_LETTERS = (f"Terlalu banyak surat dalam satu permintaan: paling banyak {MAX_ITEMS}. "
                     "Bagi daftar surat ke beberapa permintaan.")
 NO_LETTERS = f"Daftar surat kosong; kirim 1 sampai {MAX_ITEMS} surat."
@@ -55,7 +59,8 @@ _REQUEST_BODY = {"requestBody": {"required": True, "content": {"application/json
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ApiError, "description": "Kunci API tidak ada, tidak dikenal atau sudah dicabut"},
     422: {"model": ApiError, "description": f"Isi permintaan tidak sesuai (kosong, lebih dari {MAX_ITEMS} surat...)"},
-    429: {"model": ApiError, "description": "Terlalu banyak permintaan dengan kunci ini (lihat Retry-After)"},
+    429: {"model": ApiError, "description": "Terlalu banyak permintaan dengan kunci ini atau dari alamat ini "
+                                            "(lihat Retry-After)"},
 }
 
 
@@ -81,10 +86,13 @@ def create_agency_router(
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     limiter: RateLimiter | None = None,
+    addresses: RateLimiter | None = None,
 ) -> APIRouter:
     router = APIRouter(tags=["integrasi instansi"])
     limiter = limiter if limiter is not None else RateLimiter(settings.agency_rate_per_minute,
                                                               settings.agency_rate_burst)
+    addresses = addresses if addresses is not None else RateLimiter(
+        ADDRESS_FACTOR * settings.agency_rate_per_minute, ADDRESS_FACTOR * settings.agency_rate_burst)
 
     async def verdicts(items: list[str]) -> list[dict[str, Any]]:
         today = local_date(clock())
@@ -102,10 +110,12 @@ def create_agency_router(
     async def verify(request: Request, bearer: Bearer, api_key: ApiKey) -> JSONResponse:
         """Status setiap surat (ASLI, DICABUT, TIDAK VALID, TIDAK DITEMUKAN) dan data yang disamarkan, seperti di
         halaman periksa. Satu sampai 100 surat per permintaan; kunci API wajib."""
+        address = client_key(request.client.host if request.client else None)
+        if not addresses.allow(address):
+            return _error(TOO_MANY_FROM_ADDRESS, 429, **{"Retry-After": str(addresses.retry_after(address))})
         key = bearer.credentials if bearer is not None else api_key
         agency = await agency_for_key(sessions, key.strip() if key else None)
         if agency is None:
-            address = client_key(request.client.host if request.client else None)
             log.warning("API instansi: permintaan ditolak dari %s (%s)", address,
                         "kunci tidak dikenal atau dicabut" if key else "tanpa kunci")
             return _error(UNAUTHORIZED, 401, **{"WWW-Authenticate": "Bearer"})

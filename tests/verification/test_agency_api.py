@@ -192,7 +192,7 @@ async def test_one_audit_row_per_call_with_counts_only(world: World) -> None:
     assert all(r.request_id is None and r.at == world.clock() for r in rows)
 
 
-async def test_the_limit_comes_from_the_settings(sessions: async_sessionmaker[AsyncSession], tmp_path: Path,
+async def test_the_limits_come_from_the_settings(sessions: async_sessionmaker[AsyncSession], tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESURAT_AGENCY_RATE_PER_MINUTE", "1")
     monkeypatch.setenv("ESURAT_AGENCY_RATE_BURST", "2")
@@ -203,4 +203,7 @@ async def test_the_limit_comes_from_the_settings(sessions: async_sessionmaker[As
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as api:
         codes = [(await api.post(PATH, json={"surat": [UNKNOWN_ID]}, headers={"X-API-Key": made.key}))
                  for _ in range(3)]
-    assert [r.status_code for r in codes] == [200, 200, 429] and int(codes[2].headers["retry-after"]) > 30
+        assert [r.status_code for r in codes] == [200, 200, 429] and int(codes[2].headers["retry-after"]) > 30
+        guesses = [(await api.post(PATH, json={"surat": [UNKNOWN_ID]}, headers={"X-API-Key": f"esk_{n}"})).status_code
+                   for n in range(18)]  # the address may make 10 times a key's calls (20 at once), keys or none
+    assert guesses == [401] * 17 + [429]
