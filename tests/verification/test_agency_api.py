@@ -17,7 +17,9 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from config.settings import Settings
+from bot.composition import build_services
+from bot.web import create_app
+from config.settings import HttpSettings, Settings, StorageSettings
 from db.models import AuditEvent, Letter
 from flows import load_catalogue
 from lifecycle.actors import Actor
@@ -207,3 +209,23 @@ async def test_the_limits_come_from_the_settings(sessions: async_sessionmaker[As
         guesses = [(await api.post(PATH, json={"surat": [UNKNOWN_ID]}, headers={"X-API-Key": f"esk_{n}"})).status_code
                    for n in range(18)]  # the address may make 10 times a key's calls (20 at once), keys or none
     assert guesses == [401] * 17 + [429]
+
+
+async def test_the_service_serves_and_documents_it(db_url: str, tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, http=HttpSettings(_env_file=None, public_url="http://testserver"),
+                        storage=StorageSettings(_env_file=None, data_dir=tmp_path / "data", database_url=db_url))
+    services = build_services(settings)
+    made = await create_agency(services.sessions, "Bank Kalteng", services.clock())
+    try:
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            found = await client.post(PATH, json={"surat": [UNKNOWN_ID]}, headers={"X-API-Key": made.key})
+            refused = await client.post(PATH, json={"surat": [UNKNOWN_ID]})
+            schema = (await client.get("/openapi.json")).json()
+    finally:
+        await services.aclose()
+    assert found.status_code == 200 and found.json()["hasil"][0]["status"] == "TIDAK DITEMUKAN"
+    assert refused.status_code == 401 and "Kunci API" in refused.json()["error"]
+    operation = schema["paths"][PATH]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["surat"]["maxItems"] == 100
+    assert {"401", "422", "429"} <= set(operation["responses"]) and "VerifyItem" in schema["components"]["schemas"]
