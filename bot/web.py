@@ -25,6 +25,7 @@ from bot.http_guards import install_guards
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
 from db.retention import retention_job
+from verification.agency_api import create_agency_router
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
@@ -56,6 +57,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
     ))
+    app.include_router(create_agency_router(services.sessions, services.records, services.keystore, services.settings,
+                                            clock=services.clock))
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
     for channel in services.channels.values():  # outside `esurat demo` nothing under /demo exists
         router = channel.router()

@@ -242,6 +242,8 @@ class Settings(BaseSettings):
     city_name: str = "Palangka Raya"
     paper: str = "A4"
     verify_rate_limit_per_minute: int = 60
+    agency_rate_per_minute: int = Field(default=60, gt=0)  # calls of one agency's API key (/api/v1/verifikasi)
+    agency_rate_burst: int = Field(default=20, gt=0)  # ... at most this many at once
     directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often
     demo: bool = False  # set by `esurat demo`: the /demo web chat and its staff pane (no login!)
     outbox_poll_interval: float = 0.2  # seconds between outbox polls when idle

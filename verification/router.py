@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -28,12 +27,13 @@ from config.settings import Settings
 from flows.dates import local_date
 from verification.check_limits import CHECK_COST, CheckGate, CheckRefused, read_posted_pdf
 from verification.checks import check_seal, verdict
+from verification.judging import find_letter, judge
 from verification.keys import KeyStore
 from verification.lookup import add_lookup_route
 from verification.pades import PdfSignatureValidator
 from verification.public_view import display_dates, letter_view, not_found_view, with_upload
 from verification.ratelimit import RateLimiter, client_key
-from verification.records import PUBLIC_ID_RE, LetterRecord, LetterRecordSource
+from verification.records import LetterRecordSource
 from verification.upload_check import judge_upload, looks_like_pdf
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-_DUMMY_ID = "A" * 26
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
@@ -93,12 +92,6 @@ def create_verification_router(
         html = _templates.get_template("letter.html").render(view=view, script=FRAGMENT_SCRIPT, **page)
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
-    async def lookup(public_id: str) -> LetterRecord | None:
-        well_formed = PUBLIC_ID_RE.fullmatch(public_id) is not None
-        record = await source.get_by_public_id(public_id if well_formed else _DUMMY_ID)
-        return record if well_formed and record is not None and hmac.compare_digest(
-            record.public_id, public_id) else None
-
     def limited(request: Request, cost: float = 1.0) -> Response | None:
         client = _client(request)
         if limiter.allow(client, cost):
@@ -126,19 +119,17 @@ def create_verification_router(
     async def show(request: Request, public_id: str, s: str | None = None) -> Response:
         if (blocked := limited(request)) is not None:
             return blocked
-        record = await lookup(public_id)
-        if record is None:
+        judged = await judge(source, keystore, public_id, s)
+        if judged is None:
             return not_found(request)
-        seal = check_seal(record, s, keystore)
-        result = verdict(record, seal)
-        view = letter_view(record, result, seal, today())
-        return respond(request, view, 200, dates=display_dates(record), verdict=result)
+        view = letter_view(judged.record, judged.verdict, judged.seal, today())
+        return respond(request, view, 200, dates=display_dates(judged.record), verdict=judged.verdict)
 
     @router.post("/v/{public_id}/check", openapi_extra=_PDF_FORM)
     async def check_upload(request: Request, public_id: str) -> Response:
         if (blocked := limited(request, CHECK_COST)) is not None:
             return blocked
-        record = await lookup(public_id)
+        record = await find_letter(source, public_id)
         if record is None:
             return not_found(request)
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import kelurahan, keys, letters, service, staff, visits
+from bot.cli import agency, kelurahan, keys, letters, service, staff, visits
 
 app = typer.Typer(help="e-surat: surat keterangan kelurahan secara daring", no_args_is_help=True)
 app.command("run")(service.run)
@@ -19,5 +19,6 @@ app.add_typer(staff.app, name="staff")
 app.add_typer(keys.app, name="keys")
 app.add_typer(letters.app, name="letter")
 app.add_typer(visits.visit_app, name="visit")
+app.add_typer(agency.app, name="agency")
 
 __all__ = ["app"]
