@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import agency, kelurahan, keys, letters, service, staff, visits
+from bot.cli import agency, export, kelurahan, keys, letters, service, staff, visits
 
 app = typer.Typer(help="e-surat: surat keterangan kelurahan secara daring", no_args_is_help=True)
 app.command("run")(service.run)
 app.command("demo")(service.demo)
 app.command("check")(service.check)
+app.command("export")(export.export)
 app.add_typer(service.db_app, name="db")
 app.add_typer(kelurahan.app, name="kelurahan")
 app.add_typer(staff.app, name="staff")
