@@ -15,6 +15,7 @@
       "penolakan": {"jumlah": n, "alasan": [{"alasan": "...", "jumlah": n}, ...]},
       "skm": {"responden": n, "indeks": float | null, "mutu": "A"|"B"|"C"|"D"|null,
               "kinerja": "Sangat Baik"|...|null, "unsur": {"u1": float, ...}},
+      "skm_per_jenis": {"sktm": {the same as "skm"}, ...},     # per service
       "kelurahan": [{"slug": ..., "nama": ..., "jumlah": n, "terbit": n, "persen_tepat_waktu": float|null,
                      "median_hari_terbit": float|null, "skm": float|null, "mutu": str|null}, ...],
     }
@@ -113,6 +114,8 @@ async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filter
     kel_medians, skm, reasons = results["kel_medians"], results["skm"], results["reasons"]
     total_issued, total_within = sum(issued.values()), sum(within.values())
     city_skm = _skm_figures(skm.values())
+    per_type_skm = {code: _skm_figures(part for (_, c), part in skm.items() if c == code)
+                    for code in sorted({c for _, c in skm})}
     return {
         "periode": {"dari": filters.dari.isoformat() if filters.dari else None,
                     "sampai": filters.sampai.isoformat() if filters.sampai else None},
@@ -128,11 +131,12 @@ async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filter
         "penolakan": {"jumlah": by_status.get("rejected", 0),
                       "alasan": [{"alasan": _DIGITS.sub("…", reason), "jumlah": n} for reason, n in reasons]},
         "skm": city_skm,
+        "skm_per_jenis": per_type_skm,
         "kelurahan": [
             {"slug": slug, "nama": name, "jumlah": by_kel[i], "terbit": issued[i],
              "persen_tepat_waktu": _percent(within[i], issued[i]),
              "median_hari_terbit": _round(kel_medians[i][0] / DAY) if i in kel_medians else None,
-             **_kel_skm(skm.get(i))}
+             **_kel_skm([part for (k, _), part in skm.items() if k == i])}
             for i, (slug, name) in names.items() if (kel_id is None or i == kel_id)
         ],
     }
@@ -191,6 +195,6 @@ def _skm_figures(parts: Any) -> dict[str, Any]:
             "unsur": {e: round(total / answers, 2) for e, (total, answers) in sums.items() if answers}}
 
 
-def _kel_skm(part: tuple[int, dict[str, tuple[int, int]]] | None) -> dict[str, Any]:
-    index = skm_index(part[1]) if part else None
+def _kel_skm(parts: list[tuple[int, dict[str, tuple[int, int]]]]) -> dict[str, Any]:
+    index = skm_index(_merge(parts)[1]) if parts else None
     return {"skm": _round(index), "mutu": skm_category(index)[0]}

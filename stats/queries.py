@@ -121,8 +121,11 @@ async def rejection_reasons(session: AsyncSession, scope: Scope, limit: int = 10
     return [(str(r[0]), int(r[1])) for r in rows]
 
 
-async def skm_sums(session: AsyncSession, scope: Scope) -> dict[int, tuple[int, dict[str, tuple[int, int]]]]:
-    """Per kelurahan: (respondents, {element: (sum of scores, answers)}) of the survey answered in the period."""
+Sums = dict[str, tuple[int, int]]  # element -> (sum of its scores, answers)
+
+
+async def skm_sums(session: AsyncSession, scope: Scope) -> dict[tuple[int, str], tuple[int, Sums]]:
+    """Per (kelurahan, letter type): (respondents, sums per element) of the survey answered in the period."""
     where: list[ColumnElement[bool]] = []
     if scope.dari is not None:
         where.append(S.answered_at >= _start_of(scope.dari))
@@ -133,12 +136,12 @@ async def skm_sums(session: AsyncSession, scope: Scope) -> dict[int, tuple[int, 
     if scope.jenis is not None:
         where.append(S.letter_type == scope.jenis)
     columns = [agg for e in ELEMENTS for agg in (func.sum(S[e]), func.count(S[e]))]
-    rows = await session.execute(select(S.kelurahan_id, func.count(), *columns).where(and_(True, *where))
-                                 .group_by(S.kelurahan_id))
-    out: dict[int, tuple[int, dict[str, tuple[int, int]]]] = {}
+    rows = await session.execute(select(S.kelurahan_id, S.letter_type, func.count(), *columns)
+                                 .where(and_(True, *where)).group_by(S.kelurahan_id, S.letter_type))
+    out: dict[tuple[int, str], tuple[int, Sums]] = {}
     for r in rows:
-        sums = {e: (int(r[2 + 2 * i] or 0), int(r[3 + 2 * i] or 0)) for i, e in enumerate(ELEMENTS)}
-        out[int(r[0])] = (int(r[1]), sums)
+        sums = {e: (int(r[3 + 2 * i] or 0), int(r[4 + 2 * i] or 0)) for i, e in enumerate(ELEMENTS)}
+        out[(int(r[0]), str(r[1]))] = (int(r[2]), sums)
     return out
 
 

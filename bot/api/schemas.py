@@ -122,6 +122,7 @@ class Statistik(BaseModel):
     dalam_waktu_layanan: TepatWaktu
     penolakan: Penolakan
     skm: Skm
+    skm_per_jenis: dict[str, Skm] = Field(description="Indeks kepuasan per jenis layanan")
     kelurahan: list[StatistikKelurahan]
 
 

@@ -103,6 +103,11 @@ def expected(rows: list[Generated], answers: list[Answer], f: Filters, slugs: di
 
     in_period = [a for a in answers if answered(a)]
     respondents, index, nrr = skm(in_period)
+    per_type = {}
+    for code in sorted({a.letter_type for a in in_period}):
+        n, i, u = skm([a for a in in_period if a.letter_type == code])
+        per_type[code] = {"responden": n, "indeks": round(i, 2) if i is not None else None, "mutu": category(i),
+                          "unsur": u}
     per_kel: dict[str, Any] = {}
     for kel_id, slug in slugs.items():
         if f.kelurahan not in (None, slug):
@@ -136,6 +141,7 @@ def expected(rows: list[Generated], answers: list[Answer], f: Filters, slugs: di
         "penolakan": {"jumlah": sum(1 for r in picked if r.status == "rejected"), "alasan": reasons},
         "skm": {"responden": respondents, "indeks": round(index, 2) if index is not None else None,
                 "mutu": category(index), "unsur": nrr},
+        "skm_per_jenis": per_type,
         "kelurahan": per_kel,
     }
 
@@ -153,6 +159,8 @@ def compare(got: dict[str, Any], want: dict[str, Any]) -> None:
         assert reasons[original] == item["jumlah"]
     for key in ("responden", "indeks", "mutu", "unsur"):
         assert got["skm"][key] == want["skm"][key], key
+    assert {code: {k: v for k, v in figures.items() if k != "kinerja"} for code, figures in got["skm_per_jenis"].items()
+            } == want["skm_per_jenis"]
     fields = ("jumlah", "terbit", "persen_tepat_waktu", "median_hari_terbit", "skm", "mutu")
     assert {k["slug"]: {f: k[f] for f in fields} for k in got["kelurahan"]} == want["kelurahan"]
 
