@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.composition import Services
 
 CATALOGUE_MAX_AGE = 300
+UNKNOWN_KELURAHAN = "Kelurahan tidak dikenal: lihat /api/v1/layanan untuk kode (slug) setiap kelurahan."
 
 
 def _json(body: dict[str, Any]) -> bytes:  # (the statistics come serialized: `stats.service`)
@@ -56,7 +57,7 @@ def create_api_router(services: Services) -> APIRouter:
                 query = query.where(Kelurahan.slug == kelurahan.strip().lower())
             rows = list(await session.scalars(query))
         if kelurahan is not None and not rows:
-            raise HTTPException(404, f"Kelurahan '{kelurahan}' tidak dikenal.")
+            raise HTTPException(404, UNKNOWN_KELURAHAN)
         body = _json(catalogue_feed(services.settings.city_name, services.catalogue, rows, channels(),
                                     services.settings.complaint_channel))
         etag = etag_of(body)
@@ -79,12 +80,12 @@ def create_api_router(services: Services) -> APIRouter:
             raise HTTPException(422, "Tanggal 'sampai' lebih awal dari tanggal 'dari'.")
         kind = jenis.strip().lower() if jenis and jenis.strip() else None
         if kind is not None and services.catalogue.get(kind) is None:
-            raise HTTPException(404, f"Jenis surat '{jenis}' tidak dikenal.")
+            raise HTTPException(404, "Jenis surat tidak dikenal: lihat /api/v1/layanan untuk kode setiap jenis.")
         slug = kelurahan.strip().lower() if kelurahan and kelurahan.strip() else None
         try:
             figures = await services.statistics.figures(Filters(first, last, slug, kind))
         except UnknownKelurahan:
-            raise HTTPException(404, f"Kelurahan '{kelurahan}' tidak dikenal.") from None
+            raise HTTPException(404, UNKNOWN_KELURAHAN) from None
         body, etag = figures.body, figures.etag
         return conditional(request, body, etag=etag, modified=versions.since(etag, services.clock()),
                            max_age=stats_age)
