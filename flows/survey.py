@@ -38,7 +38,7 @@ SKIP = Option("lewati", "Lewati", aliases=("lewat", "skip", "nanti", "nanti saja
 INTRO = ("Terima kasih telah menggunakan layanan e-Surat{about}. Bantu kami meningkatkan layanan: "
          "{n} pertanyaan singkat, boleh dilewati.")
 QUESTION = "Survei kepuasan, pertanyaan {i} dari {n}:\n{question}"
-ASK_COMMENT = "Terakhir, ada saran untuk kami? Ketik saran Anda atau Lewati."
+ASK_COMMENT = "Terakhir, ada saran untuk kami? Silakan ketik saran Anda atau Lewati."
 NOT_A_SCORE = "Maaf, jawaban tidak dikenali. Pilih nilai 1 sampai 4, atau Lewati untuk melewati survei."
 NO_COMMENT = "Mohon ketik saran Anda dalam bentuk teks, atau pilih Lewati."
 THANKS = "Terima kasih atas penilaian Anda. Masukan Anda membantu kami memperbaiki pelayanan kelurahan."
