@@ -46,5 +46,5 @@ STEPS: Final[Mapping[Step, StepSpec]] = {
     Step.VISIT_DAY: StepSpec(visits.ask_visit_day, visits.on_visit_day),
     Step.VISIT_SLOT: StepSpec(visits.ask_visit_slot, visits.on_visit_slot),
     Step.VISIT_CANCEL: StepSpec(visits.ask_visit_cancel, visits.on_visit_cancel),
-    Step.SURVEY: StepSpec(survey.ask_survey, survey.on_survey, intro=survey.intro),
+    Step.SURVEY: StepSpec(survey.ask_survey, survey.on_survey),
 }

@@ -51,12 +51,9 @@ def offer(state: ConversationState, ctx: Context, inbound: SurveyOffered) -> Out
     if state.step != Step.IDLE or not state.consent or state.queued:
         return []
     state.survey = Survey(request_id=inbound.request_id, code=inbound.code)
-    return goto(state, Step.SURVEY)
-
-
-def intro(state: ConversationState, ctx: Context) -> str:
-    code = state.survey.code if state.survey else ""
-    return INTRO.format(about=f" (permohonan {code})" if code else "", n=len(ASKED))
+    # The intro heads the first question: one message (a channel may have to send it as a template).
+    about = f" (permohonan {inbound.code})" if inbound.code else ""
+    return goto(state, Step.SURVEY, INTRO.format(about=about, n=len(ASKED)))
 
 
 def ask_survey(state: ConversationState, ctx: Context) -> Prompt:

@@ -36,9 +36,9 @@ def offered(chat: Chat) -> Chat:
 def test_offered_answered_commented_and_stored_once(resting: Chat) -> None:
     chat = resting
     chat.send(OFFER)
-    intro, question = chat.effects
-    assert "Bantu kami meningkatkan layanan: 6 pertanyaan singkat, boleh dilewati" in intro.text
-    assert "BT-2026-000017" in intro.text
+    [question] = chat.effects  # one message: the intro heads the first question
+    assert "Bantu kami meningkatkan layanan: 6 pertanyaan singkat, boleh dilewati" in question.text
+    assert "BT-2026-000017" in question.text
     assert "pertanyaan 1 dari 6" in question.text and BY_CODE["u1"].question in question.text
     assert chat.values == ["u1:1", "u1:2", "u1:3", "u1:4", "lewati"]  # shown as a list on every channel
     assert question.style == "list" and "1. Tidak sesuai" in question.text and "5. Lewati" in question.text
