@@ -204,7 +204,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
         service_days={t.code: t.sla_days for t in catalogue},
-        notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested,
+        notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested, on_issue=chats.survey_offered,
                               moderation_targets=lambda s, kel: services.moderation_targets(s, kel)),
     )
     keystore = KeyStore(storage.keys_dir, clock=clock)

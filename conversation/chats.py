@@ -1,7 +1,8 @@
 """One chat's state between messages: load it, advance the engine, carry out the effects that
 concern only the chat (replies to the outbox, the resident's saved profile) and store the new
-state, in the caller's transaction. Needs no lifecycle: the lifecycle's correction hook
-(`revision_requested`) lives here, and `ConversationService` adds submitting and cancelling.
+state, in the caller's transaction. Needs no lifecycle: the lifecycle's hooks (a correction asked,
+`revision_requested`; a letter issued, `survey_offered`) live here, and `ConversationService` adds
+submitting and cancelling.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
+from conversation import survey
 from conversation.directory import DirectorySource
 from db.models import Conversation, Kelurahan, LetterRequest, Resident
 from db.outbound import AskFileOut, Notice, Outbound, TextOut
@@ -114,9 +116,15 @@ class ChatStates:
                 return await self.visits.book(session, resident, effect)
             case flows.CancelVisit(code=code) if self.visits is not None:
                 await self.visits.cancel(session, resident, code)
+            case flows.RecordSurvey():
+                await survey.record(session, resident, effect, self.clock())
             case _:
                 raise EffectNotHandled(f"{type(effect).__name__} needs the ConversationService")
         return None
+
+    async def survey_offered(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
+        """Lifecycle hook: the letter was issued; offer the satisfaction survey (`conversation.survey`)."""
+        await survey.offer(session, req, resident, self.step)
 
     async def revision_requested(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
         """Lifecycle hook: staff asked for a correction; take the resident back to those fields.

@@ -91,7 +91,7 @@ class ConversationService:
                     raise EffectNotHandled(f"{type(effect).__name__} needs the PersonalData service")
                 await self.personal_data.execute(session, resident, effect)
             case (flows.Reply() | flows.AskFile() | flows.SaveProfile() | flows.RecordConsent() | flows.BookVisit()
-                  | flows.CancelVisit()):
+                  | flows.CancelVisit() | flows.RecordSurvey()):
                 return await self.chats.execute(session, resident, effect)
             case _:
                 assert_never(effect)

@@ -21,6 +21,7 @@ from flows.effects import (
     Effect,
     ErasePersonalData,
     RecordConsent,
+    RecordSurvey,
     Reply,
     SaveProfile,
     ShowPersonalData,
@@ -29,7 +30,16 @@ from flows.effects import (
 )
 from flows.engine import advance
 from flows.formatting import LetterValues, format_rows, format_values
-from flows.inbound import ChoiceMade, Command, FileReceived, Inbound, RevisionRequested, Text, VisitUnavailable
+from flows.inbound import (
+    ChoiceMade,
+    Command,
+    FileReceived,
+    Inbound,
+    RevisionRequested,
+    SurveyOffered,
+    Text,
+    VisitUnavailable,
+)
 from flows.state import SCHEMA_VERSION, ConversationState, Step
 
 __all__ = [
@@ -37,6 +47,6 @@ __all__ = [
     "Context", "ConversationState", "Directory", "Effect", "ErasePersonalData", "FileReceived", "Inbound", "Kelurahan",
     "LetterTypeDef", "LetterValues", "RecordConsent", "Reply", "RevisionRequested", "SaveProfile", "ShowPersonalData",
     "ShowStatus", "Step", "SubmitRequest", "Text",
-    "BookVisit", "BookedVisit", "CancelVisit", "VisitSlot", "VisitUnavailable",
+    "BookVisit", "BookedVisit", "CancelVisit", "VisitSlot", "VisitUnavailable", "RecordSurvey", "SurveyOffered",
     "advance", "format_rows", "format_values", "load_catalogue", "messages",
 ]

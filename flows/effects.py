@@ -8,6 +8,7 @@ its number works everywhere.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -135,8 +136,24 @@ class CancelVisit(_Out):
     code: str
 
 
+class RecordSurvey(_Out):
+    """Store the resident's answers to the satisfaction survey (SKM) about request `request_id`, once per
+    request (a second one is ignored). `answers`: element (u1..u9) -> score 1..4, the elements answered."""
+
+    kind: Literal["record_survey"] = "record_survey"
+    request_id: int
+    answers: dict[str, int]
+    comment: str | None = None
+
+    @model_validator(mode="after")
+    def _on_the_scale(self) -> Self:
+        if any(not re.fullmatch(r"u[1-9]", k) or not 1 <= v <= 4 for k, v in self.answers.items()):
+            raise ValueError(f"survey answers off the 1-4 scale of u1..u9: {self.answers}")
+        return self
+
+
 Effect = Annotated[
     Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus | RecordConsent | ShowPersonalData
-    | ErasePersonalData | BookVisit | CancelVisit,
+    | ErasePersonalData | BookVisit | CancelVisit | RecordSurvey,
     Field(discriminator="kind"),
 ]

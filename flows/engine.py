@@ -4,7 +4,8 @@ No I/O, no clock (ctx.now), no chat library. The state given is not modified. Or
 handling: a system correction request; a draft whose letter type or kelurahan is gone; the
 commands answered at any moment (status, data saya, hapus data saya); a draft idle for 24 hours
 (offered again before anything else); the other commands; else the current step's handler from
-the step table (`step_table.STEPS`). The question a handler leaves the conversation at
+the step table (`step_table.STEPS`). At the satisfaction survey (`survey`), a command or a system
+message first leaves the survey, then is handled as at rest. The question a handler leaves the conversation at
 (`steps.Ask`) is rendered here, from the table.
 """
 
@@ -14,10 +15,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 from flows import messages as m
+from flows import survey
 from flows.commands import ANY_TIME, COMMANDS, command_of
 from flows.context import Context
 from flows.effects import Effect
-from flows.inbound import FileReceived, Inbound, RevisionRequested, VisitUnavailable
+from flows.inbound import FileReceived, Inbound, RevisionRequested, SurveyOffered, VisitUnavailable
 from flows.menus import NEXT, PREV, render, resolve, texts
 from flows.revision import start_revision
 from flows.start import on_idle
@@ -59,6 +61,12 @@ def _page(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome |
 
 
 def _dispatch(state: ConversationState, inbound: Inbound, ctx: Context) -> Outcome:
+    if state.step == Step.SURVEY and survey.leaving(state, ctx, inbound):
+        if command_of(inbound) in survey.ENDS:  # batal, kembali: the resident ends the survey
+            return survey.finish(state)
+        return [*survey.drop(state), *_dispatch(state, inbound, ctx)]  # silently; then as at rest
+    if isinstance(inbound, SurveyOffered):
+        return survey.offer(state, ctx, inbound)
     if isinstance(inbound, RevisionRequested):
         return start_revision(state, ctx, inbound)
     if isinstance(inbound, VisitUnavailable):
@@ -91,5 +99,8 @@ def advance(state: ConversationState, inbound: Inbound, ctx: Context) -> tuple[C
     new = state.model_copy(deep=True)
     outcome = _dispatch(new, inbound, ctx)
     effects = [e for item in outcome for e in (_ask(new, ctx, item) if isinstance(item, Ask) else [item])]
-    new.updated_at = ctx.now
+    if new.step != Step.SURVEY:
+        new.survey = None
+    if outcome or not isinstance(inbound, SurveyOffered):  # a survey not offered changes nothing
+        new.updated_at = ctx.now
     return new, effects

@@ -1,4 +1,4 @@
-"""What reaches the engine: the resident's messages, and the system's revision requests."""
+"""What reaches the engine: the resident's messages, and the system's revision requests and survey offers."""
 
 from __future__ import annotations
 
@@ -75,5 +75,13 @@ class VisitUnavailable(_In):
     day: str  # ISO date (WIB) of the slot picked
 
 
-Inbound = Annotated[Text | ChoiceMade | FileReceived | Command | RevisionRequested | VisitUnavailable,
+class SurveyOffered(_In):
+    """From the lifecycle: the letter of request `request_id` was issued; offer the satisfaction survey (SKM)."""
+
+    kind: Literal["survey_offered"] = "survey_offered"
+    request_id: int
+    code: str = ""  # the request's code, its name for the resident
+
+
+Inbound = Annotated[Text | ChoiceMade | FileReceived | Command | RevisionRequested | VisitUnavailable | SurveyOffered,
                     Field(discriminator="kind")]

@@ -82,6 +82,7 @@ HELP = {
     "visit_day": "Pilih hari kunjungan ke kantor kelurahan. Setelah itu pilih jamnya.",
     "visit_slot": "Pilih jam kunjungan. Yang tampil masih ada tempat.",
     "visit_cancel": "Pilih kunjungan yang ingin dibatalkan, atau Tidak jadi.",
+    "survey": "Pilih nilai 1 (tidak baik) sampai 4 (sangat baik), atau Lewati untuk melewati survei.",
 }
 
 # Personal data (UU No. 27 Tahun 2022): "data saya" and "hapus data saya".

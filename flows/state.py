@@ -31,6 +31,7 @@ class Step(StrEnum):
     VISIT_DAY = "visit_day"  # a letter that needs a visit: choosing the day of the visit
     VISIT_SLOT = "visit_slot"  # ... and its time
     VISIT_CANCEL = "visit_cancel"  # "batal kunjungan": which booking to cancel
+    SURVEY = "survey"  # a letter was issued: the satisfaction survey (SKM), skippable (flows.survey)
 
 
 class Draft(BaseModel):
@@ -57,6 +58,16 @@ class Draft(BaseModel):
         return bool(self.fields or any(self.groups.values()) or self.attachments)
 
 
+class Survey(BaseModel):
+    """The satisfaction survey under way about request `request_id`: the answers so far (element -> 1..4)."""
+
+    request_id: int
+    code: str = ""
+    answers: dict[str, int] = Field(default_factory=dict)
+    at: int = 0  # the element asked (index into `stats.skm.ASKED`); past the last one: the comment
+    missed: bool = False  # the last message was not an answer (a second one leaves the survey)
+
+
 class ConversationState(BaseModel):
     version: int = SCHEMA_VERSION
     step: Step = Step.IDLE
@@ -65,6 +76,7 @@ class ConversationState(BaseModel):
     stash: Draft | None = None  # a draft put aside while the resident corrects a request
     queued: list[RevisionRequested] = Field(default_factory=list)  # corrections waiting their turn
     page: int = 0  # page of a long menu
+    survey: Survey | None = None  # set only at Step.SURVEY
     updated_at: datetime | None = None
 
     @classmethod

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from flows import fill, personal_data, review, start, visits
+from flows import fill, personal_data, review, start, survey, visits
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.menus import Prompt
@@ -46,4 +46,5 @@ STEPS: Final[Mapping[Step, StepSpec]] = {
     Step.VISIT_DAY: StepSpec(visits.ask_visit_day, visits.on_visit_day),
     Step.VISIT_SLOT: StepSpec(visits.ask_visit_slot, visits.on_visit_slot),
     Step.VISIT_CANCEL: StepSpec(visits.ask_visit_cancel, visits.on_visit_cancel),
+    Step.SURVEY: StepSpec(survey.ask_survey, survey.on_survey),
 }

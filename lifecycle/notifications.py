@@ -20,6 +20,7 @@ from lifecycle.service import Clock
 from lifecycle.transitions import Event
 
 RevisionHook = Callable[[AsyncSession, LetterRequest, Resident], Awaitable[None]]
+IssueHook = RevisionHook  # after the letter was sent: the satisfaction survey is offered (the conversation's)
 # Where a kelurahan's moderation messages go: (channel, chat id) of every moderation chat of every
 # channel the process runs (the composition root asks each channel).
 ModerationTargets = Callable[[AsyncSession, Kelurahan], Awaitable[list[tuple[str, str]]]]
@@ -61,8 +62,10 @@ def notice_of(event: Event, req: LetterRequest, title: str) -> Notice | None:
 
 class OutboxNotifier:
     def __init__(self, titles: Mapping[str, str], clock: Clock, on_revision: RevisionHook | None = None,
-                 moderation_targets: ModerationTargets = no_moderation_chats) -> None:
+                 moderation_targets: ModerationTargets = no_moderation_chats,
+                 on_issue: IssueHook | None = None) -> None:
         self.titles = titles
+        self.on_issue = on_issue
         self.moderation_targets = moderation_targets
         self.clock = clock
         self.on_revision = on_revision
@@ -86,6 +89,8 @@ class OutboxNotifier:
                         "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
                 notice=notice_of(event, req, title),
             ), now)
+            if self.on_issue is not None:
+                await self.on_issue(session, req, resident)  # after the letter, in its transaction
         else:
             text = resident_text(event, req, title)
             if text:
