@@ -124,7 +124,15 @@ class ChatStates:
 
     async def survey_offered(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
         """Lifecycle hook: the letter was issued; offer the satisfaction survey (`conversation.survey`)."""
-        await survey.offer(session, req, resident, self.step)
+        async def optional(session: AsyncSession, resident: Resident, effect: flows.Effect) -> flows.Inbound | None:
+            if isinstance(effect, flows.Reply | flows.AskFile):  # the survey's first question: never a paid template
+                message = outbound_of(effect).model_copy(update={"optional": True})
+                enqueue(session, resident.channel, resident.external_id, message, self.clock())
+                return None
+            return await self.execute(session, resident, effect)
+
+        await survey.offer(session, req, resident,
+                           lambda session, resident, inbound: self.step(session, resident, inbound, execute=optional))
 
     async def revision_requested(self, session: AsyncSession, req: LetterRequest, resident: Resident) -> None:
         """Lifecycle hook: staff asked for a correction; take the resident back to those fields.

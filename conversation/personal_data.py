@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from conversation.status import STATUS_LABELS
-from db.models import Attachment, Letter, LetterRequest, OutboxMessage, Resident
+from db.models import Attachment, Letter, LetterRequest, OutboxMessage, Resident, SkmResponse
 from db.outbound import TextOut
 from db.outbox import OutboxStatus, enqueue
 from db.retention import FINISHED, RESIDENT, mark_deleted, remove_files
@@ -82,6 +82,9 @@ class PersonalData:
         for r in requests:
             if r.status in FINISHED and r.status not in KEPT_STATUSES:
                 r.fields, r.previous = {}, None  # rejected or cancelled: nothing to archive
+        if requests:  # the survey's free-text comments may name people; the scores stay (anonymous figures)
+            await session.execute(update(SkmResponse).where(SkmResponse.request_id.in_([r.id for r in requests]))
+                                  .values(comment=None).execution_options(synchronize_session=False))
         profile_fields = sum(1 for v in (resident.profile or {}).values() if v)
         resident.profile, resident.display_name, resident.consent_at = {}, "", None
         delivered = (OutboxMessage.channel == resident.channel, OutboxMessage.chat_id == resident.external_id,

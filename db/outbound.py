@@ -41,6 +41,9 @@ class _Said(_Msg):
     choices: list[Choice] = []
     style: Literal["buttons", "list"] = "buttons"
     notice: Notice | None = None
+    # Worth sending only where it costs nothing more (the satisfaction survey): a channel that could send it
+    # now only as a paid template (WhatsApp outside the 24-hour window) drops it instead.
+    optional: bool = False
 
 
 class TextOut(_Said):

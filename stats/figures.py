@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from db.engine import read_only_session
 from db.models import Kelurahan
 from flows import Catalogue
-from stats import queries
+from stats import queries, skm
 from stats.queries import Scope
 
 HOUR, DAY = 3600, 86400
@@ -64,20 +64,17 @@ def _round(value: float | None) -> float | None:
 
 
 def skm_index(sums: dict[str, tuple[int, int]]) -> float | None:
-    """The SKM index (PermenPANRB 14/2017): the mean of the answered elements' NRR (sum / answers), x 25."""
-    nrr = [total / answers for total, answers in sums.values() if answers]
-    return sum(nrr) / len(nrr) * 25 if nrr else None
+    """The SKM index (`stats.skm.index`) of the elements' (sum of scores, answers); None without answers."""
+    nrr = {e: total / answers for e, (total, answers) in sums.items() if answers}
+    return skm.index(nrr) if nrr else None
 
 
-def skm_category(index: float | None) -> tuple[str | None, str | None]:
-    """The quality category of an index on the 25-100 scale, on its value rounded to 2 decimals."""
-    if index is None:
-        return None, None
-    value = round(index, 2)
-    for floor, letter, label in ((88.31, "A", "Sangat Baik"), (76.61, "B", "Baik"), (65.00, "C", "Kurang Baik")):
-        if value >= floor:
-            return letter, label
-    return "D", "Tidak Baik"
+def skm_category(value: float | None) -> tuple[str | None, str | None]:
+    return skm.category(value) if value is not None else (None, None)
+
+
+def _skm_round(value: float | None) -> float | None:
+    return float(skm.rounded(value)) if value is not None else None
 
 
 async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filters: Filters) -> dict[str, Any]:
@@ -191,10 +188,10 @@ def _skm_figures(parts: Any) -> dict[str, Any]:
     respondents, sums = _merge(parts)
     index = skm_index(sums)
     letter, label = skm_category(index)
-    return {"responden": respondents, "indeks": _round(index), "mutu": letter, "kinerja": label,
+    return {"responden": respondents, "indeks": _skm_round(index), "mutu": letter, "kinerja": label,
             "unsur": {e: round(total / answers, 2) for e, (total, answers) in sums.items() if answers}}
 
 
 def _kel_skm(parts: list[tuple[int, dict[str, tuple[int, int]]]]) -> dict[str, Any]:
     index = skm_index(_merge(parts)[1]) if parts else None
-    return {"skm": _round(index), "mutu": skm_category(index)[0]}
+    return {"skm": _skm_round(index), "mutu": skm_category(index)[0]}

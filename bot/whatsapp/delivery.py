@@ -89,6 +89,7 @@ class WhatsAppDelivery:
         if isinstance(message, DocumentOut):
             media_id = await self.client.upload_media(self._pdf(message), PDF, message.filename)
             document = (media_id, message.filename)
+        optional = not isinstance(message, DocumentOut) and message.optional
         if await self.window_open(to):
             try:
                 return await self._free_form(to, message, document)
@@ -96,6 +97,9 @@ class WhatsAppDelivery:
                 if e.code != REENGAGE:
                     raise
                 log.info("whatsapp %s: the window has closed (131047); sending a template", mask_number(to))
+        if optional:  # e.g. the satisfaction survey: not worth a paid template message
+            log.info("whatsapp %s: an optional message dropped outside the 24-hour window", mask_number(to))
+            return {"skipped": "outside the 24-hour window"}
         return await self._template(to, message, document)
 
     async def _free_form(self, to: str, message: TextOut | AskFileOut | DocumentOut,

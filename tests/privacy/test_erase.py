@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db.integrity import check_files
-from db.models import Attachment, Conversation, Letter, LetterRequest, OutboxMessage, Resident
+from db.models import Attachment, Conversation, Letter, LetterRequest, OutboxMessage, Resident, SkmResponse
 from tests.support.flows import ANSWERS
 from tests.support.telegram import RESIDENT_ID, World, submitted_request
 
@@ -54,6 +54,10 @@ async def test_data_saya_then_hapus_data_saya_keeps_the_archive_and_requests_und
     assert f"{pending.code} SKTM: Menunggu pemeriksaan petugas" in shown and "berkas tersimpan" in shown
     assert "Surat telah terbit" in shown and "dihapus otomatis 30 hari" in shown
 
+    async with world.services.sessions.begin() as s:  # a survey answer with a comment that names someone
+        s.add(SkmResponse(request_id=issued.id, kelurahan_id=issued.kelurahan_id, letter_type="sktm", u1=4, u3=3,
+                          comment="Terima kasih Bu Rina", answered_at=world.services.clock()))
+
     await resident.text("/hapusdatasaya")
     assert "Ketik YA untuk menghapus" in world.tg.messages_to(RESIDENT_ID)[-1]
     await resident.text("ya")
@@ -75,6 +79,9 @@ async def test_data_saya_then_hapus_data_saya_keeps_the_archive_and_requests_und
     assert all(a.deleted_at is None for a in await attachments_of(world, pending.id))
     assert (uploads_dir / shared).is_file()  # still needed by the request under review
     assert world.services.issuing.pdf_path(letter).is_file()  # the archive
+    async with world.services.sessions() as s:
+        answer = await s.scalar(select(SkmResponse).where(SkmResponse.request_id == issued.id))
+    assert answer is not None and answer.comment is None and (answer.u1, answer.u3) == (4, 3)  # scores: anonymous
     report = await check_files(world.services.sessions, world.services.settings.storage.letters_dir, uploads_dir)
     assert report.ok and report.deleted == 3
 

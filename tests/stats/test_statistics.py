@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import ceil
 from typing import Any
@@ -59,10 +60,15 @@ def durations(values: list[tuple[int, int]]) -> dict[str, Any]:
             "p90_hari": round(nearest_rank(calendar, ninety) / 86400, 2)}
 
 
+def two_decimals(value: float) -> float:
+    """Half up, as the regulation's table writes an index."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def category(index: float | None) -> str | None:
     if index is None:
         return None
-    value = round(index, 2)
+    value = two_decimals(index)
     return "A" if value >= 88.31 else "B" if value >= 76.61 else "C" if value >= 65 else "D"
 
 
@@ -106,7 +112,7 @@ def expected(rows: list[Generated], answers: list[Answer], f: Filters, slugs: di
     per_type = {}
     for code in sorted({a.letter_type for a in in_period}):
         n, i, u = skm([a for a in in_period if a.letter_type == code])
-        per_type[code] = {"responden": n, "indeks": round(i, 2) if i is not None else None, "mutu": category(i),
+        per_type[code] = {"responden": n, "indeks": two_decimals(i) if i is not None else None, "mutu": category(i),
                           "unsur": u}
     per_kel: dict[str, Any] = {}
     for kel_id, slug in slugs.items():
@@ -123,7 +129,7 @@ def expected(rows: list[Generated], answers: list[Answer], f: Filters, slugs: di
                          if mine_issued else None,
                          "median_hari_terbit": round(nearest_rank(issue_days, Fraction(1, 2)) / 86400, 2)
                          if issue_days else None,
-                         "skm": round(kel_index, 2) if kel_index is not None else None, "mutu": category(kel_index)}
+                         "skm": two_decimals(kel_index) if kel_index is not None else None, "mutu": category(kel_index)}
     return {
         "jumlah": len(picked),
         "per_status": dict(Counter(r.status for r in picked)),
@@ -139,7 +145,7 @@ def expected(rows: list[Generated], answers: list[Answer], f: Filters, slugs: di
         "dalam_waktu_layanan": {"terbit": len(issued), "tepat_waktu": len(on_time),
                                 "persen": round(100 * len(on_time) / len(issued), 2) if issued else None},
         "penolakan": {"jumlah": sum(1 for r in picked if r.status == "rejected"), "alasan": reasons},
-        "skm": {"responden": respondents, "indeks": round(index, 2) if index is not None else None,
+        "skm": {"responden": respondents, "indeks": two_decimals(index) if index is not None else None,
                 "mutu": category(index), "unsur": nrr},
         "skm_per_jenis": per_type,
         "kelurahan": per_kel,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Kelurahan, SkmResponse
+from db.models import Kelurahan, OutboxMessage, SkmResponse
 from db.models import Resident as ResidentRow
 from flows import RecordSurvey
 from stats.skm import ASKED
@@ -40,6 +40,11 @@ async def test_issue_then_survey_in_the_chat_then_one_stored_response(demo: Demo
     assert "pertanyaan 1 dari 6" in question["text"]
     assert [c["title"] for c in question["choices"]] == ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai",
                                                          "Lewati"]
+    async with demo.services.sessions() as s:  # the offer is optional: never a paid WhatsApp template
+        payloads = [row.payload for row in await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    offered = [p for p in payloads if "Bantu kami meningkatkan layanan" in p.get("text", "")]
+    assert [p.get("optional") for p in offered] == [True]
+    assert not any(p.get("optional") for p in payloads if p is not offered[0])
 
     await resident.choice(question["choices"][3]["value"])  # U1: 4, a button
     for typed in ["3", "4", "4", "3"]:  # U2, U3, U4, U5: numbers typed

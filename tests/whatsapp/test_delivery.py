@@ -165,6 +165,20 @@ async def test_outside_the_window_the_notice_goes_as_its_template(
     assert [c.ok for c in fake_whatsapp.calls_of("messages")] == [True]  # no free-form attempt was refused
 
 
+@pytest.mark.parametrize("last", [None, timedelta(hours=25)])
+async def test_an_optional_message_outside_the_window_is_dropped_not_sent_as_a_template(
+        delivery: WhatsAppDelivery, fake_whatsapp: FakeWhatsApp, sessions: Sessions, clock: FixedClock,
+        last: timedelta | None) -> None:
+    if last is not None:
+        await wrote(sessions, clock, fake_whatsapp, ago=last)
+    survey = TextOut(text="Bantu kami meningkatkan layanan: ...", choices=choices(3), optional=True)
+    assert await send(delivery, survey, clock) == {"skipped": "outside the 24-hour window"}
+    assert fake_whatsapp.calls_of("messages") == [] and fake_whatsapp.templates_to(WA_ID) == []
+    await wrote(sessions, clock, fake_whatsapp)  # inside the window it goes as usual, free
+    result = await send(delivery, survey, clock)
+    assert result is not None and "message_id" in result and fake_whatsapp.templates_to(WA_ID) == []
+
+
 async def test_template_parameters_are_one_short_line(delivery: WhatsAppDelivery, fake_whatsapp: FakeWhatsApp,
                                                       sessions: Sessions, clock: FixedClock) -> None:
     reason = "Foto KK tidak terbaca.\n\tMohon     kirim ulang " + "dengan jelas " * 100
