@@ -250,6 +250,12 @@ class Settings(BaseSettings):
     # heartbeat: a killed process's claims are taken over after at most one lease.
     claim_lease_seconds: float = Field(default=10.0, gt=0)
     claim_heartbeat_seconds: float = Field(default=3.0, gt=0)
+    # Pengingat waktu layanan (`lifecycle.reminders`), dikirim ke obrolan moderasi kelurahan.
+    reminder_share: float = Field(default=0.75, gt=0, lt=1, description=(
+        "Bagian waktu layanan yang telah berlalu saat permohonan diingatkan \"mendekati batas\" (0,75 = 75%)"))
+    reminder_sweep_minutes: int = Field(default=15, ge=1, le=1440, description=(
+        "Setiap berapa menit permohonan yang terbuka diperiksa untuk pengingat"))
+    daily_summary_hour: int = Field(default=7, ge=0, le=23, description="Jam ringkasan harian (WIB)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
     log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
 
