@@ -129,7 +129,7 @@ class ServiceTimeReminders:
             select(Letter.kelurahan_id, func.count()).where(Letter.issued_at >= start,
                                                             Letter.issued_at < start + timedelta(days=1))
             .group_by(Letter.kelurahan_id))
-        for kel_id, count in issued.tuples():
+        for kel_id, count in issued:
             summaries[kel_id].issued_yesterday = count
         return summaries
 
