@@ -72,9 +72,11 @@ class ServiceTimeReminders:
                 column = LetterRequest.reminded_late_at if late else LetterRequest.reminded_near_at
                 if not await self._claim(session, req.id, column, now):
                     continue
-                item = Due(req.code, self.titles.get(req.letter_type, req.letter_type), end,
-                           time_left(req.submitted_at or now, self.service_days.get(req.letter_type, 1), now))
-                found[req.kelurahan_id][late].append(item)
+                left = time_left(req.submitted_at or now, self.service_days.get(req.letter_type, 1), now)
+                if late and not left.startswith("lewat"):
+                    left = "lewat batas hari ini"  # past the close of office on its due day
+                found[req.kelurahan_id][late].append(Due(req.code, self.titles.get(req.letter_type, req.letter_type),
+                                                         end, left))
             for kel_id, (nearing, past) in sorted(found.items()):
                 kel = await session.get(Kelurahan, kel_id)
                 if kel is not None:

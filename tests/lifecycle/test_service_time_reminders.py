@@ -10,10 +10,13 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.composition import build_services
+from config.settings import Settings, StorageSettings
 from db.claims import Claims
 from db.follow_ups import Job
 from db.models import FollowUp, Kelurahan, Letter, LetterRequest, OutboxMessage
@@ -162,7 +165,8 @@ def check_week(week: Week, codes: dict[str, str]) -> None:
     for s in week.sent:
         assert "6271014107900001" not in s.text and "Siti" not in s.text
     late_a = next(s.text for s in week.sent if s.at == wib(1, 16) and s.chat == "mod-bukit-tunggal")
-    assert f"• {a} — Surat Keterangan Tidak Mampu, batas 24 November 2026 pukul 16.00 WIB (batas hari ini)" in late_a
+    assert f"• {a} — Surat Keterangan Tidak Mampu, batas 24 November 2026 pukul 16.00 WIB (lewat batas hari ini)" \
+        in late_a
 
     bt = week.summaries("mod-bukit-tunggal")
     assert [s.at for s in bt] == [wib(1, 7), wib(2, 7), wib(3, 7)]
@@ -171,6 +175,10 @@ def check_week(week: Week, codes: dict[str, str]) -> None:
     assert "Surat terbit kemarin: 0" in bt[1].text and f"Terlambat: {a}, {b}" in bt[2].text
     assert [s.at for s in week.summaries("staff-menteng")] == [wib(1, 7), wib(2, 7), wib(3, 7)]
     assert week.summaries("mod-kameloh-baru") == []  # nothing to say: no summary
+    near_b = next(s.text for s in week.sent if s.at == wib(2, 10, 15) and s.chat == "mod-bukit-tunggal")
+    assert near_b.splitlines()[2:4] == [
+        "Mendekati batas waktu layanan:",
+        f"• {b} — Surat Keterangan Usaha, batas 25 November 2026 pukul 16.00 WIB (batas hari ini)"]
 
 
 async def test_a_week_of_reminders_and_summaries(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -219,3 +227,27 @@ async def test_two_sweeps_at_once_tell_each_request_once(sessions: async_session
     async with sessions() as s:
         rows = list(await s.scalars(select(OutboxMessage.payload).where(OutboxMessage.chat_id == "mod-bukit-tunggal")))
     assert sorted(code for row in rows for code in codes if code in row["text"]) == sorted(codes)
+
+
+async def test_the_service_schedules_and_runs_them_from_the_settings(tmp_path: Path, db_url: str) -> None:
+    """The composition root: the settings' plan, the handlers registered, the next sweep and summary
+    scheduled at start-up by every replica (two starting together leave one row each)."""
+    clock = FixedClock(wib(0, 7, 50))
+    settings = Settings(_env_file=None, storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url),
+                        reminder_sweep_minutes=30, daily_summary_hour=8)
+    one, two = build_services(settings, clock=clock), build_services(settings, clock=clock)
+    try:
+        assert one.reminders is not None and two.reminders is not None
+        assert {SWEEP, DAILY_SUMMARY} <= set(one.follow_ups.handlers)
+        await asyncio.gather(one.reminders.start(), two.reminders.start())
+        async with one.sessions() as s:
+            rows = {r.key: r.next_attempt_at for r in await s.scalars(select(FollowUp))}
+        assert rows == {f"{SWEEP}:2026-11-23T01:00:00+00:00": wib(0, 8), "daily_summary:2026-11-23": wib(0, 8)}
+        clock.now = wib(0, 8)
+        assert await one.follow_ups.run_once() == 2
+        async with one.sessions() as s:
+            pending = set(await s.scalars(select(FollowUp.key).where(FollowUp.status == "pending")))
+        assert pending == {f"{SWEEP}:2026-11-23T01:30:00+00:00", "daily_summary:2026-11-24"}
+    finally:
+        await one.aclose()
+        await two.aclose()
