@@ -39,6 +39,8 @@ from lifecycle.follow_up_runner import FollowUpRunner
 from lifecycle.follow_ups import ISSUE_LETTER, backfill
 from lifecycle.issuing import Issuing
 from lifecycle.notifications import OutboxNotifier
+from lifecycle.reminder_plan import DAILY_SUMMARY, SWEEP, ReminderPlan
+from lifecycle.reminders import ServiceTimeReminders
 from lifecycle.service import Clock, RequestLifecycle, utcnow
 from moderation.letters import LetterDesk
 from moderation.preview import LetterPreview
@@ -119,6 +121,7 @@ class Services:
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
     letter_desk: LetterDesk | None = None  # staff: search, download, revoke and re-send their kelurahan's letters
     preview: LetterPreview | None = None  # the draft PDF (DRAF) of a request awaiting a decision
+    reminders: ServiceTimeReminders | None = None  # service-time reminders and the daily summary (follow-ups)
 
     @property
     def telegram(self) -> TelegramRuntime | None:
@@ -153,6 +156,11 @@ class Services:
                 log.info("scheduled the letters of %d approved requests", scheduled)
         except Exception as e:  # noqa: BLE001 - the database may be starting; nothing is lost
             log.warning("could not look for approved requests without a follow-up: %r", e)
+        try:
+            if self.reminders is not None:
+                await self.reminders.start()  # the next sweep and daily summary exist (once across replicas)
+        except Exception as e:  # noqa: BLE001 - another replica's start-up (or the next) schedules them
+            log.warning("could not schedule the service-time reminders: %r", e)
         await self.follow_ups.run_forever()
 
     async def aclose(self) -> None:
@@ -217,8 +225,13 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     moderation = ModerationService(sessions, lifecycle, catalogue)
     uploads = UploadStore(storage.uploads_dir, storage.upload_max_bytes)
     # What follows a state change, whichever channel made it: kind -> handler.
+    reminders = ServiceTimeReminders(
+        sessions, titles, {t.code: t.sla_days for t in catalogue}, clock,
+        ReminderPlan(settings.reminder_share, settings.reminder_sweep_minutes, settings.daily_summary_hour),
+        moderation_targets=lambda s, kel: services.moderation_targets(s, kel))
     follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter,
-                                           VISIT_REMINDER: VisitReminders(sessions, catalogue, clock).remind},
+                                           VISIT_REMINDER: VisitReminders(sessions, catalogue, clock).remind,
+                                           SWEEP: reminders.sweep, DAILY_SUMMARY: reminders.daily_summary},
                                 clock=clock, claims=claims)
     fire_on_commit(session_class, follow_ups.wakeup.set)
     services = Services(
@@ -227,7 +240,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         intake=UploadIntake(sessions, uploads, clock),
         keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles, subjects_of(catalogue)),
         pades=PadesValidator([ca.ca().cert]),
-        outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups,
+        outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups, reminders=reminders,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
         preview=LetterPreview(moderation, request_letters),
         statistics=Statistics(sessions, catalogue, settings.statistics_cache_seconds),

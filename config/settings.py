@@ -255,6 +255,12 @@ class Settings(BaseSettings):
     # Where residents complain about a service (PermenPANRB 15/2014), published with every service standard.
     complaint_channel: str = "SP4N-LAPOR! (www.lapor.go.id) atau langsung ke kantor kelurahan"
     statistics_cache_seconds: float = Field(default=60.0, ge=0)  # /api/v1/statistik answers this long from memory
+    # Pengingat waktu layanan (`lifecycle.reminders`), dikirim ke obrolan moderasi kelurahan.
+    reminder_share: float = Field(default=0.75, gt=0, lt=1, description=(
+        "Bagian waktu layanan yang telah berlalu saat permohonan diingatkan \"mendekati batas\" (0,75 = 75%)"))
+    reminder_sweep_minutes: int = Field(default=15, ge=1, le=1440, description=(
+        "Setiap berapa menit permohonan yang terbuka diperiksa untuk pengingat"))
+    daily_summary_hour: int = Field(default=7, ge=0, le=23, description="Jam ringkasan harian (WIB)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # ESURAT_LOG_LEVEL
     log_format: Literal["text", "json"] = "text"  # ESURAT_LOG_FORMAT: one line per record, or one JSON object
 
