@@ -157,7 +157,7 @@ class Services:
         except Exception as e:  # noqa: BLE001 - the database may be starting; nothing is lost
             log.warning("could not look for approved requests without a follow-up: %r", e)
         try:
-            if self.reminders is not None:
+            if self.reminders is not None and self.settings.reminders:
                 await self.reminders.start()  # the next sweep and daily summary exist (once across replicas)
         except Exception as e:  # noqa: BLE001 - another replica's start-up (or the next) schedules them
             log.warning("could not schedule the service-time reminders: %r", e)

@@ -256,6 +256,8 @@ class Settings(BaseSettings):
     complaint_channel: str = "SP4N-LAPOR! (www.lapor.go.id) atau langsung ke kantor kelurahan"
     statistics_cache_seconds: float = Field(default=60.0, ge=0)  # /api/v1/statistik answers this long from memory
     # Pengingat waktu layanan (`lifecycle.reminders`), dikirim ke obrolan moderasi kelurahan.
+    reminders: bool = Field(default=True, description=(
+        "Jadwalkan pengingat waktu layanan dan ringkasan harian saat layanan mulai (ESURAT_REMINDERS)"))
     reminder_share: float = Field(default=0.75, gt=0, lt=1, description=(
         "Bagian waktu layanan yang telah berlalu saat permohonan diingatkan \"mendekati batas\" (0,75 = 75%)"))
     reminder_sweep_minutes: int = Field(default=15, ge=1, le=1440, description=(

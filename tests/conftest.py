@@ -16,6 +16,9 @@ from tests.dbfixtures import BACKENDS, DatabaseFactory, Factories, factories_fix
 from tests.support.flows import seed_directory
 
 REPO = Path(__file__).resolve().parent.parent
+# Services under test run on the real clock: no service-time sweep or 07.00 WIB daily summary may post into a
+# test's moderation chat (tests/lifecycle/test_service_time_reminders.py drives them with a fixed clock).
+os.environ.setdefault("ESURAT_REMINDERS", "false")
 
 
 @pytest.fixture(scope="session")

@@ -79,6 +79,7 @@ def test_csv_masked_has_the_right_rows_and_no_full_numbers(runner: CliRunner, da
         text = (tmp_path / f"bukti-{name}.csv").read_text(encoding="utf-8-sig")
         assert not SIXTEEN.search(text), f"a full 16-digit number in {name}"
     assert any("6271********" in r[15] for r in requests[1:])  # the NIK column, masked
+    assert all((tmp_path / f"bukti-{name}.csv").stat().st_mode & 0o077 == 0 for name in ("permohonan", "audit"))
     assert all(r[17] in ("", "(disamarkan)") for r in requests[1:])  # addresses left out
 
 
@@ -134,3 +135,11 @@ def test_an_empty_period_gives_headers_only(runner: CliRunner, tmp_path: Path) -
                               "--output", str(tmp_path / "kosong")])
     assert res.exit_code == 0, res.output
     assert [len(cells_of(tmp_path / f"kosong-{t}.csv")) for t in ("permohonan", "surat", "audit")] == [1, 1, 1]
+
+
+def test_a_cell_a_spreadsheet_would_run_stays_text() -> None:
+    from bot.cli.export import _safe
+
+    assert _safe('=HYPERLINK("http://x","klik")') == '\'=HYPERLINK("http://x","klik")'
+    assert [_safe(v) for v in ("+62 812", "@SUM(A1)", "-1", "-", 5, "Surat")] == [
+        "'+62 812", "'@SUM(A1)", "'-1", "-", 5, "Surat"]

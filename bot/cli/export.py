@@ -6,18 +6,27 @@ from __future__ import annotations
 import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import fail, load_settings, with_sessions
+from config.private_files import make_private
 from db.migrate import upgrade
 from db.models import AuditEvent, Kelurahan
 from stats.evidence import Table, evidence
 
 Format = Literal["csv", "xlsx"]
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _safe(value: Any) -> Any:
+    """A text cell a spreadsheet would take for a formula, kept as text (a leading apostrophe)."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _day(value: str, option: str) -> date:
@@ -35,7 +44,8 @@ def write_csv(tables: list[Table], output: Path) -> list[Path]:
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(table.headers)
-            writer.writerows(table.rows)
+            writer.writerows([[_safe(cell) for cell in row] for row in table.rows])
+        make_private(path)  # personal data, even masked: for its owner only
         paths.append(path)
     return paths
 
@@ -54,9 +64,10 @@ def write_xlsx(tables: list[Table], output: Path) -> list[Path]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([_safe(cell) for cell in row])
     path = output.with_name(output.name + ".xlsx")
     book.save(path)
+    make_private(path)
     return [path]
 
 

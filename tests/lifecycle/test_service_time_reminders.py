@@ -234,7 +234,7 @@ async def test_the_service_schedules_and_runs_them_from_the_settings(tmp_path: P
     scheduled at start-up by every replica (two starting together leave one row each)."""
     clock = FixedClock(wib(0, 7, 50))
     settings = Settings(_env_file=None, storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url),
-                        reminder_sweep_minutes=30, daily_summary_hour=8)
+                        reminder_sweep_minutes=30, daily_summary_hour=8, reminders=True)
     one, two = build_services(settings, clock=clock), build_services(settings, clock=clock)
     try:
         assert one.reminders is not None and two.reminders is not None
