@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import LetterRequest, Resident, SkmResponse
@@ -38,17 +38,22 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), WIB)
 
 
-def request_filter(scope: Scope) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [R.submitted_at.is_not(None)]
+def scope_filter(scope: Scope, moment: Any, kelurahan_id: Any, letter_type: Any) -> list[ColumnElement[bool]]:
+    """The rows of the scope: `moment` on its WIB dates, of its kelurahan and letter type."""
+    where: list[ColumnElement[bool]] = [moment.is_not(None)]
     if scope.dari is not None:
-        where.append(R.submitted_at >= _start_of(scope.dari))
+        where.append(moment >= _start_of(scope.dari))
     if scope.sampai is not None:
-        where.append(R.submitted_at < _start_of(scope.sampai + timedelta(days=1)))
+        where.append(moment < _start_of(scope.sampai + timedelta(days=1)))
     if scope.kelurahan_id is not None:
-        where.append(R.kelurahan_id == scope.kelurahan_id)
+        where.append(kelurahan_id == scope.kelurahan_id)
     if scope.jenis is not None:
-        where.append(R.letter_type == scope.jenis)
+        where.append(letter_type == scope.jenis)
     return where
+
+
+def request_filter(scope: Scope) -> list[ColumnElement[bool]]:
+    return scope_filter(scope, R.submitted_at, R.kelurahan_id, R.letter_type)
 
 
 async def counts(session: AsyncSession, scope: Scope) -> list[tuple[str, str, int, str, int, int, int]]:
@@ -126,18 +131,10 @@ Sums = dict[str, tuple[int, int]]  # element -> (sum of its scores, answers)
 
 async def skm_sums(session: AsyncSession, scope: Scope) -> dict[tuple[int, str], tuple[int, Sums]]:
     """Per (kelurahan, letter type): (respondents, sums per element) of the survey answered in the period."""
-    where: list[ColumnElement[bool]] = []
-    if scope.dari is not None:
-        where.append(S.answered_at >= _start_of(scope.dari))
-    if scope.sampai is not None:
-        where.append(S.answered_at < _start_of(scope.sampai + timedelta(days=1)))
-    if scope.kelurahan_id is not None:
-        where.append(S.kelurahan_id == scope.kelurahan_id)
-    if scope.jenis is not None:
-        where.append(S.letter_type == scope.jenis)
+    where = scope_filter(scope, S.answered_at, S.kelurahan_id, S.letter_type)
     columns = [agg for e in ELEMENTS for agg in (func.sum(S[e]), func.count(S[e]))]
     rows = await session.execute(select(S.kelurahan_id, S.letter_type, func.count(), *columns)
-                                 .where(and_(True, *where)).group_by(S.kelurahan_id, S.letter_type))
+                                 .where(*where).group_by(S.kelurahan_id, S.letter_type))
     out: dict[tuple[int, str], tuple[int, Sums]] = {}
     for r in rows:
         sums = {e: (int(r[3 + 2 * i] or 0), int(r[4 + 2 * i] or 0)) for i, e in enumerate(ELEMENTS)}
