@@ -4,14 +4,15 @@ Charts by Chart.js (served from /static/vendor/chartjs), each with the same figu
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from sqlalchemy import select
 
+from bot.pages.statistics_filters import angka, read_filters, tanggal
 from bot.pages.templating import STATIC_DIR, asset_url, render
 from db.models import Kelurahan
 from flows.dates import local_date
@@ -24,13 +25,6 @@ STATUS = {"draft": "Belum diajukan", "submitted": "Menunggu keputusan", "checked
           "needs_revision": "Perlu perbaikan", "approved": "Disetujui", "issued": "Terbit", "rejected": "Ditolak",
           "cancelled": "Dibatalkan", "revoked": "Dicabut"}
 CHANNELS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "web": "Web"}
-
-
-def _parse(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
 
 
 def chart(id_: str, kind: str, title: str, items: list[tuple[str, int]]) -> dict[str, Any]:
@@ -49,7 +43,8 @@ def page_context(figures: dict[str, Any], titles: dict[str, str]) -> dict[str, A
         chart("grafik-kanal", "doughnut", "Permohonan menurut kanal", named(figures["per_kanal"], CHANNELS)),
         chart("grafik-kelurahan", "barh", "Permohonan menurut kelurahan", named(figures["per_kelurahan"], kel_names)),
     ]
-    return {"charts": charts, "chart_json": json.dumps({"charts": charts}, ensure_ascii=False).replace("</", "<\\/")}
+    text = json.dumps({"charts": charts}, ensure_ascii=False)  # read by statistik.js, never run
+    return {"charts": charts, "chart_json": text.replace("<", "\\u003c").replace(">", "\\u003e")}
 
 
 def register_statistics_page(router: APIRouter, services: Services, env: Environment,
@@ -58,33 +53,28 @@ def register_statistics_page(router: APIRouter, services: Services, env: Environ
     page_js = asset_url("/static", STATIC_DIR, "statistik.js")
 
     @router.get("/statistik", response_class=HTMLResponse)
-    async def statistik(dari: str | None = None, sampai: str | None = None, kelurahan: str | None = None,
-                        jenis: str | None = None) -> HTMLResponse:
-        notes: list[str] = []
-        today = local_date(services.clock())
-        first, last = _parse(dari), _parse(sampai)
-        if (dari and first is None) or (sampai and last is None):
-            notes.append("Tanggal yang tidak terbaca diabaikan.")
-        first = first or date(today.year, 1, 1)
-        last = last or today
-        if last < first:
-            notes.append("Tanggal akhir lebih awal dari tanggal awal: keduanya ditukar.")
-            first, last = last, first
-        kind = jenis if jenis and services.catalogue.get(jenis) else None
-        if jenis and kind is None:
-            notes.append("Jenis surat tidak dikenal: semua jenis ditampilkan.")
+    async def statistik(request: Request) -> HTMLResponse:
         async with services.sessions() as session:
             directory = [(k.slug, k.name) for k in await session.scalars(select(Kelurahan).order_by(Kelurahan.name))]
-        slug = kelurahan if kelurahan and kelurahan in dict(directory) else None
-        if kelurahan and slug is None:
-            notes.append("Kelurahan tidak dikenal: seluruh kota ditampilkan.")
+        filters, notes = read_filters(request.query_params, local_date(services.clock()),
+                                      {t.code for t in services.catalogue}, dict(directory))
         try:
-            figures = (await services.statistics.figures(Filters(first, last, slug, kind))).data
+            figures = (await services.statistics.figures(filters)).data
         except UnknownKelurahan:  # removed since the list was read
-            figures = (await services.statistics.figures(Filters(first, last, None, kind))).data
-        titles = {t.code: t.title for t in services.catalogue}
-        return render(env, "statistik.html", **common, page="statistik", f=figures, notes=notes,
-                      dari=first.isoformat(), sampai=last.isoformat(), slug=slug or "", jenis=kind or "",
-                      directory=directory, letter_types=[(t.code, t.title) for t in services.catalogue],
-                      titles=titles, status_names=STATUS, channel_names=CHANNELS, chart_js=chart_js,
-                      page_js=page_js, **page_context(figures, titles))
+            filters = replace(filters, kelurahan=None)
+            figures = (await services.statistics.figures(filters)).data
+        return render_statistics(env, {**common, "chart_js": chart_js, "page_js": page_js}, figures, filters, notes,
+                                 directory, [(t.code, t.title) for t in services.catalogue])
+
+
+def render_statistics(env: Environment, common: dict[str, Any], figures: dict[str, Any], filters: Filters,
+                      notes: list[str], directory: list[tuple[str, str]],
+                      letter_types: list[tuple[str, str]]) -> HTMLResponse:
+    """The page for `figures` (the shape of `stats.figures.compute_statistics`) as asked by `filters`."""
+    titles = dict(letter_types)
+    return render(env, "statistik.html", **common, page="statistik", f=figures, notes=notes,
+                  dari=filters.dari.isoformat() if filters.dari else "",
+                  sampai=filters.sampai.isoformat() if filters.sampai else "",
+                  slug=filters.kelurahan or "", jenis=filters.jenis or "", directory=directory,
+                  letter_types=letter_types, titles=titles, status_names=STATUS, channel_names=CHANNELS,
+                  angka=angka, tanggal=tanggal, **page_context(figures, titles))

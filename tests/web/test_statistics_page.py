@@ -33,10 +33,22 @@ async def test_bad_filters_are_dropped_with_a_note(demo: Demo) -> None:
     r = await demo.client.get("/statistik", params={"dari": "kemarin", "sampai": "2026-13-45", "kelurahan": "x<y",
                                                      "jenis": "paspor"})
     assert r.status_code == 200
-    assert "Tanggal yang tidak terbaca diabaikan." in r.text and "Kelurahan tidak dikenal" in r.text
+    assert "Tanggal awal tidak terbaca" in r.text and "Tanggal akhir tidak terbaca" in r.text
+    assert "Kelurahan tidak dikenal" in r.text
     assert "Jenis surat tidak dikenal" in r.text and "x<y" not in r.text
     swapped = await demo.client.get("/statistik", params={"dari": "2026-06-01", "sampai": "2026-01-01"})
     assert swapped.status_code == 200 and "ditukar" in swapped.text
+    assert "1 Januari 2026 s.d. 1 Juni 2026" in swapped.text
+
+
+async def test_dates_a_datetime_cannot_hold_are_dropped_not_a_500(demo: Demo) -> None:
+    """0001-01-01 in WIB is before year 1 in UTC, and the day after 9999-12-31 does not exist."""
+    for params in ({"dari": "0001-01-01"}, {"sampai": "9999-12-31"}, {"dari": "0001-01-01", "sampai": "0001-01-01"}):
+        r = await demo.client.get("/statistik", params=params)
+        assert r.status_code == 200, params
+        assert "di luar tahun 2000–2099; tanggal itu diabaikan." in r.text
+    r = await demo.client.get("/statistik", params={"dari": "20260101", "sampai": "2026-W01-1"})
+    assert r.status_code == 200 and r.text.count("tidak terbaca (contoh 2026-01-31)") == 2
 
 
 async def test_one_kelurahan(demo: Demo) -> None:

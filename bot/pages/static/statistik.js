@@ -14,6 +14,9 @@
     var canvas = document.getElementById(id);
     if (!canvas || !labels.length) { return; }
     var horizontal = kind === "barh";
+    if (horizontal) {  // one row per bar, so one kelurahan is not a single 46rem bar (CSSOM: allowed by the CSP)
+      canvas.parentNode.style.height = (labels.length * 24 + 64) + "px";
+    }
     window.esuratCharts.push(new Chart(canvas, {
       type: kind === "doughnut" ? "doughnut" : "bar",
       data: {labels: labels, datasets: [{label: title, data: values,
