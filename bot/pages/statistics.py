@@ -27,11 +27,16 @@ STATUS = {"draft": "Belum diajukan", "submitted": "Menunggu keputusan", "checked
 CHANNELS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "web": "Web"}
 
 
-def chart(id_: str, kind: str, title: str, items: list[tuple[str, int]]) -> dict[str, Any]:
-    return {"id": id_, "kind": kind, "title": title, "labels": [k for k, _ in items], "values": [v for _, v in items]}
+def chart(id_: str, kind: str, title: str, items: list[tuple[str, int]],
+          short: dict[str, str] | None = None) -> dict[str, Any]:
+    """`labels` for the table, `short` (the same, shortened where a name is known) for the canvas."""
+    labels = [k for k, _ in items]
+    return {"id": id_, "kind": kind, "title": title, "labels": labels, "values": [v for _, v in items],
+            "short": [(short or {}).get(k, k) for k in labels]}
 
 
-def page_context(figures: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+def page_context(figures: dict[str, Any], titles: dict[str, str],
+                 short_titles: dict[str, str] | None = None) -> dict[str, Any]:
     """The charts (their labels and values, also shown in tables) from the statistics."""
     def named(counts: dict[str, int], names: dict[str, str]) -> list[tuple[str, int]]:
         return sorted(((names.get(k, k), n) for k, n in counts.items()), key=lambda kv: -kv[1])
@@ -39,7 +44,8 @@ def page_context(figures: dict[str, Any], titles: dict[str, str]) -> dict[str, A
     kel_names = {k["slug"]: k["nama"] for k in figures["kelurahan"]}
     charts = [
         chart("grafik-status", "doughnut", "Permohonan menurut status", named(figures["per_status"], STATUS)),
-        chart("grafik-jenis", "bar", "Permohonan menurut jenis surat", named(figures["per_jenis"], titles)),
+        chart("grafik-jenis", "barh", "Permohonan menurut jenis surat", named(figures["per_jenis"], titles),
+              {titles.get(code, code): name for code, name in (short_titles or {}).items()}),
         chart("grafik-kanal", "doughnut", "Permohonan menurut kanal", named(figures["per_kanal"], CHANNELS)),
         chart("grafik-kelurahan", "barh", "Permohonan menurut kelurahan", named(figures["per_kelurahan"], kel_names)),
     ]
@@ -64,12 +70,13 @@ def register_statistics_page(router: APIRouter, services: Services, env: Environ
             filters = replace(filters, kelurahan=None)
             figures = (await services.statistics.figures(filters)).data
         return render_statistics(env, {**common, "chart_js": chart_js, "page_js": page_js}, figures, filters, notes,
-                                 directory, [(t.code, t.title) for t in services.catalogue])
+                                 directory, [(t.code, t.title) for t in services.catalogue],
+                                 {t.code: t.short_title for t in services.catalogue})
 
 
 def render_statistics(env: Environment, common: dict[str, Any], figures: dict[str, Any], filters: Filters,
                       notes: list[str], directory: list[tuple[str, str]],
-                      letter_types: list[tuple[str, str]]) -> HTMLResponse:
+                      letter_types: list[tuple[str, str]], short_titles: dict[str, str] | None = None) -> HTMLResponse:
     """The page for `figures` (the shape of `stats.figures.compute_statistics`) as asked by `filters`."""
     titles = dict(letter_types)
     return render(env, "statistik.html", **common, page="statistik", f=figures, notes=notes,
@@ -77,4 +84,4 @@ def render_statistics(env: Environment, common: dict[str, Any], figures: dict[st
                   sampai=filters.sampai.isoformat() if filters.sampai else "",
                   slug=filters.kelurahan or "", jenis=filters.jenis or "", directory=directory,
                   letter_types=letter_types, titles=titles, status_names=STATUS, channel_names=CHANNELS,
-                  angka=angka, tanggal=tanggal, **page_context(figures, titles))
+                  angka=angka, tanggal=tanggal, **page_context(figures, titles, short_titles))

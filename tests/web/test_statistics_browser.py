@@ -1,4 +1,4 @@
-"""`/statistik` in headless Chromium, on a phone's width and a desktop's: the four charts render (Chart.js
+"""`/statistik` in headless Chromium, on a 360 px phone and a desktop: the four charts render (Chart.js
 served by the app: pixels on every canvas), the screenshots are saved (test-output/web/statistik-*.png),
 and no request leaves the host."""
 
@@ -47,7 +47,7 @@ def fill(url: str) -> None:
 
 def test_the_charts_render_and_nothing_leaves_the_host(live_demo: Live, browser: Browser) -> None:
     fill(live_demo.settings.storage.effective_database_url)
-    for name, viewport in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 900})):
+    for name, viewport in (("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})):
         context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
         elsewhere: list[str] = []
         context.on("request", partial(note_elsewhere, live_demo.base_url, elsewhere))
@@ -62,8 +62,19 @@ def test_the_charts_render_and_nothing_leaves_the_host(live_demo: Live, browser:
         rows = page.locator("table.data").nth(3).locator("tbody tr").count()
         assert rows == 30  # the kelurahan chart's table: every kelurahan
         page.screenshot(path=str(OUT / f"statistik-{name}.png"), full_page=True)
+        if name == "desktop":
+            page.screenshot(path=str(OUT / "statistik.png"), full_page=True)
         assert not errors, errors
         assert not elsewhere, f"requests left the host: {elsewhere}"
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"the page scrolls sideways at {viewport['width']} px: {width}"
+        wide = page.evaluate(  # what sticks out (for the failure message)
+            """w => [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect()
+            .right > w && e.parentElement.getBoundingClientRect().right <= w)
+            .map(e => e.tagName + "." + e.className + ":" + e.textContent.slice(0, 40))""", viewport["width"])
+        assert width <= viewport["width"], f"the page scrolls sideways at {viewport['width']} px: {width} {wide}"
+        one = f"{live_demo.base_url}/statistik?dari=2026-01-01&sampai=2026-12-31&kelurahan=menteng"
+        page.goto(one)
+        page.wait_for_function("window.esuratCharts && window.esuratCharts.length === 4")
+        height = page.evaluate("document.getElementById('grafik-kelurahan').getBoundingClientRect().height")
+        assert 40 < height < 200, f"one kelurahan's bar chart is {height} px tall"
         context.close()

@@ -46,7 +46,7 @@ FIGURES: dict[str, Any] = {
 def page(figures: dict[str, Any], notes: list[str] | None = None) -> str:
     common = {"demo": False, "city": "Palangka Raya", "chart_js": "/static/c.js", "page_js": "/static/s.js"}
     response = render_statistics(environment(), common, figures, Filters(date(2026, 1, 1), date(2026, 11, 28)),
-                                 notes or [], DIRECTORY, TYPES)
+                                 notes or [], DIRECTORY, TYPES, {"sktm": "SKTM", "domisili": "Domisili"})
     return bytes(response.body).decode()
 
 
@@ -84,6 +84,10 @@ def test_the_chart_data_is_json_that_cannot_end_its_script_element() -> None:
     assert block and "<" not in block.group(1)
     charts = {c["id"]: c for c in json.loads(block.group(1))["charts"]}
     assert charts["grafik-jenis"]["labels"] == ["</script><script>alert(1)</script>"]
+    text = re.findall(r'id="statistik-data">(.*?)</script>', page(FIGURES))[0]
+    charts = {c["id"]: c for c in json.loads(text)["charts"]}
+    assert charts["grafik-jenis"]["labels"] == ["Surat Keterangan Tidak Mampu", "Surat Keterangan Domisili"]
+    assert charts["grafik-jenis"]["short"] == ["SKTM", "Domisili"]  # on the canvas; the table has the full names
 
 
 def test_no_figures_yet() -> None:

@@ -27,5 +27,5 @@
     canvas.setAttribute("data-drawn", "1");
   }
 
-  data.charts.forEach(function (c) { draw(c.id, c.kind, c.labels, c.values, c.title); });
+  data.charts.forEach(function (c) { draw(c.id, c.kind, c.short || c.labels, c.values, c.title); });
 }());
