@@ -29,6 +29,8 @@ class Table:
 
 
 def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """00.00 WIB of `first` and of the day after `last` (brought within what a UTC datetime holds)."""
+    first, last = max(first, date(1900, 1, 1)), min(last, date(9998, 12, 30))
     return datetime.combine(first, time(0), WIB), datetime.combine(last + timedelta(days=1), time(0), WIB)
 
 

@@ -35,7 +35,8 @@ class Scope:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), WIB)
+    """00.00 WIB of `day` (a day a UTC datetime cannot hold is brought within 1900-9998)."""
+    return datetime.combine(min(max(day, date(1900, 1, 1)), date(9998, 12, 31)), time(0, 0), WIB)
 
 
 def scope_filter(scope: Scope, moment: Any, kelurahan_id: Any, letter_type: Any) -> list[ColumnElement[bool]]:
@@ -44,7 +45,7 @@ def scope_filter(scope: Scope, moment: Any, kelurahan_id: Any, letter_type: Any)
     if scope.dari is not None:
         where.append(moment >= _start_of(scope.dari))
     if scope.sampai is not None:
-        where.append(moment < _start_of(scope.sampai + timedelta(days=1)))
+        where.append(moment < _start_of(min(scope.sampai, date(9998, 12, 30)) + timedelta(days=1)))
     if scope.kelurahan_id is not None:
         where.append(kelurahan_id == scope.kelurahan_id)
     if scope.jenis is not None:

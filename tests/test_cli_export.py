@@ -130,8 +130,9 @@ def test_bad_input_is_refused_clearly(runner: CliRunner, args: list[str], words:
     assert isinstance(res.exception, SystemExit)  # a message, not a crash
 
 
-def test_an_empty_period_gives_headers_only(runner: CliRunner, tmp_path: Path) -> None:
-    res = runner.invoke(app, ["export", "--dari", "2020-01-01", "--sampai", "2020-01-31", "--format", "csv",
+@pytest.mark.parametrize(("first", "last"), [("2020-01-01", "2020-01-31"), ("0001-01-01", "9999-12-31")])
+def test_an_empty_period_gives_headers_only(runner: CliRunner, tmp_path: Path, first: str, last: str) -> None:
+    res = runner.invoke(app, ["export", "--dari", first, "--sampai", last, "--format", "csv",
                               "--output", str(tmp_path / "kosong")])
     assert res.exit_code == 0, res.output
     assert [len(cells_of(tmp_path / f"kosong-{t}.csv")) for t in ("permohonan", "surat", "audit")] == [1, 1, 1]

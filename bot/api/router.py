@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.api.catalogue import catalogue_feed
 from bot.api.http_cache import Versions, conditional, etag_of
 from bot.api.schemas import Galat, Katalog, Statistik
+from bot.pages.statistics_filters import EARLIEST, LATEST
 from db.models import Kelurahan
 from stats.figures import Filters, UnknownKelurahan
 
@@ -32,10 +33,13 @@ def _date(value: str | None, name: str) -> date | None:
     if value is None or not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise HTTPException(422, f"Tanggal '{name}' tidak terbaca: gunakan format TTTT-BB-HH, mis. 2026-01-31.") \
             from None
+    if not EARLIEST <= day <= LATEST:
+        raise HTTPException(422, f"Tanggal '{name}' di luar rentang {EARLIEST.isoformat()} s.d. {LATEST.isoformat()}.")
+    return day
 
 
 def create_api_router(services: Services) -> APIRouter:

@@ -200,6 +200,13 @@ async def test_every_figure_matches_plain_python(sessions: async_sessionmaker[As
     assert everything["waktu"]["terbit"]["median_jam_kerja"] is not None
 
 
+async def test_the_farthest_dates_are_no_error(sessions: async_sessionmaker[AsyncSession],
+                                               catalogue: Catalogue) -> None:
+    async with sessions() as session:
+        got = await compute_statistics(session, catalogue, Filters(dari=date(1, 1, 1), sampai=date(9999, 12, 31)))
+    assert got["jumlah"] == 0
+
+
 async def test_an_empty_database_has_no_figures(sessions: async_sessionmaker[AsyncSession],
                                                 catalogue: Catalogue) -> None:
     async with sessions() as session:

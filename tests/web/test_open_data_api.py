@@ -67,6 +67,7 @@ async def test_statistics_shape_errors_and_cache(demo: Demo) -> None:
         ({"dari": "31-01-2026"}, 422, "TTTT-BB-HH"), ({"sampai": "2026-02-30"}, 422, "tidak terbaca"),
         ({"dari": "2026-05-01", "sampai": "2026-04-01"}, 422, "lebih awal"),
         ({"kelurahan": "atlantis"}, 404, "tidak dikenal"), ({"jenis": "paspor"}, 404, "tidak dikenal"),
+        ({"sampai": "9999-12-31"}, 422, "di luar rentang"), ({"dari": "0001-01-01"}, 422, "di luar rentang"),
     ]:
         r = await demo.client.get("/api/v1/statistik", params=params)
         assert r.status_code == status and words in r.json()["detail"], (params, r.text)
