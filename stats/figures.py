@@ -37,8 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from db.engine import read_only_session
 from db.models import Kelurahan
 from flows import Catalogue
-from stats import queries, skm
+from stats import queries
 from stats.queries import Scope
+from stats.skm_figures import kelurahan_skm, skm_figures
 
 HOUR, DAY = 3600, 86400
 DURATIONS = {"keputusan": ("decision_seconds", "decision_work_seconds"),
@@ -61,20 +62,6 @@ class UnknownKelurahan(LookupError):
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def skm_index(sums: dict[str, tuple[int, int]]) -> float | None:
-    """The SKM index (`stats.skm.index`) of the elements' (sum of scores, answers); None without answers."""
-    nrr = {e: total / answers for e, (total, answers) in sums.items() if answers}
-    return skm.index(nrr) if nrr else None
-
-
-def skm_category(value: float | None) -> tuple[str | None, str | None]:
-    return skm.category(value) if value is not None else (None, None)
-
-
-def _skm_round(value: float | None) -> float | None:
-    return float(skm.rounded(value)) if value is not None else None
 
 
 async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filters: Filters) -> dict[str, Any]:
@@ -110,8 +97,8 @@ async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filter
     waktu = {name: _durations(results, name, calendar, worked) for name, (calendar, worked) in DURATIONS.items()}
     kel_medians, skm, reasons = results["kel_medians"], results["skm"], results["reasons"]
     total_issued, total_within = sum(issued.values()), sum(within.values())
-    city_skm = _skm_figures(skm.values())
-    per_type_skm = {code: _skm_figures(part for (_, c), part in skm.items() if c == code)
+    city_skm = skm_figures(skm.values())
+    per_type_skm = {code: skm_figures(part for (_, c), part in skm.items() if c == code)
                     for code in sorted({c for _, c in skm})}
     return {
         "periode": {"dari": filters.dari.isoformat() if filters.dari else None,
@@ -133,7 +120,7 @@ async def compute_statistics(session: AsyncSession, catalogue: Catalogue, filter
             {"slug": slug, "nama": name, "jumlah": by_kel[i], "terbit": issued[i],
              "persen_tepat_waktu": _percent(within[i], issued[i]),
              "median_hari_terbit": _round(kel_medians[i][0] / DAY) if i in kel_medians else None,
-             **_kel_skm([part for (k, _), part in skm.items() if k == i])}
+             **kelurahan_skm([part for (k, _), part in skm.items() if k == i])}
             for i, (slug, name) in names.items() if (kel_id is None or i == kel_id)
         ],
     }
@@ -173,25 +160,3 @@ def _durations(results: dict[str, Any], name: str, calendar: str, worked: str) -
             "p90_jam_kerja": _round(work[1] / HOUR) if work else None,
             "median_hari": _round(cal[0] / DAY) if cal else None,
             "p90_hari": _round(cal[1] / DAY) if cal else None}
-
-
-def _merge(parts: Any) -> tuple[int, dict[str, tuple[int, int]]]:
-    respondents, sums = 0, {e: (0, 0) for e in queries.ELEMENTS}
-    for n, element_sums in parts:
-        respondents += n
-        for e, (total, answers) in element_sums.items():
-            sums[e] = (sums[e][0] + total, sums[e][1] + answers)
-    return respondents, sums
-
-
-def _skm_figures(parts: Any) -> dict[str, Any]:
-    respondents, sums = _merge(parts)
-    index = skm_index(sums)
-    letter, label = skm_category(index)
-    return {"responden": respondents, "indeks": _skm_round(index), "mutu": letter, "kinerja": label,
-            "unsur": {e: round(total / answers, 2) for e, (total, answers) in sums.items() if answers}}
-
-
-def _kel_skm(parts: list[tuple[int, dict[str, tuple[int, int]]]]) -> dict[str, Any]:
-    index = skm_index(_merge(parts)[1]) if parts else None
-    return {"skm": _skm_round(index), "mutu": skm_category(index)[0]}

@@ -218,6 +218,6 @@ async def test_an_empty_database_has_no_figures(sessions: async_sessionmaker[Asy
 @pytest.mark.parametrize(("index", "mutu"), [(100, "A"), (88.31, "A"), (88.30, "B"), (76.61, "B"), (76.60, "C"),
                                              (65.0, "C"), (64.99, "D"), (25, "D")])
 def test_category_boundaries(index: float, mutu: str) -> None:
-    from stats.figures import skm_category
+    from stats.skm_figures import skm_category
 
     assert skm_category(index)[0] == mutu == category(index)
