@@ -4,6 +4,7 @@ working-time arithmetic, its stored durations and its SQL), on SQLite and Postgr
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -221,3 +222,16 @@ def test_category_boundaries(index: float, mutu: str) -> None:
     from stats.skm_figures import skm_category
 
     assert skm_category(index)[0] == mutu == category(index)
+
+
+async def test_callers_at_the_same_moment_share_one_aggregation(sessions: async_sessionmaker[AsyncSession],
+                                                                catalogue: Catalogue) -> None:
+    from stats.service import Statistics
+
+    stats = Statistics(sessions, catalogue, ttl=0)  # no cache: only the sharing counts
+    made = await asyncio.gather(*(stats.figures(Filters()) for _ in range(5)))
+    assert stats.computed == 1 and len({id(m) for m in made}) == 1
+    await asyncio.gather(*(stats.figures(Filters(jenis=t.code)) for t in catalogue))
+    assert stats.computed == 1 + len(list(catalogue))
+    await stats.figures(Filters())
+    assert stats.computed == 2 + len(list(catalogue))  # done, not kept: computed again
