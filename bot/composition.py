@@ -34,7 +34,7 @@ from db.signals import OutboxSignal
 from letters.maker import CatalogueLetterMaker
 from letters.making import LetterMaker
 from letters.pki import LocalCA
-from letters.signing import LocalCASigner
+from letters.signing import LocalCASigner, PdfSigner
 from lifecycle.follow_up_runner import FollowUpRunner
 from lifecycle.follow_ups import ISSUE_LETTER, backfill
 from lifecycle.issuing import Issuing
@@ -194,6 +194,16 @@ class Services:
         )
 
 
+def pdf_signer(settings: Settings, ca: LocalCA) -> PdfSigner:
+    """e-surat's own CA; with ESURAT_BSRE_* set, BSrE's certified signature for the kelurahan listed there."""
+    local = LocalCASigner(ca, location=settings.city_name)
+    if not settings.bsre.enabled:
+        return local
+    from letters.bsre import BsreSigner  # httpx client, only when configured
+
+    return BsreSigner(settings.bsre, local, location=settings.city_name)
+
+
 def build_services(settings: Settings, *, clock: Clock = utcnow,
                    channels: list[ChannelFactory] | None = None) -> Services:
     storage = settings.storage
@@ -212,14 +222,15 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     lifecycle = RequestLifecycle(
         sessions, classification={t.code: t.classification_code for t in catalogue}, clock=clock,
         service_days={t.code: t.sla_days for t in catalogue},
-        notify=OutboxNotifier(titles, clock, on_revision=chats.revision_requested, on_issue=chats.survey_offered,
-                              moderation_targets=lambda s, kel: services.moderation_targets(s, kel)),
+        notify=(notifier := OutboxNotifier(
+            titles, clock, on_revision=chats.revision_requested, on_issue=chats.survey_offered,
+            moderation_targets=lambda s, kel: services.moderation_targets(s, kel))),
     )
     keystore = KeyStore(storage.keys_dir, clock=clock)
     ca = LocalCA(storage.pki_dir, clock=clock)
-    maker = LetterMaker(settings, keystore, LocalCASigner(ca, location=settings.city_name))
+    maker = LetterMaker(settings, keystore, pdf_signer(settings, ca))
     request_letters = CatalogueLetterMaker(maker, catalogue, settings.city_name)
-    issuing = Issuing(lifecycle, request_letters, storage.letters_dir)
+    issuing = Issuing(lifecycle, request_letters, storage.letters_dir, on_signing_failure=notifier.signing_failed)
     personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
     conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, catalogue)

@@ -229,6 +229,33 @@ class WhatsAppSettings(BaseSettings):
         return self
 
 
+class BsreSettings(BaseSettings):
+    """Certified signatures through a BSrE e-sign API server (`letters/bsre.py`): on for the kelurahan listed in
+    `kelurahan` (the others keep e-surat's own CA). `mode` "sign": the official's certificate (NIK and
+    passphrase); "seal": the institution's seal (its id and passphrase or TOTP)."""
+
+    model_config = SettingsConfigDict(env_prefix="ESURAT_BSRE_", env_file=ENV_FILE, extra="ignore")
+
+    base_url: str = ""  # e.g. https://esign.example.go.id (tests: a fake server on loopback)
+    client_id: str = ""
+    client_secret: SecretStr | None = None
+    kelurahan: Annotated[list[str], NoDecode] = Field(default_factory=list)  # slugs signed through BSrE
+    mode: Literal["sign", "seal"] = "sign"
+    nik: str = ""  # the signing official's NIK (mode sign)
+    seal_id: str = ""  # the institution's seal subscriber id (mode seal)
+    passphrase: SecretStr | None = None
+    timeout: float = Field(default=30.0, gt=0)
+
+    @field_validator("kelurahan", mode="before")
+    @classmethod
+    def _slugs(cls, value: object) -> object:
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.kelurahan)
+
+
 class Settings(BaseSettings):
     """All settings of one e-surat process."""
 
@@ -238,6 +265,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    bsre: BsreSettings = Field(default_factory=BsreSettings)
 
     city_name: str = "Palangka Raya"
     paper: str = "A4"

@@ -30,6 +30,16 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from letters.pki import LocalCA
 
 
+class SigningError(Exception):
+    """The signature could not be made now (a certified signing service refused or is away): the letter is not
+    issued, the request stays approved and the signing is retried. `kind` names the cause for the official."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
 class PdfSigner(Protocol):
     def sign(self, pdf_bytes: bytes, kelurahan_slug: str) -> bytes:
         """The PDF with a PAdES signature of the kelurahan added (incremental update)."""

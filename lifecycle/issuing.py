@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -22,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.private_files import write_private
 from db.follow_ups import Job
-from db.models import ApprovalSignature, Kelurahan, Letter, LetterRequest
+from db.models import ApprovalSignature, AuditEvent, Kelurahan, Letter, LetterRequest
 from letters.making import MadeLetter
+from letters.signing import SigningError
 from lifecycle.actors import Actor
 from lifecycle.errors import NotFound
 from lifecycle.follow_up_runner import GiveUp
@@ -60,12 +62,22 @@ def letter_file(request_id: int, public_id: str, issued_at: datetime) -> Path:
     return Path(str(issued_at.year)) / f"{request_id}-{public_id}.pdf"
 
 
+# Tells the kelurahan's officials why a letter could not be signed (written in the caller's transaction).
+SigningFailed = Callable[[AsyncSession, LetterRequest, str], Awaitable[None]]
+
+
+async def _nobody(session: AsyncSession, req: LetterRequest, message: str) -> None:
+    return None
+
+
 class Issuing:
-    def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path) -> None:
+    def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path,
+                 on_signing_failure: SigningFailed = _nobody) -> None:
         self.lifecycle = lifecycle
         self.sessions = lifecycle.sessions
         self.maker = maker
         self.letters_dir = letters_dir
+        self.on_signing_failure = on_signing_failure
 
     async def issue_letter(self, job: Job) -> None:
         """The `issue_letter` follow-up: issue the request's letter unless it is issued already."""
@@ -100,8 +112,12 @@ class Issuing:
         issued_at = self.lifecycle.clock()
         # Rendering and signing take milliseconds of CPU and pyHanko is synchronous: keep them
         # off the event loop.
-        made = await (asyncio.to_thread(self.maker.make, req, kel, issued_at) if signer is None
-                      else asyncio.to_thread(self.maker.make, req, kel, issued_at, signer))
+        try:
+            made = await (asyncio.to_thread(self.maker.make, req, kel, issued_at) if signer is None
+                          else asyncio.to_thread(self.maker.make, req, kel, issued_at, signer))
+        except SigningError as e:
+            await self._signing_failed(request_id, e)
+            raise
         rel = letter_file(request_id, made.public_id, issued_at)
         await asyncio.to_thread(self._store, request_id, rel, made.pdf_bytes)
         try:
@@ -109,6 +125,21 @@ class Issuing:
         except Exception:
             await self._discard(rel)
             raise
+
+    async def _signing_failed(self, request_id: int, error: SigningError) -> None:
+        """The request stays approved (its number kept) and the follow-up is retried; the officials are told
+        once for each cause (an audit event `signing_failed` with the cause remembers it)."""
+        log.warning("request %s: the letter could not be signed (%s); retrying", request_id, error.kind)
+        async with self.sessions.begin() as session:
+            told = await session.scalar(select(AuditEvent.id).where(
+                AuditEvent.request_id == request_id, AuditEvent.action == "signing_failed",
+                AuditEvent.detail == error.kind).limit(1))
+            if told is not None:
+                return
+            req = await _request(session, request_id)
+            session.add(AuditEvent(request_id=request_id, actor="system", action="signing_failed",
+                                   detail=error.kind, at=self.lifecycle.clock()))
+            await self.on_signing_failure(session, req, error.message)
 
     async def _record(self, request_id: int, made: MadeLetter, rel: Path, issued_at: datetime,
                       actor: Actor) -> Letter:

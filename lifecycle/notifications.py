@@ -98,6 +98,17 @@ class OutboxNotifier:
                         TextOut(text=text, notice=notice_of(event, req, title)), now)
         await self._moderation(session, req, kel, event)
 
+    async def signing_failed(self, session: AsyncSession, req: LetterRequest, message: str) -> None:
+        """`lifecycle.issuing`: the approved request's letter could not be signed yet; tell the officials."""
+        kel = await session.get(Kelurahan, req.kelurahan_id)
+        if kel is None:
+            return
+        text = (f"Surat permohonan {req.code} ({self.titles.get(req.letter_type, req.letter_type)}) belum dapat "
+                f"ditandatangani: {message} Persetujuan tetap tercatat dan nomornya tidak berubah; "
+                "penandatanganan dicoba lagi otomatis.")
+        for channel, chat in await self.moderation_targets(session, kel):
+            enqueue(session, channel, chat, TextOut(text=text), self.clock())
+
     async def _moderation(self, session: AsyncSession, req: LetterRequest, kel: Kelurahan, event: Event) -> None:
         now = self.clock()
         posts = list(await session.scalars(select(ModerationPost).where(ModerationPost.request_id == req.id)))
