@@ -33,6 +33,7 @@ from db.outbound import parse_outbound
 from db.signals import OutboxSignal
 from letters.maker import CatalogueLetterMaker
 from letters.making import LetterMaker
+from letters.passphrases import PassphraseBox
 from letters.pki import LocalCA
 from letters.signing import LocalCASigner, PdfSigner
 from lifecycle.follow_up_runner import FollowUpRunner
@@ -116,6 +117,7 @@ class Services:
     claims: Claims  # this process instance's claims on outbox rows and follow-ups
     follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
     statistics: Statistics  # the city's figures (/api/v1/statistik, /statistik), cached
+    passphrases: PassphraseBox  # officials' signing passphrases (BSrE), sealed until the letter is signed
     channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
@@ -167,6 +169,11 @@ class Services:
         for channel in self.channels.values():
             await channel.close()
         await self.engine.dispose()
+
+    def asks_passphrase(self, kelurahan_slug: str) -> bool:
+        """Whether an approval in this kelurahan asks the official's BSrE passphrase (mode "sign")."""
+        bsre = self.settings.bsre
+        return bsre.enabled and bsre.mode == "sign" and kelurahan_slug in bsre.kelurahan
 
     def _add_channels(self, factories: list[ChannelFactory]) -> None:
         for factory in factories:
@@ -230,7 +237,9 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     ca = LocalCA(storage.pki_dir, clock=clock)
     maker = LetterMaker(settings, keystore, pdf_signer(settings, ca))
     request_letters = CatalogueLetterMaker(maker, catalogue, settings.city_name)
-    issuing = Issuing(lifecycle, request_letters, storage.letters_dir, on_signing_failure=notifier.signing_failed)
+    passphrases = PassphraseBox(storage.keys_dir / "passphrase.key", clock)
+    issuing = Issuing(lifecycle, request_letters, storage.letters_dir, on_signing_failure=notifier.signing_failed,
+                      open_passphrase=passphrases.open)
     personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
     conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, catalogue)
@@ -254,7 +263,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups, reminders=reminders,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
         preview=LetterPreview(moderation, request_letters),
-        statistics=Statistics(sessions, catalogue, settings.statistics_cache_seconds),
+        statistics=Statistics(sessions, catalogue, settings.statistics_cache_seconds), passphrases=passphrases,
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}

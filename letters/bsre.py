@@ -35,6 +35,8 @@ MESSAGES = {
     "certificate": "Sertifikat elektronik penandatangan tidak aktif atau kedaluwarsa (BSrE).",
     "unavailable": "Layanan tanda tangan elektronik BSrE sedang tidak dapat dihubungi.",
     "refused": "Layanan tanda tangan elektronik BSrE menolak dokumen ini.",
+    "needed": "Passphrase tanda tangan elektronik (BSrE) belum dimasukkan: buka permohonan ini di meja petugas "
+              "dan tandatangani dengan passphrase Anda.",
 }
 
 
@@ -71,9 +73,12 @@ class BsreClient:
             raise _error(kind, f"kode {code}")
         return body
 
-    def sign_pdf(self, pdf: bytes, properties: dict[str, Any]) -> bytes:
+    def sign_pdf(self, pdf: bytes, passphrase: str | None, properties: dict[str, Any]) -> bytes:
+        """`passphrase`: the official's, entered at approval; else the configured one (the seal's)."""
         s = self.settings
-        passphrase = s.passphrase.get_secret_value() if s.passphrase else ""
+        passphrase = passphrase or (s.passphrase.get_secret_value() if s.passphrase else "")
+        if not passphrase:
+            raise SigningError("passphrase", MESSAGES["needed"])
         who = {"nik": s.nik, "passphrase": passphrase} if s.mode == "sign" else \
             {"idSubscriber": s.seal_id, "passphrase": passphrase}
         body = self._call("POST", f"/api/v2/{s.mode}/pdf", json={
@@ -106,10 +111,10 @@ class BsreSigner:
     def uses_bsre(self, kelurahan_slug: str) -> bool:
         return kelurahan_slug in self.settings.kelurahan
 
-    def sign(self, pdf_bytes: bytes, kelurahan_slug: str) -> bytes:
+    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
         if not self.uses_bsre(kelurahan_slug):
             return self.fallback.sign(pdf_bytes, kelurahan_slug)
         last_page = int(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Count"])
-        return self.client.sign_pdf(pdf_bytes, {
+        return self.client.sign_pdf(pdf_bytes, passphrase, {
             "tampilan": "VISIBLE", "page": last_page, **SIGNATURE_BOX, "location": self.location,
             "reason": "Surat keterangan diterbitkan melalui e-surat"})

@@ -71,8 +71,8 @@ class CatalogueLetterMaker:
         return logo_path(self.maker.settings.storage.data_dir, kelurahan.logo_file)
 
     def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
-             signer: ApprovalSignature | None = None) -> MadeLetter:
-        return self.maker.make(self.spec(request, kelurahan, issued_at, signer=signer))
+             signer: ApprovalSignature | None = None, passphrase: str | None = None) -> MadeLetter:
+        return self.maker.make(self.spec(request, kelurahan, issued_at, signer=signer), passphrase)
 
     def draft(self, request: LetterRequest, kelurahan: Kelurahan, at: datetime, number: str,
               signer: ApprovalSignature | None = None) -> bytes:

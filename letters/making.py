@@ -106,10 +106,10 @@ class LetterMaker:
     def settings(self) -> Settings:
         return self._settings
 
-    def make(self, spec: LetterSpec) -> MadeLetter:
-        """The sealed letter with its QR code, PAdES-signed by the kelurahan."""
+    def make(self, spec: LetterSpec, passphrase: str | None = None) -> MadeLetter:
+        """The sealed letter with its QR code, PAdES-signed by the kelurahan (`passphrase`: see `PdfSigner`)."""
         unsigned = self.make_unsigned(spec)
-        signed = self._signer.sign(unsigned.pdf_bytes, spec.letterhead.kelurahan_slug)
+        signed = self._signer.sign(unsigned.pdf_bytes, spec.letterhead.kelurahan_slug, passphrase)
         return replace(unsigned, pdf_bytes=signed)
 
     def make_unsigned(self, spec: LetterSpec) -> MadeLetter:

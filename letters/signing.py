@@ -41,8 +41,9 @@ class SigningError(Exception):
 
 
 class PdfSigner(Protocol):
-    def sign(self, pdf_bytes: bytes, kelurahan_slug: str) -> bytes:
-        """The PDF with a PAdES signature of the kelurahan added (incremental update)."""
+    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
+        """The PDF with a PAdES signature of the kelurahan added (incremental update). `passphrase`: the
+        official's, entered at approval, for a signer that needs one (BSrE); the others ignore it."""
         ...
 
 
@@ -145,7 +146,7 @@ class LocalCASigner:
         self._signers[slug] = signer
         return signer
 
-    def sign(self, pdf_bytes: bytes, kelurahan_slug: str) -> bytes:
+    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
         """Thread-safe and blocking. pyHanko's synchronous API starts an event loop of its own,
         so when called from inside a running loop the work moves to a worker thread; callers in
         async code should rather run the whole issue in a thread (`asyncio.to_thread`)."""

@@ -8,8 +8,9 @@ follow-up rows (`db.follow_ups`). Which code runs a kind is decided by the compo
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.follow_ups import schedule
@@ -17,6 +18,7 @@ from db.models import FollowUp, LetterRequest
 from lifecycle.transitions import Event, Status
 
 ISSUE_LETTER = "issue_letter"
+PASSPHRASE = "passphrase"  # in an issue_letter follow-up's payload: the official's sealed passphrase
 
 FOLLOW_UPS: dict[Event, tuple[str, ...]] = {
     Event.APPROVE: (ISSUE_LETTER,),
@@ -32,6 +34,20 @@ async def schedule_for(session: AsyncSession, request: LetterRequest, event: Eve
     """In the transition's transaction: the follow-ups `event` requires for `request`."""
     for kind in FOLLOW_UPS.get(event, ()):
         await schedule(session, kind, key_of(kind, request.id), now, request_id=request.id)
+
+
+async def attach_passphrase(session: AsyncSession, request_id: int, sealed: dict[str, Any], now: datetime) -> bool:
+    """In the approval's transaction (or later, to sign again): give the issuing follow-up of the request the
+    official's sealed passphrase (`letters.passphrases`) and make it due now. False: nothing left to sign."""
+    done = await session.execute(
+        update(FollowUp).where(FollowUp.key == key_of(ISSUE_LETTER, request_id), FollowUp.status == "pending")
+        .values(payload={PASSPHRASE: sealed}, next_attempt_at=now).execution_options(synchronize_session=False))
+    return bool(getattr(done, "rowcount", 0))
+
+
+async def wipe_passphrase(session: AsyncSession, request_id: int) -> None:
+    await session.execute(update(FollowUp).where(FollowUp.key == key_of(ISSUE_LETTER, request_id))
+                          .values(payload={}).execution_options(synchronize_session=False))
 
 
 async def backfill(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:

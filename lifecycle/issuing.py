@@ -29,6 +29,7 @@ from letters.signing import SigningError
 from lifecycle.actors import Actor
 from lifecycle.errors import NotFound
 from lifecycle.follow_up_runner import GiveUp
+from lifecycle.follow_ups import PASSPHRASE, wipe_passphrase
 from lifecycle.service import RequestLifecycle
 from lifecycle.transitions import Event, Status, check
 from verification.records import LetterStatus
@@ -41,7 +42,7 @@ class RequestLetterMaker(Protocol):
     and signs it (two-step approval), else the kelurahan's configured signatory."""
 
     def make(self, request: LetterRequest, kelurahan: Kelurahan, issued_at: datetime,
-             signer: ApprovalSignature | None = None) -> MadeLetter: ...
+             signer: ApprovalSignature | None = None, passphrase: str | None = None) -> MadeLetter: ...
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -72,23 +73,29 @@ async def _nobody(session: AsyncSession, req: LetterRequest, message: str) -> No
 
 class Issuing:
     def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path,
-                 on_signing_failure: SigningFailed = _nobody) -> None:
+                 on_signing_failure: SigningFailed = _nobody,
+                 open_passphrase: Callable[[object], str | None] = lambda sealed: None) -> None:
         self.lifecycle = lifecycle
         self.sessions = lifecycle.sessions
         self.maker = maker
         self.letters_dir = letters_dir
         self.on_signing_failure = on_signing_failure
+        self.open_passphrase = open_passphrase  # the official's sealed passphrase, opened (`letters.passphrases`)
 
     async def issue_letter(self, job: Job) -> None:
         """The `issue_letter` follow-up: issue the request's letter unless it is issued already."""
         if job.request_id is None:
             raise GiveUp(f"follow-up {job.key} names no request")
+        sealed = job.payload.get(PASSPHRASE)
         try:
-            await self.ensure_issued(job.request_id)
+            await self.ensure_issued(job.request_id, self.open_passphrase(sealed) if sealed else None)
         except NotFound as e:
             raise GiveUp(str(e)) from e
+        if sealed:
+            async with self.sessions.begin() as session:
+                await wipe_passphrase(session, job.request_id)
 
-    async def ensure_issued(self, request_id: int) -> Letter:
+    async def ensure_issued(self, request_id: int, passphrase: str | None = None) -> Letter:
         """The request's letter: issued now if the request is approved, the existing one if it was
         issued before (a repeated follow-up issues nothing twice)."""
         async with self.sessions() as session:
@@ -98,9 +105,9 @@ class Issuing:
             return letter
         if req.status != Status.APPROVED:
             raise GiveUp(f"permohonan {req.code} berstatus {req.status}, bukan disetujui")
-        return await self.issue(request_id)
+        return await self.issue(request_id, passphrase=passphrase)
 
-    async def issue(self, request_id: int, actor: Actor | None = None) -> Letter:
+    async def issue(self, request_id: int, actor: Actor | None = None, passphrase: str | None = None) -> Letter:
         actor = actor or Actor.system()
         async with self.sessions() as session:
             req = await _request(session, request_id)
@@ -113,10 +120,9 @@ class Issuing:
         # Rendering and signing take milliseconds of CPU and pyHanko is synchronous: keep them
         # off the event loop.
         try:
-            made = await (asyncio.to_thread(self.maker.make, req, kel, issued_at) if signer is None
-                          else asyncio.to_thread(self.maker.make, req, kel, issued_at, signer))
+            made = await asyncio.to_thread(self.maker.make, req, kel, issued_at, signer, passphrase)
         except SigningError as e:
-            await self._signing_failed(request_id, e)
+            await self._signing_failed(request_id, e, tried=passphrase is not None)
             raise
         rel = letter_file(request_id, made.public_id, issued_at)
         await asyncio.to_thread(self._store, request_id, rel, made.pdf_bytes)
@@ -126,15 +132,19 @@ class Issuing:
             await self._discard(rel)
             raise
 
-    async def _signing_failed(self, request_id: int, error: SigningError) -> None:
+    async def _signing_failed(self, request_id: int, error: SigningError, *, tried: bool) -> None:
         """The request stays approved (its number kept) and the follow-up is retried; the officials are told
-        once for each cause (an audit event `signing_failed` with the cause remembers it)."""
+        once for each cause (an audit event `signing_failed` with the cause remembers it), and every time a
+        passphrase they entered was refused. A refused passphrase is wiped at once: it is never tried again
+        (the signing service would lock the certificate after a few wrong tries)."""
         log.warning("request %s: the letter could not be signed (%s); retrying", request_id, error.kind)
         async with self.sessions.begin() as session:
+            if error.kind == "passphrase":
+                await wipe_passphrase(session, request_id)
             told = await session.scalar(select(AuditEvent.id).where(
                 AuditEvent.request_id == request_id, AuditEvent.action == "signing_failed",
                 AuditEvent.detail == error.kind).limit(1))
-            if told is not None:
+            if told is not None and not (tried and error.kind == "passphrase"):
                 return
             req = await _request(session, request_id)
             session.add(AuditEvent(request_id=request_id, actor="system", action="signing_failed",

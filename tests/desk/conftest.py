@@ -17,7 +17,7 @@ from bot.composition import Services, build_services
 from bot.desk.accounts import create_account
 from bot.desk.channel import DeskChannel
 from bot.web import create_app
-from config.settings import HttpSettings, Settings, StorageSettings
+from config.settings import BsreSettings, HttpSettings, Settings, StorageSettings
 from db.directory import add_staff
 from db.models import Staff
 from tests.support.lifecycle import FixedClock
@@ -72,11 +72,12 @@ async def login(client: httpx.AsyncClient, user: str, password: str = PASSWORD) 
     return await client.post("/desk/masuk", data={"csrf": token, "login": user, "password": password})
 
 
-def make_desk(db_url: str, tmp_path: Path, *, demo: bool = False, public_url: str = "http://testserver"
-              ) -> tuple[Services, FixedClock]:
+def make_desk(db_url: str, tmp_path: Path, *, demo: bool = False, public_url: str = "http://testserver",
+              bsre: BsreSettings | None = None) -> tuple[Services, FixedClock]:
     clock = FixedClock()
     settings = Settings(_env_file=None, http=HttpSettings(public_url=public_url),
-                        storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url), demo=demo)
+                        storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url), demo=demo,
+                        bsre=bsre or BsreSettings(_env_file=None))
     services = build_services(settings, clock=clock, channels=[lambda s: DeskChannel(s, hasher=CHEAP)])
     return services, clock
 

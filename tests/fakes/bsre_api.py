@@ -6,7 +6,9 @@ passphrase (2031), an expired certificate (2011), an unregistered NIK (2021), th
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,3 +144,15 @@ class FakeBsre:
             return {"status": self.status, "message": {"ISSUE": "Sertifikat aktif"}.get(self.status, self.status)}
 
         return app
+
+
+@contextlib.contextmanager
+def served_bsre(folder: Path, signer_cn: str = "LURAH BUKIT TUNGGAL (UJI)") -> Iterator[tuple[FakeBsre, str]]:
+    """The fake on a free loopback port: (the fake, its base URL)."""
+    from tests.support.service import free_port
+    from tests.support.webchat import served
+
+    fake = FakeBsre(make_pki(folder, signer_cn))
+    port = free_port()
+    with served(fake.app(), port):
+        yield fake, f"http://127.0.0.1:{port}"

@@ -19,10 +19,8 @@ from bot.composition import Services, build_services
 from config.settings import BsreSettings, HttpSettings, Settings, StorageSettings
 from db.models import AuditEvent, FollowUp, Letter, LetterRequest, OutboxMessage, Staff
 from letters.bsre import SIGNATURE_BOX
-from tests.fakes.bsre_api import BSRE_ORG, FakeBsre, make_pki
+from tests.fakes.bsre_api import BSRE_ORG, FakeBsre, served_bsre
 from tests.support.lifecycle import FixedClock, make_resident
-from tests.support.service import free_port
-from tests.support.webchat import served
 
 FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "alamat": "Jl. G. Obos XII No. 5",
           "keperluan": "Pendaftaran beasiswa anak", "tanggungan": []}
@@ -30,10 +28,8 @@ FIELDS = {"nama": "Siti Aminah", "nik": "6271034507900001", "alamat": "Jl. G. Ob
 
 @pytest.fixture
 def bsre(tmp_path: Path) -> Iterator[tuple[FakeBsre, str]]:
-    fake = FakeBsre(make_pki(tmp_path / "bsre-pki", "LURAH BUKIT TUNGGAL (UJI)"))
-    port = free_port()
-    with served(fake.app(), port):
-        yield fake, f"http://127.0.0.1:{port}"
+    with served_bsre(tmp_path / "bsre-pki") as running:
+        yield running
 
 
 @pytest.fixture
