@@ -6,18 +6,22 @@ phones "+62...", choices by their stored value. Error messages are Indonesian, f
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
 
 from flows.choice_sets import options_for
 from flows.dates import DateError, parse_date
 from flows.definitions import FieldDef
+from flows.font_coverage import RANGES
 from flows.messages import megabytes
 from flows.names import ascii_digits, best_match
 from flows.nik import NikError, identity_problems, parse_kk, parse_nik
 
 UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
+_RANGE_STARTS = [start for start, _ in RANGES]
 _NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '.\-])*$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _PHONE_JUNK = re.compile(r"[\s\-.()]")
@@ -49,8 +53,30 @@ def validate_kk(raw: str) -> str:
         raise FieldError(str(e)) from None
 
 
+def unprintable(text: str) -> str | None:
+    """The first letter of `text` the letter's fonts cannot print (`flows.font_coverage`), or None."""
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LM" and not _printable(ord(ch)):
+            return ch
+    return None
+
+
+def _printable(code: int) -> bool:
+    at = bisect.bisect_right(_RANGE_STARTS, code) - 1
+    return at >= 0 and code <= RANGES[at][1]
+
+
+def _check_printable(text: str, what: str) -> None:
+    ch = unprintable(text)
+    if ch is not None:
+        raise FieldError(f"{what} hanya dapat ditulis dengan huruf Latin (boleh beraksen, seperti é, ü, ł) agar "
+                         f"tercetak dengan benar pada surat; huruf \u201c{ch}\u201d tidak dapat dicetak. "
+                         "Tuliskan sesuai ejaan Latin pada KTP.")
+
+
 def validate_name(raw: str, max_length: int = 100) -> str:
     text = " ".join(raw.translate(_APOSTROPHES).split())
+    _check_printable(text, "Nama")
     if not _NAME.match(text) or sum(c.isalpha() for c in text) < 2:
         raise FieldError(
             "Nama hanya boleh berisi huruf, spasi, tanda petik ('), tanda hubung (-) dan titik. "
@@ -95,6 +121,7 @@ def validate_text(raw: str, min_length: int = 1, max_length: int = 200) -> str:
         raise FieldError(f"Jawaban terlalu pendek (paling sedikit {max(min_length, 1)} karakter).")
     if len(text) > max_length:
         raise FieldError(f"Jawaban terlalu panjang (paling banyak {max_length} karakter).")
+    _check_printable(text, "Jawaban")
     return text
 
 

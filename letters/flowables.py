@@ -16,6 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
+from letters.fonts import STANDARD, FontSet
+
 Line = tuple[str, str, float]  # text, font name, font size
 
 
@@ -194,10 +196,11 @@ class SignatureBlock(Flowable):
     lines shrink to fit the width, never to be larger than the name."""
 
     def __init__(self, top: list[str], bottom: list[str], width: float, gap: float, note: str | None = None,
-                 font: str = "Times-Roman", bold: str = "Times-Bold", size: float = 11.5) -> None:
+                 fonts: FontSet = STANDARD, size: float = 11.5) -> None:
         super().__init__()
         self.top, self.width, self.gap, self.note = [clean(t) for t in top], width, gap, note
-        self.font, self.bold, self.size = font, bold, size
+        self.font, self.bold, self.note_font, self.size = fonts.serif, fonts.serif_bold, fonts.sans_italic, size
+        font, bold = self.font, self.bold
         name, *rest = [clean(t) for t in bottom] or [""]
         self.names = wrap_words(name, bold, size, width) or [""]
         self.name_size = min(fitted(n, bold, size, width) for n in self.names)
@@ -211,7 +214,7 @@ class SignatureBlock(Flowable):
             y -= self.leading
             lines.append((0, y + 3, text, self.font, fitted(text, self.font, self.size, self.width)))
         if self.note:
-            lines.append((0, y - self.gap / 2, self.note, "Helvetica-Oblique", 7))
+            lines.append((0, y - self.gap / 2, self.note, self.note_font, 7))
         y -= self.gap
         self.canv.setLineWidth(0.7)
         for text in self.names:

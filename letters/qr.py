@@ -87,12 +87,13 @@ class QrFlowable(Flowable):
     bytes, and several times cheaper to produce than one rectangle per run of modules.
     """
 
-    CAPTION_FONT, CAPTION_SIZE = "Helvetica", 7.0
+    CAPTION_SIZE = 7.0
 
-    def __init__(self, matrix: QrMatrix, side: float = 38 * mm, caption: tuple[str, ...] = ()) -> None:
+    def __init__(self, matrix: QrMatrix, side: float = 38 * mm, caption: tuple[str, ...] = (),
+                 font: str = "Helvetica") -> None:
         super().__init__()
-        self.matrix, self.side, self.caption = matrix, side, caption
-        self.width = max([side, *(stringWidth(c, self.CAPTION_FONT, self.CAPTION_SIZE) for c in caption)])
+        self.matrix, self.side, self.caption, self.font = matrix, side, caption, font
+        self.width = max([side, *(stringWidth(c, font, self.CAPTION_SIZE) for c in caption)])
         self.height = side + len(caption) * self.CAPTION_SIZE * 1.25
 
     def draw(self) -> None:
@@ -105,7 +106,7 @@ class QrFlowable(Flowable):
         c.transform(n * module, 0, 0, n * module, left, self.height - self.side + 4 * module)
         c.addLiteral(image_mask(self.matrix))
         c.restoreState()
-        c.setFont(self.CAPTION_FONT, self.CAPTION_SIZE)
+        c.setFont(self.font, self.CAPTION_SIZE)
         y = self.height - self.side
         for line in self.caption:
             y -= self.CAPTION_SIZE * 1.25

@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleD
 
 from flows.dates import format_date
 from flows.definitions import LetterTypeDef
-from letters import styles
+from letters import fonts, styles
 from letters.flowables import (
     CenteredLines,
     DoubleRule,
@@ -33,8 +33,10 @@ from letters.flowables import (
     SignatureBlock,
     wrap_words,
 )
+from letters.fonts import FontSet
 from letters.letterhead import Letterhead
 from letters.qr import QrFlowable, QrMatrix
+from letters.styles import Styles
 from letters.table import table
 from letters.template import fill, identity_rows, statement, table_rows
 
@@ -64,14 +66,22 @@ class QrMark:
     matrix: QrMatrix
 
 
-def _letterhead(head: Letterhead, width: float) -> list[Flowable]:
+def texts_of(content: LetterContent) -> list[str]:
+    """Every text the letter may print (to choose its fonts)."""
+    head, tpl = content.letterhead, content.letter_type.template
+    return [*content.values.values(), *(v for row in content.rows for v in row.values()), content.number or "",
+            *(str(v) for k, v in vars(head).items() if isinstance(v, str)), *head.title_lines, tpl.title,
+            tpl.opening, tpl.closing, *(str(p) for p in getattr(tpl, "statement", []) or [])]
+
+
+def _letterhead(head: Letterhead, width: float, fs: FontSet) -> list[Flowable]:
     inner = width - (60 * mm if head.logo_path else 0)
-    contact = [(line, "Times-Roman", CONTACT_SIZE) for line in wrap_words(head.contact_line, "Times-Roman",
-                                                                            CONTACT_SIZE, inner)]
+    contact = [(line, fs.serif, CONTACT_SIZE) for line in wrap_words(head.contact_line, fs.serif, CONTACT_SIZE,
+                                                                         inner)]
     lines = CenteredLines([
-        (f"PEMERINTAH KOTA {head.city.upper()}", "Times-Bold", 14),
-        (f"KECAMATAN {head.kecamatan.upper()}", "Times-Bold", 14),
-        (f"KELURAHAN {head.kelurahan.upper()}", "Times-Bold", 16),
+        (f"PEMERINTAH KOTA {head.city.upper()}", fs.serif_bold, 14),
+        (f"KECAMATAN {head.kecamatan.upper()}", fs.serif_bold, 14),
+        (f"KELURAHAN {head.kelurahan.upper()}", fs.serif_bold, 16),
         *contact,
     ], inner)
     block: Flowable = lines
@@ -81,44 +91,44 @@ def _letterhead(head: Letterhead, width: float) -> list[Flowable]:
     return [block, Spacer(1, 1 * mm), DoubleRule(width), Spacer(1, 4 * mm)]
 
 
-def _signature(content: LetterContent, qr: QrMark | None, width: float) -> KeepTogether:
+def _signature(content: LetterContent, qr: QrMark | None, width: float, fs: FontSet) -> KeepTogether:
     """The QR (when there is one) beside the signature block, at the right of the page."""
     head = content.letterhead
     top = [f"{head.city}, {format_date(content.issued_on)}", *head.title_lines]
     bottom = [head.signatory_name, head.signatory_rank, f"NIP. {head.signatory_nip}" if head.signatory_nip else ""]
     bottom = [line for line in bottom if line]  # a staff member who signs has no rank or NIP on record
     if qr is None:
-        parts: list[Flowable] = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm)]
+        parts: list[Flowable] = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm, fonts=fs)]
     else:
-        mark = QrFlowable(qr.matrix, caption=(QR_CAPTION,))
-        parts = [mark, SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE)]
+        mark = QrFlowable(qr.matrix, caption=(QR_CAPTION,), font=fs.sans)
+        parts = [mark, SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE, fonts=fs)]
     return KeepTogether([Spacer(1, 3 * mm), RightAligned(parts, width)])
 
 
-def _story(content: LetterContent, qr: QrMark | None, width: float) -> list[Flowable]:
-    defn, head, tpl = content.letter_type, content.letterhead, content.letter_type.template
+def _story(content: LetterContent, qr: QrMark | None, width: float, st: Styles) -> list[Flowable]:
+    defn, head, tpl, fs = content.letter_type, content.letterhead, content.letter_type.template, st.fonts
     context = {**content.values, "kelurahan": head.kelurahan, "kecamatan": head.kecamatan, "kota": head.city}
-    story = _letterhead(head, width)
-    title = [(tpl.title.upper(), "Times-Bold", 13.0), (f"Nomor: {content.number or '-'}", "Times-Roman", 11.5)]
+    story = _letterhead(head, width, fs)
+    title = [(tpl.title.upper(), fs.serif_bold, 13.0), (f"Nomor: {content.number or '-'}", fs.serif, 11.5)]
     story += [CenteredLines(title, width, leading=1.25, underline=True), Spacer(1, 3 * mm)]
-    story.append(JustifiedText(fill(tpl.opening, context), styles.BODY_J))
+    story.append(JustifiedText(fill(tpl.opening, context), st.BODY_J))
     identity = identity_rows(defn, content.values)
     if identity:
-        story.append(LabelledRows(identity, width, styles.BODY))
-    story += [JustifiedText(par, styles.BODY_J) for par in statement(defn, context)]
+        story.append(LabelledRows(identity, width, st.BODY))
+    story += [JustifiedText(par, st.BODY_J) for par in statement(defn, context)]
     header, body = table_rows(defn, content.rows)
     if body:
-        story.append(table(header, body, width))
+        story.append(table(header, body, width, st))
         story.append(Spacer(1, 3 * mm))
     purpose = content.values.get(tpl.purpose_field or "", "").strip()
     if purpose:
         text = f"Surat keterangan ini diberikan untuk keperluan: <b>{escape(purpose)}</b>."
-        story.append(Paragraph(text, styles.BODY_J))
+        story.append(Paragraph(text, st.BODY_J))
     if content.valid_until is not None:
         text = f"Surat keterangan ini berlaku sampai dengan {format_date(content.valid_until)}."
-        story.append(JustifiedText(text, styles.BODY_J))
-    story.append(JustifiedText(fill(tpl.closing, context), styles.BODY_J))
-    story.append(_signature(content, qr, width))
+        story.append(JustifiedText(text, st.BODY_J))
+    story.append(JustifiedText(fill(tpl.closing, context), st.BODY_J))
+    story.append(_signature(content, qr, width, fs))
     return story
 
 
@@ -136,10 +146,11 @@ class _LetterDoc(SimpleDocTemplate):  # type: ignore[misc]  # reportlab is untyp
 def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None = None, *,
                   draft: bool | None = None) -> bytes:
     """The letter as PDF bytes; a draft (by default: a letter without `qr`) carries the DRAF watermark."""
+    fs = fonts.fonts_for(texts_of(content))
     buf = io.BytesIO()
     page = PAPER[paper.upper()]
     draft = qr is None if draft is None else draft
-    decorate = styles.PageDecoration(content.number, draft=draft)
+    decorate = styles.PageDecoration(content.number, draft=draft, fs=fs)
     doc = _LetterDoc(
         buf, decorate, pagesize=page, leftMargin=25 * mm, rightMargin=20 * mm, topMargin=12 * mm,
         bottomMargin=18 * mm, title=content.letter_type.template.title,
@@ -147,5 +158,6 @@ def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None =
         creator="e-surat",
     )
     width = doc.width - 2 * FRAME_PADDING  # what the frame holds: wider flowables overrun the margin
-    doc.build(_story(content, qr, width), onFirstPage=decorate.first, onLaterPages=decorate.later)
+    story = _story(content, qr, width, styles.styles_for(fs))
+    doc.build(story, onFirstPage=decorate.first, onLaterPages=decorate.later)
     return buf.getvalue()

@@ -10,8 +10,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
 
-from letters import styles
 from letters.flowables import cell, clean
+from letters.styles import Styles
 
 PADDING = 7.0  # the grid's left and right padding, and a point to spare
 
@@ -21,8 +21,8 @@ def _width(text: str, style: ParagraphStyle, longest_word: bool) -> float:
     return float(max(stringWidth(p, style.fontName, style.fontSize) for p in parts)) + PADDING
 
 
-def column_widths(header: list[str], body: list[list[str]], width: float) -> list[float]:
-    columns = [[(h, styles.HEAD)] + [(row[i], styles.CELL) for row in body] for i, h in enumerate(header)]
+def column_widths(header: list[str], body: list[list[str]], width: float, st: Styles) -> list[float]:
+    columns = [[(h, st.HEAD)] + [(row[i], st.CELL) for row in body] for i, h in enumerate(header)]
     least = [max(_width(t, st, True) for t, st in col) for col in columns]
     wanted = [max(_width(t, st, False) for t, st in col) for col in columns]
     if sum(least) >= width:  # cannot be: still never wider than the block
@@ -35,15 +35,15 @@ def column_widths(header: list[str], body: list[list[str]], width: float) -> lis
     return [m + spare * x / sum(more) for m, x in zip(least, more, strict=True)]
 
 
-def _header(text: str, width: float) -> str | Paragraph:
-    if stringWidth(clean(text), styles.HEAD.fontName, styles.HEAD.fontSize) <= width:
+def _header(text: str, width: float, st: Styles) -> str | Paragraph:
+    if stringWidth(clean(text), st.HEAD.fontName, st.HEAD.fontSize) <= width:
         return clean(text)
-    return Paragraph(escape(clean(text)), styles.HEAD)
+    return Paragraph(escape(clean(text)), st.HEAD)
 
 
-def table(header: list[str], body: list[list[str]], width: float) -> Table:
+def table(header: list[str], body: list[list[str]], width: float, st: Styles) -> Table:
     """The table, exactly `width` wide, its header repeated on every page it runs onto."""
-    widths = column_widths(header, body, width)
-    data = [[_header(h, w - PADDING + 1) for h, w in zip(header, widths, strict=True)]]
-    data += [[cell(text, styles.CELL, w - PADDING + 1) for text, w in zip(row, widths, strict=True)] for row in body]
-    return Table(data, colWidths=widths, repeatRows=1, style=styles.GRID)
+    widths = column_widths(header, body, width, st)
+    data = [[_header(h, w - PADDING + 1, st) for h, w in zip(header, widths, strict=True)]]
+    data += [[cell(text, st.CELL, w - PADDING + 1) for text, w in zip(row, widths, strict=True)] for row in body]
+    return Table(data, colWidths=widths, repeatRows=1, style=st.GRID)

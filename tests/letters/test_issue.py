@@ -182,8 +182,10 @@ def test_justified_text_wraps_within_the_width_and_splits_between_lines() -> Non
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from letters.flowables import JustifiedText
-    from letters.styles import BODY_J
+    from letters.fonts import STANDARD
+    from letters.styles import styles_for
 
+    BODY_J = styles_for(STANDARD).BODY_J  # noqa: N806
     text = "Kelurahan Bukit Tunggal menerangkan bahwa " * 40
     para = JustifiedText(text, BODY_J)
     _, height = para.wrap(400, 10_000)
