@@ -202,6 +202,11 @@ class Letter(Base):
     status: Mapped[str] = mapped_column(String(16), default="valid")  # valid | revoked
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # How the PDF is signed: "segel_esurat" (e-surat's own CA, uncertified) or "bsre" (certified, BSrE).
+    signature_kind: Mapped[str] = mapped_column(String(16), default="segel_esurat")
+    # Re-issued: the letter that replaces this one (the verification page then says DIGANTI).
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"), nullable=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class NumberSequence(Base):

@@ -111,6 +111,9 @@ class BsreSigner:
     def uses_bsre(self, kelurahan_slug: str) -> bool:
         return kelurahan_slug in self.settings.kelurahan
 
+    def kind(self, kelurahan_slug: str) -> str:
+        return "bsre" if self.uses_bsre(kelurahan_slug) else self.fallback.kind(kelurahan_slug)
+
     def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
         if not self.uses_bsre(kelurahan_slug):
             return self.fallback.sign(pdf_bytes, kelurahan_slug)

@@ -89,6 +89,7 @@ class MadeLetter:
     nik_masked: str
     content_sha256: str  # hex, salted (see verification.seal.content_digest)
     content_salt: str  # hex
+    signature_kind: str = "segel_esurat"  # see `letters.signing.PdfSigner.kind`
 
     @property
     def pdf_sha256(self) -> str:
@@ -109,8 +110,9 @@ class LetterMaker:
     def make(self, spec: LetterSpec, passphrase: str | None = None) -> MadeLetter:
         """The sealed letter with its QR code, PAdES-signed by the kelurahan (`passphrase`: see `PdfSigner`)."""
         unsigned = self.make_unsigned(spec)
-        signed = self._signer.sign(unsigned.pdf_bytes, spec.letterhead.kelurahan_slug, passphrase)
-        return replace(unsigned, pdf_bytes=signed)
+        slug = spec.letterhead.kelurahan_slug
+        signed = self._signer.sign(unsigned.pdf_bytes, slug, passphrase)
+        return replace(unsigned, pdf_bytes=signed, signature_kind=self._signer.kind(slug))
 
     def make_unsigned(self, spec: LetterSpec) -> MadeLetter:
         """The sealed letter with its QR code, not yet PAdES-signed (for previews and benchmarks)."""

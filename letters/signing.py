@@ -46,6 +46,10 @@ class PdfSigner(Protocol):
         official's, entered at approval, for a signer that needs one (BSrE); the others ignore it."""
         ...
 
+    def kind(self, kelurahan_slug: str) -> str:
+        """How this kelurahan's letters are signed: "segel_esurat" (e-surat's own CA) or "bsre" (certified)."""
+        ...
+
 
 def asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
@@ -145,6 +149,9 @@ class LocalCASigner:
         )
         self._signers[slug] = signer
         return signer
+
+    def kind(self, kelurahan_slug: str) -> str:
+        return "segel_esurat"
 
     def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
         """Thread-safe and blocking. pyHanko's synchronous API starts an event loop of its own,

@@ -27,7 +27,7 @@ from db.models import ApprovalSignature, AuditEvent, Kelurahan, Letter, LetterRe
 from letters.making import MadeLetter
 from letters.signing import SigningError
 from lifecycle.actors import Actor
-from lifecycle.errors import NotFound
+from lifecycle.errors import DomainError, NotFound
 from lifecycle.follow_up_runner import GiveUp
 from lifecycle.follow_ups import PASSPHRASE, wipe_passphrase
 from lifecycle.service import RequestLifecycle
@@ -162,7 +162,7 @@ class Issuing:
                 pdf_path=str(rel), pdf_sha256=made.pdf_sha256, seal=made.seal, key_id=made.key_id,
                 holder_name_masked=made.holder_name_masked, nik_masked=made.nik_masked,
                 signatory_name=head.signatory_name, signatory_title=head.signatory_title,
-                status=LetterStatus.VALID.value,
+                status=LetterStatus.VALID.value, signature_kind=made.signature_kind,
             )
             session.add(letter)
             await session.flush()
@@ -202,6 +202,25 @@ class Issuing:
             letter.revoked_reason = reason.strip()
             letter.revoked_at = self.lifecycle.clock()
             return letter
+
+    async def supersede(self, old_number: str, new_number: str, actor: Actor) -> Letter:
+        """A letter re-issued: `new_number` (issued later, same kelurahan and type) replaces `old_number`, whose
+        verification then says DIGANTI and names the replacement. Audited on the old letter's request."""
+        async with self.sessions.begin() as session:
+            old = await session.scalar(select(Letter).where(Letter.number == old_number))
+            new = await session.scalar(select(Letter).where(Letter.number == new_number))
+            if old is None or new is None:
+                raise NotFound(f"Surat nomor {old_number if old is None else new_number} tidak ditemukan")
+            if old.id == new.id or old.kelurahan_id != new.kelurahan_id or old.letter_type != new.letter_type:
+                raise DomainError("Surat pengganti harus surat lain dari kelurahan dan jenis yang sama")
+            if new.issued_at < old.issued_at or new.superseded_by_id is not None:
+                raise DomainError("Surat pengganti harus terbit kemudian dan masih berlaku")
+            if old.status == LetterStatus.REVOKED.value or old.superseded_by_id is not None:
+                raise DomainError(f"Surat nomor {old_number} sudah dicabut atau sudah diganti")
+            old.superseded_by_id, old.superseded_at = new.id, self.lifecycle.clock()
+            session.add(AuditEvent(request_id=old.request_id, actor=actor.label, action="supersede",
+                                   detail=f"diganti dengan surat nomor {new_number}", at=self.lifecycle.clock()))
+            return old
 
     def pdf_path(self, letter: Letter) -> Path:
         return self.letters_dir / letter.pdf_path

@@ -98,7 +98,7 @@ def create_agency_router(
         today = local_date(clock())
         out = []
         for item in items:
-            judged = await judge(source, keystore, *presented(item))
+            judged = await judge(source, keystore, *presented(item), today)
             view = (not_found_view(settings.city_name) if judged is None
                     else letter_view(judged.record, judged.verdict, judged.seal, today))
             out.append({"masukan": item} | view)

@@ -40,10 +40,18 @@ class LetterOut(BaseModel):
     expired: bool
     signatory_name: str
     signatory_title: str
+    issuer: str = Field(description="Kantor yang menerbitkan: kelurahan dan kecamatan")
+    signature_kind: str = Field(description="segel_esurat (CA e-surat) atau bsre (tersertifikasi)")
+    signature: str = Field(description="Jenis tanda tangan, untuk dibaca")
     holder_name: str = Field(description="Nama pemegang, disamarkan")
     nik: str = Field(description="NIK pemegang, disamarkan")
     subject_label: str
     subject_name: str | None = Field(description="Nama orang yang diterangkan surat (disamarkan), bila bukan pemegang")
+
+
+class ReplacementOut(BaseModel):
+    number: str = Field(description="Nomor surat pengganti")
+    replaced_at: str | None
 
 
 class RevocationOut(BaseModel):
@@ -73,18 +81,21 @@ class VerifyItem(BaseModel):
                    "type_title": "Surat Keterangan Tidak Mampu (SKTM)", "kelurahan": "Bukit Tunggal",
                    "kecamatan": "Jekan Raya", "issued_on": "2026-11-22", "valid_until": "2027-02-22",
                    "expired": False, "signatory_name": "CONTOH NAMA LURAH, S.STP", "signatory_title": "Lurah",
+                   "issuer": "Kelurahan Bukit Tunggal, Kecamatan Jekan Raya", "signature_kind": "segel_esurat",
+                   "signature": "Segel elektronik e-Surat (tanda tangan elektronik tidak tersertifikasi, PP 71/2019)",
                    "holder_name": "SITI A***", "nik": "6271********0001", "subject_label": "Nama pemohon",
                    "subject_name": None},
-        "revocation": None,
+        "revocation": None, "replacement": None,
         "seal": {"presented": False, "valid": None, "key_id": None,
                  "message": "Segel QR tidak disertakan; pindai QR pada surat untuk memeriksanya."}}]})
 
     masukan: str = Field(description="Masukan ini, seperti dikirim")
-    status: Literal["ASLI", "DICABUT", "TIDAK VALID", "TIDAK DITEMUKAN"]
-    status_code: Literal["valid", "revoked", "invalid", "not_found"]
+    status: Literal["ASLI", "DICABUT", "TIDAK VALID", "DIGANTI", "KEDALUWARSA", "TIDAK DITEMUKAN"]
+    status_code: Literal["valid", "revoked", "invalid", "superseded", "expired", "not_found"]
     message: str
     letter: LetterOut | None = None
     revocation: RevocationOut | None = None
+    replacement: ReplacementOut | None = None
     seal: SealOut | None = None
     contact: ContactOut | None = Field(default=None, description="Untuk surat yang tidak ditemukan: ke mana bertanya")
 

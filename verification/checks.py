@@ -1,7 +1,10 @@
 """The verdict on a letter: its record, and the seal presented from its QR code.
 
-ASLI (valid), DICABUT (revoked), TIDAK VALID (a seal was presented whose signature
-fails or whose sealed fields differ from the record), TIDAK DITEMUKAN (no such letter).
+ASLI (valid), DICABUT (revoked), TIDAK VALID (a seal was presented whose signature fails or whose sealed
+fields differ from the record), DIGANTI (re-issued: another letter replaces it), KEDALUWARSA (past its
+validity end, on Palangka Raya's calendar), TIDAK DITEMUKAN (no such letter). When several hold, the first
+of DICABUT, TIDAK VALID, DIGANTI, KEDALUWARSA is said (a revoked letter is void whatever else; a forged
+seal matters more than a letter's age).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class Verdict(CodedVerdict):
     VALID = ("valid", "ASLI")
     REVOKED = ("revoked", "DICABUT")
     INVALID = ("invalid", "TIDAK VALID")
+    SUPERSEDED = ("superseded", "DIGANTI")
+    EXPIRED = ("expired", "KEDALUWARSA")
     NOT_FOUND = ("not_found", "TIDAK DITEMUKAN")
 
 
@@ -68,13 +73,17 @@ def check_seal(record: LetterRecord, seal_text: str | None, keystore: KeyStore) 
     return SealCheck(True, True, "Tanda tangan segel QR sah dan cocok dengan arsip kelurahan.", parsed.kid)
 
 
-def verdict(record: LetterRecord | None, seal: SealCheck | None) -> Verdict:
+def verdict(record: LetterRecord | None, seal: SealCheck | None, today: date | None = None) -> Verdict:
     if record is None:
         return Verdict.NOT_FOUND
     if record.status == LetterStatus.REVOKED:
         return Verdict.REVOKED
     if seal is not None and seal.valid is False:
         return Verdict.INVALID
+    if record.replaced_by_number:
+        return Verdict.SUPERSEDED
+    if today is not None and expired(record, today):
+        return Verdict.EXPIRED
     return Verdict.VALID
 
 

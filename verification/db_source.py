@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from db.models import Kelurahan, Letter, LetterRequest
 from flows.dates import local_date
@@ -40,20 +41,23 @@ class DbRecordSource:
         return KelurahanContact(kel.unit_code, kel.name, kel.kecamatan, kel.address, kel.phone)
 
     async def _one(self, where: ColumnElement[bool]) -> LetterRecord | None:
+        replacement = aliased(Letter)
         query = (
-            select(Letter, Kelurahan, LetterRequest.fields)
+            select(Letter, Kelurahan, LetterRequest.fields, replacement.number)
             .join(Kelurahan, Kelurahan.id == Letter.kelurahan_id)
             .join(LetterRequest, LetterRequest.id == Letter.request_id)
+            .outerjoin(replacement, replacement.id == Letter.superseded_by_id)
             .where(where)
         )
         async with self._sessions() as session:
             row = (await session.execute(query)).first()
         if row is None:
             return None
-        letter, kel, fields = row
-        return self._record(letter, kel, fields)
+        letter, kel, fields, replaced_by = row
+        return self._record(letter, kel, fields, replaced_by)
 
-    def _record(self, letter: Letter, kel: Kelurahan, fields: Mapping[str, Any] | None) -> LetterRecord:
+    def _record(self, letter: Letter, kel: Kelurahan, fields: Mapping[str, Any] | None,
+                replaced_by: str | None = None) -> LetterRecord:
         subject = self._subjects.get(letter.letter_type, APPLICANT)
         return LetterRecord(
             public_id=letter.public_id, number=letter.number, letter_type=letter.letter_type,
@@ -66,4 +70,5 @@ class DbRecordSource:
             status=LetterStatus.REVOKED if letter.status == LetterStatus.REVOKED else LetterStatus.VALID,
             revoked_reason=letter.revoked_reason, revoked_at=letter.revoked_at,
             subject_label=subject.label, subject_name_masked=subject_name(subject, fields),
+            signature_kind=letter.signature_kind, replaced_by_number=replaced_by, replaced_at=letter.superseded_at,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 from verification.checks import SealCheck, Verdict, check_seal, verdict
@@ -36,14 +37,14 @@ async def find_letter(source: LetterRecordSource, public_id: str) -> LetterRecor
 
 
 async def judge(source: LetterRecordSource, keystore: KeyStore, public_id: str,
-                seal_text: str | None) -> Judgement | None:
+                seal_text: str | None, today: date | None = None) -> Judgement | None:
     """The letter and its verdict (the seal, when one is presented, checked against the record); None: no such
     letter (TIDAK DITEMUKAN)."""
     record = await find_letter(source, public_id)
     if record is None:
         return None
     seal = check_seal(record, seal_text, keystore)
-    return Judgement(record, seal, verdict(record, seal))
+    return Judgement(record, seal, verdict(record, seal, today))
 
 
 def presented(text: str) -> tuple[str, str | None]:

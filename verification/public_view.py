@@ -18,7 +18,13 @@ MESSAGES = {
     Verdict.VALID: "Surat ini asli dan tercatat diterbitkan oleh kelurahan.",
     Verdict.REVOKED: "Surat ini telah DICABUT dan tidak berlaku lagi.",
     Verdict.INVALID: "Segel QR tidak sah atau tidak cocok dengan arsip. Jangan terima surat ini.",
+    Verdict.SUPERSEDED: "Surat ini telah DIGANTI dengan surat yang diterbitkan ulang; gunakan surat penggantinya.",
+    Verdict.EXPIRED: "Surat ini asli, tetapi masa berlakunya telah berakhir (KEDALUWARSA).",
     Verdict.NOT_FOUND: "Surat dengan kode ini tidak ada dalam arsip e-surat.",
+}
+SIGNATURES = {
+    "segel_esurat": "Segel elektronik e-Surat (tanda tangan elektronik tidak tersertifikasi, PP 71/2019)",
+    "bsre": "Tanda tangan elektronik tersertifikasi BSrE (PP 71/2019)",
 }
 NOT_FOUND_BY_NUMBER = "Tidak ada surat dengan nomor dan tanggal terbit itu dalam arsip e-surat."
 
@@ -44,12 +50,18 @@ def letter_view(record: LetterRecord, verdict: Verdict, seal: SealCheck, today: 
             "expired": expired(record, today),
             "signatory_name": record.signatory_name,
             "signatory_title": record.signatory_title,
+            "issuer": f"Kelurahan {record.kelurahan}, Kecamatan {record.kecamatan}",
+            "signature_kind": record.signature_kind,
+            "signature": SIGNATURES.get(record.signature_kind, record.signature_kind),
             "holder_name": record.holder_name_masked,
             "nik": record.nik_masked,
             "subject_label": record.subject_label,
             "subject_name": record.subject_name_masked,
         },
         "revocation": None,
+        "replacement": None if not record.replaced_by_number else {
+            "number": record.replaced_by_number,
+            "replaced_at": record.replaced_at.isoformat() if record.replaced_at else None},
         "seal": {"presented": seal.presented, "valid": seal.valid, "key_id": seal.key_id, "message": seal.message},
     }
     if record.status == LetterStatus.REVOKED:
@@ -106,6 +118,7 @@ def upload_view(result: UploadResult, number: str) -> dict[str, Any]:
         "pades": None if report is None else {
             "signed": report.signed, "intact": report.intact, "trusted": report.trusted,
             "whole_file": report.whole_file, "ok": report.ok, "signer": report.signer,
+            "changed_since_signing": not (report.intact and report.whole_file),
         },
         "verdict": result.verdict.label,
         "verdict_code": result.verdict.code,

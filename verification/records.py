@@ -50,6 +50,9 @@ class LetterRecord:
     # birth letter; None when the letter is about its applicant (then `holder_name_masked` is it).
     subject_label: str = "Nama pemohon"
     subject_name_masked: str | None = None
+    signature_kind: str = "segel_esurat"  # "segel_esurat" (e-surat's own CA) | "bsre" (certified)
+    replaced_by_number: str | None = None  # re-issued: the number of the letter that replaces it
+    replaced_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def create_verification_router(
     async def show(request: Request, public_id: str, s: str | None = None) -> Response:
         if (blocked := limited(request)) is not None:
             return blocked
-        judged = await judge(source, keystore, public_id, s)
+        judged = await judge(source, keystore, public_id, s, today())
         if judged is None:
             return not_found(request)
         view = letter_view(judged.record, judged.verdict, judged.seal, today())
@@ -144,7 +144,7 @@ def create_verification_router(
         upload = await judge_upload(data, report, record, source)
         log.info(upload.log_line())
         seal = check_seal(record, None, keystore)
-        result = verdict(record, seal)
+        result = verdict(record, seal, today())
         view = with_upload(letter_view(record, result, seal, today()), upload, record.number)
         return respond(request, view, 200, dates=display_dates(record), verdict=result)
 

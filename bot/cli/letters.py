@@ -1,4 +1,4 @@
-"""`esurat letter`: the issued letters (list, show one, revoke one)."""
+"""`esurat letter`: the issued letters (list, show one, revoke one, mark one replaced by a re-issued one)."""
 
 from __future__ import annotations
 
@@ -141,3 +141,36 @@ def letter_revoke(
     except DomainError as e:
         fail(f"Surat {number} tidak dicabut: {e}")
     typer.echo(f"Surat {letter.number} dicabut oleh {operator}: {letter.revoked_reason}")
+
+
+@app.command("supersede")
+def letter_supersede(
+    number: NumberArgument,
+    replacement: Annotated[str, typer.Argument(metavar="NOMOR_PENGGANTI", help="Nomor surat pengganti")],
+    by: Annotated[str | None, typer.Option(
+        help="Nama operator, dicatat di jejak audit (bawaan: nama pengguna sistem operasi)")] = None,
+) -> None:
+    """Tandai surat sebagai DIGANTI oleh surat yang diterbitkan ulang (kelurahan dan jenis yang sama)."""
+    from bot.composition import build_services
+    from db.models import Letter
+    from lifecycle.actors import Actor
+    from lifecycle.errors import DomainError
+
+    operator = " ".join((by or _os_user()).split())
+    if not operator:
+        fail("Nama operator harus diisi (--by)")
+    settings = load_settings()
+    upgrade(settings.storage.effective_database_url)
+
+    async def run() -> Letter:
+        services = build_services(settings)
+        try:
+            return await services.issuing.supersede(number, replacement, Actor.operator(operator))
+        finally:
+            await services.aclose()
+
+    try:
+        asyncio.run(run())
+    except DomainError as e:
+        fail(f"Surat {number} tidak ditandai diganti: {e}")
+    typer.echo(f"Surat {number} ditandai DIGANTI oleh surat {replacement} (oleh {operator}).")

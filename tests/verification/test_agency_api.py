@@ -110,7 +110,8 @@ async def test_each_letter_gets_the_public_pages_verdict_in_order(world: World) 
     assert [r["masukan"] for r in data["hasil"]] == items
     assert [r["status"] for r in data["hasil"]] == ["ASLI", "ASLI", "ASLI", "DICABUT", "TIDAK DITEMUKAN",
                                                     "TIDAK VALID", "TIDAK VALID", "TIDAK DITEMUKAN"]
-    assert data["jumlah"] == {"ASLI": 3, "DICABUT": 1, "TIDAK VALID": 2, "TIDAK DITEMUKAN": 2}
+    assert data["jumlah"] == {"ASLI": 3, "DICABUT": 1, "TIDAK VALID": 2, "DIGANTI": 0, "KEDALUWARSA": 0,
+                              "TIDAK DITEMUKAN": 2}
     first, sealed = data["hasil"][0], data["hasil"][1]
     assert first["letter"]["holder_name"] == "SITI A***" and first["letter"]["nik"] == "6271********0001"
     assert first["seal"]["presented"] is False and sealed["seal"]["valid"] is True

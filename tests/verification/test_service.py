@@ -51,6 +51,8 @@ def test_scanned_qr_of_every_type_answers_asli_and_the_json_matches(service: Ser
         "kelurahan": "Bukit Tunggal", "kecamatan": "Jekan Raya", "issued_on": "2026-11-22",
         "valid_until": inp.valid_until.isoformat() if inp.valid_until else None, "expired": False,
         "signatory_name": inp.letterhead.signatory_name, "signatory_title": "Lurah Bukit Tunggal",
+        "issuer": "Kelurahan Bukit Tunggal, Kecamatan Jekan Raya", "signature_kind": "segel_esurat",
+        "signature": "Segel elektronik e-Surat (tanda tangan elektronik tidak tersertifikasi, PP 71/2019)",
         "holder_name": "SITI A***", "nik": "6271********0001",
         "subject_label": "Nama pemohon", "subject_name": None,  # issue #11: whose letter (see test_subjects)
     }
