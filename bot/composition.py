@@ -37,7 +37,7 @@ from letters.passphrases import PassphraseBox
 from letters.pki import LocalCA
 from letters.signing import LocalCASigner, PdfSigner
 from lifecycle.follow_up_runner import FollowUpRunner
-from lifecycle.follow_ups import ISSUE_LETTER, backfill
+from lifecycle.follow_ups import ISSUE_LETTER, VERIFY_DOCUMENT, backfill
 from lifecycle.issuing import Issuing
 from lifecycle.notifications import OutboxNotifier
 from lifecycle.reminder_plan import DAILY_SUMMARY, SWEEP, ReminderPlan
@@ -48,6 +48,7 @@ from moderation.preview import LetterPreview
 from moderation.service import ModerationService
 from stats.service import Statistics
 from verification.db_source import DbRecordSource
+from verification.forwarded import ForwardedCheck
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
 from verification.subjects import subjects_of
@@ -249,7 +250,9 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         sessions, titles, {t.code: t.sla_days for t in catalogue}, clock,
         ReminderPlan(settings.reminder_share, settings.reminder_sweep_minutes, settings.daily_summary_hour),
         moderation_targets=lambda s, kel: services.moderation_targets(s, kel))
-    follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter,
+    records = DbRecordSource(sessions, titles, subjects_of(catalogue))
+    forwarded = ForwardedCheck(sessions, storage.uploads_dir, records, keystore, settings.http.public_url, clock)
+    follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter, VERIFY_DOCUMENT: forwarded.handle,
                                            VISIT_REMINDER: VisitReminders(sessions, catalogue, clock).remind,
                                            SWEEP: reminders.sweep, DAILY_SUMMARY: reminders.daily_summary},
                                 clock=clock, claims=claims)
@@ -258,7 +261,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         settings=settings, engine=engine, sessions=sessions, clock=clock, catalogue=catalogue, directories=directories,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
         intake=UploadIntake(sessions, uploads, clock),
-        keystore=keystore, ca=ca, records=DbRecordSource(sessions, titles, subjects_of(catalogue)),
+        keystore=keystore, ca=ca, records=records,
         pades=PadesValidator([ca.ca().cert]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups, reminders=reminders,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),

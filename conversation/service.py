@@ -19,10 +19,12 @@ from conversation.chats import ChatStates, EffectNotHandled
 from conversation.personal_data import PersonalData
 from conversation.status import status_text
 from db.dedup import first_time
+from db.follow_ups import schedule
 from db.models import LetterRequest, Resident
 from db.outbound import TextOut
 from db.outbox import enqueue
 from lifecycle.actors import Actor
+from lifecycle.follow_ups import VERIFY_DOCUMENT
 from lifecycle.service import Clock, RequestLifecycle
 from visits.texts import status_lines as visit_lines
 
@@ -90,6 +92,11 @@ class ConversationService:
                 if self.personal_data is None:
                     raise EffectNotHandled(f"{type(effect).__name__} needs the PersonalData service")
                 await self.personal_data.execute(session, resident, effect)
+            case flows.VerifyDocument(file_ref=ref) if ref.isdigit():
+                await schedule(session, VERIFY_DOCUMENT, f"{VERIFY_DOCUMENT}:{ref}", self.clock(), payload={
+                    "attachment_id": int(ref), "channel": resident.channel, "chat_id": resident.external_id})
+            case flows.VerifyDocument():
+                pass  # (no stored file: nothing to check)
             case (flows.Reply() | flows.AskFile() | flows.SaveProfile() | flows.RecordConsent() | flows.BookVisit()
                   | flows.CancelVisit() | flows.RecordSurvey()):
                 return await self.chats.execute(session, resident, effect)

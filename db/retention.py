@@ -26,6 +26,7 @@ from db.models import Attachment, LetterRequest
 log = logging.getLogger("esurat.retention")
 
 RETENTION, RESIDENT = "retention", "resident"  # why a file was deleted (Attachment.deleted_reason)
+CHECKED = "verification"  # a letter sent to the bot to be checked: deleted once checked
 FINISHED = ("issued", "rejected", "cancelled", "revoked")  # lifecycle.transitions.Status: the request ended
 LEFTOVER_WINDOW = timedelta(days=2)  # rows deleted this recently are checked for a file a crash left
 

@@ -27,6 +27,7 @@ from flows.effects import (
     ShowPersonalData,
     ShowStatus,
     SubmitRequest,
+    VerifyDocument,
 )
 from flows.engine import advance
 from flows.formatting import LetterValues, format_rows, format_values
@@ -48,5 +49,6 @@ __all__ = [
     "LetterTypeDef", "LetterValues", "RecordConsent", "Reply", "RevisionRequested", "SaveProfile", "ShowPersonalData",
     "ShowStatus", "Step", "SubmitRequest", "Text",
     "BookVisit", "BookedVisit", "CancelVisit", "VisitSlot", "VisitUnavailable", "RecordSurvey", "SurveyOffered",
+    "VerifyDocument",
     "advance", "format_rows", "format_values", "load_catalogue", "messages",
 ]

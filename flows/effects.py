@@ -152,8 +152,16 @@ class RecordSurvey(_Out):
         return self
 
 
+class VerifyDocument(_Out):
+    """A file sent with no request under way: check the letter it shows (its e-Surat QR code) and tell the
+    verdict, as the verification page would; the stored file `file_ref` is deleted after the check."""
+
+    kind: Literal["verify_document"] = "verify_document"
+    file_ref: str
+
+
 Effect = Annotated[
     Reply | AskFile | SubmitRequest | CancelRequest | SaveProfile | ShowStatus | RecordConsent | ShowPersonalData
-    | ErasePersonalData | BookVisit | CancelVisit | RecordSurvey,
+    | ErasePersonalData | BookVisit | CancelVisit | RecordSurvey | VerifyDocument,
     Field(discriminator="kind"),
 ]

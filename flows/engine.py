@@ -18,7 +18,7 @@ from flows import messages as m
 from flows import survey
 from flows.commands import ANY_TIME, COMMANDS, command_of
 from flows.context import Context
-from flows.effects import Effect
+from flows.effects import Effect, Reply, VerifyDocument
 from flows.inbound import FileReceived, Inbound, RevisionRequested, SurveyOffered, VisitUnavailable
 from flows.menus import NEXT, PREV, render, resolve, texts
 from flows.revision import start_revision
@@ -79,6 +79,9 @@ def _dispatch(state: ConversationState, inbound: Inbound, ctx: Context) -> Outco
         return goto(state, Step.RESUME)
     if command is not None:
         return COMMANDS[command](state, ctx)
+    if (isinstance(inbound, FileReceived) and state.step == Step.IDLE and inbound.file_ref and not state.queued
+            and not state.draft.has_answers()):
+        return [Reply(text=m.CHECKING_DOCUMENT), VerifyDocument(file_ref=inbound.file_ref)]  # a letter to check
     if isinstance(inbound, FileReceived) and state.step not in (Step.FILL, Step.IDLE):
         return again(state, m.NOT_A_FILE_STEP)  # a photo sent while a choice is asked
     return _page(state, ctx, inbound) or STEPS[state.step].handle(state, ctx, inbound)

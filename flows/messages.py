@@ -40,6 +40,8 @@ WELCOME_BACK = "Selamat datang kembali di layanan e-Surat Kelurahan Kota Palangk
 ASK_KECAMATAN = "Di kecamatan mana Anda tinggal? Pilih kecamatan, atau ketik langsung nama kelurahan Anda."
 NOT_A_PLACE = "Maaf, nama kecamatan atau kelurahan itu tidak kami kenali."
 NOT_UNDERSTOOD = "Maaf, jawaban tidak dikenali. Ketik nomor pilihan atau pilih salah satu tombol."
+CHECKING_DOCUMENT = ("Berkas diterima. Kami periksa keaslian surat e-Surat pada berkas ini (dari kode QR-nya); "
+                     "hasilnya segera kami kirim.")
 NOT_A_FILE_STEP = "Maaf, saat ini kami belum memerlukan berkas. Mohon jawab pertanyaan berikut."
 FILE_ATTACHED = (
     "Berkas sebelumnya sudah terlampir: kirim foto baru atau ketik *lanjut* untuk memakai berkas sebelumnya."

@@ -18,6 +18,7 @@ from db.models import FollowUp, LetterRequest
 from lifecycle.transitions import Event, Status
 
 ISSUE_LETTER = "issue_letter"
+VERIFY_DOCUMENT = "verify_document"  # a letter sent to the bot: check it, answer, delete it (`verification.forwarded`)
 PASSPHRASE = "passphrase"  # in an issue_letter follow-up's payload: the official's sealed passphrase
 
 FOLLOW_UPS: dict[Event, tuple[str, ...]] = {
