@@ -10,10 +10,11 @@ The API shape followed (BSrE e-sign v2, HTTP Basic with the client id and secret
     2031 wrong passphrase, 2011 certificate expired, 2021 NIK not registered / certificate not active;
     5xx or no answer: the service is away.
 
-`signatureProperties` asks for a visible signature on the last page, in the signature block the letter keeps
-at the bottom right (`SIGNATURE_BOX`). Every refusal is a `SigningError` (kind `passphrase`, `certificate`,
-`unavailable`, `refused`): the issuing follow-up is retried with backoff and the official is told why
-(`lifecycle.issuing`), and nothing is issued until the signed PDF comes back and is stored.
+`signatureProperties` asks for a visible signature where the letter keeps the signature's space (the gap
+above the signer's name, recorded while the letter is drawn: `letters.flowables.SignatureSpot`). Every
+refusal is a `SigningError` (kind `passphrase`, `certificate`, `unavailable`, `refused`): the issuing
+follow-up is retried with backoff and the official is told why (`lifecycle.issuing`), and nothing is issued
+until the signed PDF comes back and is stored.
 """
 
 from __future__ import annotations
@@ -114,10 +115,16 @@ class BsreSigner:
     def kind(self, kelurahan_slug: str) -> str:
         return "bsre" if self.uses_bsre(kelurahan_slug) else self.fallback.kind(kelurahan_slug)
 
-    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
+    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None,
+             box: tuple[int, float, float, float, float] | None = None) -> bytes:
         if not self.uses_bsre(kelurahan_slug):
             return self.fallback.sign(pdf_bytes, kelurahan_slug)
-        last_page = int(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Count"])
+        if box is not None:  # the space the letter keeps for the signature
+            page, x, y, width, height = box
+            place: dict[str, Any] = {"page": page, "originX": round(x, 1), "originY": round(y, 1),
+                                     "width": round(width, 1), "height": round(height, 1)}
+        else:  # (not known: the bottom right of the last page)
+            place = {"page": int(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Count"]), **SIGNATURE_BOX}
         return self.client.sign_pdf(pdf_bytes, passphrase, {
-            "tampilan": "VISIBLE", "page": last_page, **SIGNATURE_BOX, "location": self.location,
+            "tampilan": "VISIBLE", **place, "location": self.location,
             "reason": "Surat keterangan diterbitkan melalui e-surat"})

@@ -190,15 +190,23 @@ class DoubleRule(Flowable):
         c.line(0, self.height - 3.6, self.width, self.height - 3.6)
 
 
+class SignatureSpot:
+    """Where a drawn letter keeps its signature's space (the gap above the signer's name): page (1-based) and
+    box in PDF points from the page's bottom left, for a visible electronic signature (BSrE) to go there."""
+
+    def __init__(self) -> None:
+        self.box: tuple[int, float, float, float, float] | None = None  # page, x, y, width, height
+
+
 class SignatureBlock(Flowable):
     """Place and date, title, the space for the signature (with an optional note), the
     name (bold, underlined, wrapped onto more lines rather than shrunk), rank and NIP; the other
     lines shrink to fit the width, never to be larger than the name."""
 
     def __init__(self, top: list[str], bottom: list[str], width: float, gap: float, note: str | None = None,
-                 fonts: FontSet = STANDARD, size: float = 11.5) -> None:
+                 fonts: FontSet = STANDARD, size: float = 11.5, spot: SignatureSpot | None = None) -> None:
         super().__init__()
-        self.top, self.width, self.gap, self.note = [clean(t) for t in top], width, gap, note
+        self.top, self.width, self.gap, self.note, self.spot = [clean(t) for t in top], width, gap, note, spot
         self.font, self.bold, self.note_font, self.size = fonts.serif, fonts.serif_bold, fonts.sans_italic, size
         font, bold = self.font, self.bold
         name, *rest = [clean(t) for t in bottom] or [""]
@@ -215,6 +223,9 @@ class SignatureBlock(Flowable):
             lines.append((0, y + 3, text, self.font, fitted(text, self.font, self.size, self.width)))
         if self.note:
             lines.append((0, y - self.gap / 2, self.note, self.note_font, 7))
+        if self.spot is not None:
+            x0, y0 = self.canv.absolutePosition(0, y - self.gap)
+            self.spot.box = (self.canv.getPageNumber(), float(x0), float(y0), float(self.width), float(self.gap))
         y -= self.gap
         self.canv.setLineWidth(0.7)
         for text in self.names:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from config.settings import Settings
 from flows.dates import local_date
 from flows.definitions import LetterTypeDef
+from letters.flowables import SignatureSpot
 from letters.letterhead import Letterhead
 from letters.qr import QrTooLarge, encode_qr
 from letters.render import LetterContent, QrMark, render_letter
@@ -90,6 +91,7 @@ class MadeLetter:
     content_sha256: str  # hex, salted (see verification.seal.content_digest)
     content_salt: str  # hex
     signature_kind: str = "segel_esurat"  # see `letters.signing.PdfSigner.kind`
+    signature_box: tuple[int, float, float, float, float] | None = None  # `letters.flowables.SignatureSpot`
 
     @property
     def pdf_sha256(self) -> str:
@@ -111,7 +113,7 @@ class LetterMaker:
         """The sealed letter with its QR code, PAdES-signed by the kelurahan (`passphrase`: see `PdfSigner`)."""
         unsigned = self.make_unsigned(spec)
         slug = spec.letterhead.kelurahan_slug
-        signed = self._signer.sign(unsigned.pdf_bytes, slug, passphrase)
+        signed = self._signer.sign(unsigned.pdf_bytes, slug, passphrase, unsigned.signature_box)
         return replace(unsigned, pdf_bytes=signed, signature_kind=self._signer.kind(slug))
 
     def make_unsigned(self, spec: LetterSpec) -> MadeLetter:
@@ -128,11 +130,13 @@ class LetterMaker:
         public_id = new_public_id()
         url = qr_url(self._settings.http.public_url, public_id, seal)
         matrix = encode_qr(url)
-        pdf = render_letter(spec.content(), self._settings.paper, QrMark(url, matrix))
+        spot = SignatureSpot()
+        pdf = render_letter(spec.content(), self._settings.paper, QrMark(url, matrix), spot=spot)
         return MadeLetter(
             spec=spec, pdf_bytes=pdf, public_id=public_id, seal=seal, key_id=key.kid, qr_url=url,
             qr_version=matrix.version, holder_name_masked=fields.holder_name_masked,
             nik_masked=fields.nik_masked, content_sha256=digest.hex(), content_salt=salt.hex(),
+            signature_box=spot.box,
         )
 
 

@@ -31,6 +31,7 @@ from letters.flowables import (
     LabelledRows,
     RightAligned,
     SignatureBlock,
+    SignatureSpot,
     wrap_words,
 )
 from letters.fonts import FontSet
@@ -91,7 +92,8 @@ def _letterhead(head: Letterhead, width: float, fs: FontSet) -> list[Flowable]:
     return [block, Spacer(1, 1 * mm), DoubleRule(width), Spacer(1, 4 * mm)]
 
 
-def _signature(content: LetterContent, qr: QrMark | None, width: float, fs: FontSet) -> KeepTogether:
+def _signature(content: LetterContent, qr: QrMark | None, width: float, fs: FontSet,
+               spot: SignatureSpot | None = None) -> KeepTogether:
     """The QR (when there is one) beside the signature block, at the right of the page."""
     head = content.letterhead
     top = [f"{head.city}, {format_date(content.issued_on)}", *head.title_lines]
@@ -101,11 +103,12 @@ def _signature(content: LetterContent, qr: QrMark | None, width: float, fs: Font
         parts: list[Flowable] = [SignatureBlock(top, bottom, 76 * mm, gap=26 * mm, fonts=fs)]
     else:
         mark = QrFlowable(qr.matrix, caption=(QR_CAPTION,), font=fs.sans)
-        parts = [mark, SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE, fonts=fs)]
+        parts = [mark, SignatureBlock(top, bottom, 72 * mm, gap=14 * mm, note=QR_NOTE, fonts=fs, spot=spot)]
     return KeepTogether([Spacer(1, 3 * mm), RightAligned(parts, width)])
 
 
-def _story(content: LetterContent, qr: QrMark | None, width: float, st: Styles) -> list[Flowable]:
+def _story(content: LetterContent, qr: QrMark | None, width: float, st: Styles,
+           spot: SignatureSpot | None = None) -> list[Flowable]:
     defn, head, tpl, fs = content.letter_type, content.letterhead, content.letter_type.template, st.fonts
     context = {**content.values, "kelurahan": head.kelurahan, "kecamatan": head.kecamatan, "kota": head.city}
     story = _letterhead(head, width, fs)
@@ -128,7 +131,7 @@ def _story(content: LetterContent, qr: QrMark | None, width: float, st: Styles) 
         text = f"Surat keterangan ini berlaku sampai dengan {format_date(content.valid_until)}."
         story.append(JustifiedText(text, st.BODY_J))
     story.append(JustifiedText(fill(tpl.closing, context), st.BODY_J))
-    story.append(_signature(content, qr, width, fs))
+    story.append(_signature(content, qr, width, fs, spot))
     return story
 
 
@@ -144,7 +147,7 @@ class _LetterDoc(SimpleDocTemplate):  # type: ignore[misc]  # reportlab is untyp
 
 
 def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None = None, *,
-                  draft: bool | None = None) -> bytes:
+                  draft: bool | None = None, spot: SignatureSpot | None = None) -> bytes:
     """The letter as PDF bytes; a draft (by default: a letter without `qr`) carries the DRAF watermark."""
     fs = fonts.fonts_for(texts_of(content))
     buf = io.BytesIO()
@@ -158,6 +161,6 @@ def render_letter(content: LetterContent, paper: str = "A4", qr: QrMark | None =
         creator="e-surat",
     )
     width = doc.width - 2 * FRAME_PADDING  # what the frame holds: wider flowables overrun the margin
-    story = _story(content, qr, width, styles.styles_for(fs))
+    story = _story(content, qr, width, styles.styles_for(fs), spot)
     doc.build(story, onFirstPage=decorate.first, onLaterPages=decorate.later)
     return buf.getvalue()

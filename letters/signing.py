@@ -41,9 +41,11 @@ class SigningError(Exception):
 
 
 class PdfSigner(Protocol):
-    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
+    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None,
+             box: tuple[int, float, float, float, float] | None = None) -> bytes:
         """The PDF with a PAdES signature of the kelurahan added (incremental update). `passphrase`: the
-        official's, entered at approval, for a signer that needs one (BSrE); the others ignore it."""
+        official's, entered at approval, for a signer that needs one (BSrE); `box`: where the letter keeps
+        the signature's space (page, x, y, width, height), for a visible signature; others ignore them."""
         ...
 
     def kind(self, kelurahan_slug: str) -> str:
@@ -153,7 +155,8 @@ class LocalCASigner:
     def kind(self, kelurahan_slug: str) -> str:
         return "segel_esurat"
 
-    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None) -> bytes:
+    def sign(self, pdf_bytes: bytes, kelurahan_slug: str, passphrase: str | None = None,
+             box: tuple[int, float, float, float, float] | None = None) -> bytes:
         """Thread-safe and blocking. pyHanko's synchronous API starts an event loop of its own,
         so when called from inside a running loop the work moves to a worker thread; callers in
         async code should rather run the whole issue in a thread (`asyncio.to_thread`)."""

@@ -18,7 +18,6 @@ from sqlalchemy import func, select, update
 from bot.composition import Services, build_services
 from config.settings import BsreSettings, HttpSettings, Settings, StorageSettings
 from db.models import AuditEvent, FollowUp, Letter, LetterRequest, OutboxMessage, Staff
-from letters.bsre import SIGNATURE_BOX
 from tests.fakes.bsre_api import BSRE_ORG, FakeBsre, served_bsre
 from tests.support.lifecycle import FixedClock, make_resident
 
@@ -99,9 +98,9 @@ async def test_approval_signed_by_bsre_is_issued_and_delivered(services: Service
     assert signature.field_name == "BSrE"
     subject = signature.signer_cert.subject.native
     assert subject["organization_name"] == BSRE_ORG and subject["common_name"] == "LURAH BUKIT TUNGGAL (UJI)"
-    box = [float(v) for v in signature.sig_field["/Rect"]]
-    x, y = SIGNATURE_BOX["originX"], SIGNATURE_BOX["originY"]
-    assert box == [x, y, x + SIGNATURE_BOX["width"], y + SIGNATURE_BOX["height"]]  # where the letter asked
+    x1, y1, x2, y2 = (float(v) for v in signature.sig_field["/Rect"])
+    assert abs(x2 - x1 - 204.1) < 1.5 and abs(y2 - y1 - 39.7) < 1.5  # the signature block's space: 72 x 14 mm
+    assert 300 < x1 < x2 <= 595 and 0 < y1 < 500  # right of the QR, in the lower half of the A4 page
     assert [c["kind"] for c in fake.calls] == ["sign"]
 
 
