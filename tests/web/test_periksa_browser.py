@@ -13,11 +13,16 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import httpx
 from PIL import Image
 
+from bot.composition import build_services
+from config.settings import Settings
 from letters.qr import encode_qr
+from lifecycle.actors import Actor
+from lifecycle.transitions import ActorKind
 from tests.support.webchat import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, Live, Resident, sktm_script
 from tests.web.test_api import act, cards
 
@@ -44,6 +49,18 @@ def issued_letter(base_url: str) -> str:
 
     with ThreadPoolExecutor(1) as pool:  # (Playwright's sync API runs an event loop in this thread)
         return pool.submit(asyncio.run, run()).result()
+
+
+def revoke(settings: Settings, number: str) -> None:
+    async def run() -> None:
+        services = build_services(settings)
+        try:
+            await services.issuing.revoke(number, Actor(ActorKind.SYSTEM, name="uji"), "Data pemohon keliru")
+        finally:
+            await services.aclose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 def qr_image(text: str) -> Image.Image:
@@ -112,6 +129,7 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         page.wait_for_selector('#periksa[data-cached="yes"]', timeout=20_000)
 
         assert verdict(page, "camera", online="ASLI") == "ASLI"
+        assert page.locator("#buka-kamera").is_visible() and not page.locator("#tutup-kamera").is_visible()
         text = page.locator("#hasil").inner_text()
         assert "Segel sah" in text and "Diperiksa daring juga" in text
         fields = page.locator("#isi-segel").inner_text()
@@ -119,7 +137,8 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         page.screenshot(path=str(OUT / "periksa-camera.png"), full_page=True)
 
         context.set_offline(True)
-        page.reload()
+        reloaded = page.reload()
+        assert reloaded is not None and reloaded.from_service_worker
         page.wait_for_selector("#buka-kamera")
         assert "Tanpa koneksi" in page.locator("#sambungan").inner_text()
         assert verdict(page, "camera", online="offline") == "ASLI"
@@ -140,8 +159,13 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         number_changed = f"{url}#{seal.replace('/001/', '/002/', 1)}"
         assert number_changed != qr_text and verdict(page, number_changed) == "TIDAK VALID"
         assert verdict(page, "https://contoh.id/bukan-surat") == "BUKAN QR e-SURAT"
+        assert not page.locator("#isi-segel").is_visible()
 
         context.set_offline(False)
         assert verdict(page, tampered, online="TIDAK VALID") == "TIDAK VALID"
+        revoke(live_demo.settings, unquote(seal).split(":")[2])
+        assert verdict(page, qr_text, online="DICABUT") == "DICABUT"
+        assert "Alasan: Data pemohon keliru" in page.locator("#daring").inner_text()
+        page.screenshot(path=str(OUT / "periksa-revoked.png"), full_page=True)
         browser.close()
     assert errors == [] and elsewhere == [], (errors, elsewhere)
