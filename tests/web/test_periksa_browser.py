@@ -134,6 +134,7 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         assert "Segel sah" in text and "Diperiksa daring juga" in text
         fields = page.locator("#isi-segel").inner_text()
         assert "Surat Keterangan Tidak Mampu" in fields and "Bukit Tunggal" in fields and "/001/" in fields
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=str(OUT / "periksa-camera.png"), full_page=True)
 
         context.set_offline(True)

@@ -9,6 +9,7 @@ import re
 
 from bot.pages.periksa import seal_titles
 from bot.pages.templating import STATIC_DIR
+from tests.support.a11y import contrast, page_problems
 from tests.support.webchat import Demo
 
 
@@ -20,6 +21,7 @@ async def test_the_page_allows_its_worker_and_no_inline_script(demo: Demo) -> No
     assert all(" src=" in tag for tag in re.findall(r"<script[^>]*>", r.text))
     assert 'data-sw="/periksa-sw.js"' in r.text and 'data-scope="/periksa"' in r.text
     assert "Periksa keaslian surat" in r.text and "dicabut" in r.text
+    assert page_problems(r.text) == []
     titles = json.loads(re.search(r'data-titles="([^"]*)"', r.text)[1].replace("&#34;", '"'))  # type: ignore[index]
     assert titles["SKTM"].startswith("Surat Keterangan Tidak Mampu")
 
@@ -53,3 +55,8 @@ def test_the_vendored_decoder_comes_with_its_licence() -> None:
 def test_titles_by_the_code_a_seal_writes() -> None:
     assert json.loads(seal_titles({"pengantar_skck": "Surat Pengantar SKCK"})) == {
         "PENGANTAR-SKCK": "Surat Pengantar SKCK"}
+
+
+def test_white_verdict_words_are_readable_on_their_colours() -> None:
+    for background in ("#1b7f3b", "#b3261e", "#8a4b00", "#50545b"):  # ok, bad, warn, muted (esurat.css)
+        assert contrast("#fff", background) >= 4.5, background

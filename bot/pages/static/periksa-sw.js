@@ -30,7 +30,10 @@ function networkFirst(request, key) {
     return response;
   }).catch(function () {
     return caches.open(CACHE).then(function (cache) { return cache.match(key); }).then(function (hit) {
-      return hit || Response.error();
+      if (!hit) return Response.error();
+      var headers = new Headers(hit.headers);
+      headers.set("X-Esurat-Kept", "1");  // the page then knows these keys may be stale
+      return new Response(hit.body, { status: hit.status, statusText: hit.statusText, headers: headers });
     });
   });
 }

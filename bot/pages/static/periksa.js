@@ -32,9 +32,9 @@
   function loadKeys() {
     return fetch(KEYS_URL, { cache: "no-cache" }).then(function (r) {
       if (!r.ok) throw new Error("keys " + r.status);
+      state.keysFresh = navigator.onLine && !r.headers.get("X-Esurat-Kept");
       return r.json();
     }).then(function (doc) {
-      state.keysFresh = navigator.onLine;
       try { localStorage.setItem(KEYS_STORE, JSON.stringify(doc)); } catch (e) { /* private mode */ }
       return doc;
     }).catch(function () {
