@@ -161,9 +161,15 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         assert number_changed != qr_text and verdict(page, number_changed) == "TIDAK VALID"
         assert verdict(page, "https://contoh.id/bukan-surat") == "BUKAN QR e-SURAT"
         assert not page.locator("#isi-segel").is_visible()
+        kid = unquote(seal).split(":")[1]
+        other_key = f"{url}#{seal.replace(f'ES1:{kid}:', 'ES1:ZZZZ:', 1)}"
+        assert verdict(page, other_key) == "TIDAK DAPAT DIPERIKSA"  # offline: perhaps a key published since
 
         context.set_offline(False)
         assert verdict(page, tampered, online="TIDAK VALID") == "TIDAK VALID"
+        page.evaluate("() => { delete document.getElementById('periksa').dataset.verdict }")
+        page.reload()  # online again: fresh keys, so an unknown key is not one of ours
+        assert verdict(page, other_key, online="TIDAK VALID") == "TIDAK VALID"
         revoke(live_demo.settings, unquote(seal).split(":")[2])
         assert verdict(page, qr_text, online="DICABUT") == "DICABUT"
         assert "Alasan: Data pemohon keliru" in page.locator("#daring").inner_text()
