@@ -156,6 +156,7 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         last = seal[-1]
         tampered = f"{url}#{seal[:-1]}{'1' if last != '1' else '2'}"
         assert verdict(page, tampered) == "TIDAK VALID"
+        assert not page.locator("#isi-segel").is_visible()  # nothing vouches for what a bad seal says
         page.screenshot(path=str(OUT / "periksa-tampered.png"), full_page=True)
         number_changed = f"{url}#{seal.replace('/001/', '/002/', 1)}"
         assert number_changed != qr_text and verdict(page, number_changed) == "TIDAK VALID"
@@ -172,6 +173,7 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         assert verdict(page, other_key, online="TIDAK VALID") == "TIDAK VALID"
         revoke(live_demo.settings, unquote(seal).split(":")[2])
         assert verdict(page, qr_text, online="DICABUT") == "DICABUT"
+        assert "Surat Keterangan Tidak Mampu" in page.locator("#isi-segel").inner_text()
         assert "Alasan: Data pemohon keliru" in page.locator("#daring").inner_text()
         page.screenshot(path=str(OUT / "periksa-revoked.png"), full_page=True)
         browser.close()

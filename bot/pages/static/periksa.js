@@ -104,6 +104,7 @@
     $("vonis-pesan").textContent = message;
     $("hasil").hidden = false;
     root.dataset.verdict = word;
+    if (tone !== "ok" && word !== "DICABUT") $("isi-segel").hidden = true;  // fields no seal vouches for
   }
 
   function showFields(seal) {
