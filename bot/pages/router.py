@@ -1,5 +1,6 @@
 """`/` (what the service is and how to reach it), `/layanan` (the service standard of every
-letter type, read from the catalogue) and `/statistik` (`bot.pages.statistics`)."""
+letter type, read from the catalogue), `/statistik` (`bot.pages.statistics`) and the offline verifier
+`/periksa` (`bot.pages.periksa`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from bot.pages.periksa import register_periksa_page
 from bot.pages.statistics import register_statistics_page
 from bot.pages.templating import environment, render
 
@@ -42,4 +44,5 @@ def create_pages_router(services: Services) -> APIRouter:
         return render(env, "layanan.html", **common(), letter_types=types)
 
     register_statistics_page(router, services, env, common())
+    register_periksa_page(router, env, common(), {t.code: t.title for t in services.catalogue})
     return router
