@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import flows
@@ -202,6 +203,11 @@ class Services:
         )
 
 
+def trusted_roots(settings: Settings) -> list[x509.Certificate]:
+    """BSrE's root certificates (ESURAT_BSRE_TRUST_ROOTS), so that the PDF check trusts its signatures."""
+    return [x509.load_pem_x509_certificate(path.read_bytes()) for path in settings.bsre.trust_roots]
+
+
 def pdf_signer(settings: Settings, ca: LocalCA) -> PdfSigner:
     """e-surat's own CA; with ESURAT_BSRE_* set, BSrE's certified signature for the kelurahan listed there."""
     local = LocalCASigner(ca, location=settings.city_name)
@@ -262,7 +268,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         lifecycle=lifecycle, issuing=issuing, conversation=conversation, moderation=moderation, uploads=uploads,
         intake=UploadIntake(sessions, uploads, clock),
         keystore=keystore, ca=ca, records=records,
-        pades=PadesValidator([ca.ca().cert]),
+        pades=PadesValidator([ca.ca().cert, *trusted_roots(settings)]),
         outbox_signal=outbox_signal, claims=claims, follow_ups=follow_ups, reminders=reminders,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
         preview=LetterPreview(moderation, request_letters),

@@ -245,6 +245,13 @@ class BsreSettings(BaseSettings):
     seal_id: str = ""  # the institution's seal subscriber id (mode seal)
     passphrase: SecretStr | None = None
     timeout: float = Field(default=30.0, gt=0)
+    # BSrE's root certificates (PEM files, comma-separated), trusted by the PDF check of /v/{id}/check.
+    trust_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trust_roots", mode="before")
+    @classmethod
+    def _paths(cls, value: object) -> object:
+        return [Path(v.strip()) for v in value.split(",") if v.strip()] if isinstance(value, str) else value
 
     @field_validator("kelurahan", mode="before")
     @classmethod

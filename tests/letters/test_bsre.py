@@ -6,6 +6,7 @@ officials (their moderation chat) once, and succeed on retry: one letter, one nu
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 from collections.abc import AsyncIterator, Iterator
@@ -38,7 +39,8 @@ async def services(bsre: tuple[FakeBsre, str], db_url: str, tmp_path: Path) -> A
         http=HttpSettings(public_url="http://testserver"), demo=True, _env_file=None,
         storage=StorageSettings(data_dir=tmp_path / "data", database_url=db_url),
         bsre=BsreSettings(base_url=url, client_id=fake.client[0], client_secret=fake.client[1],
-                          kelurahan=["bukit-tunggal"], nik=fake.nik, passphrase="rahasia-lurah"),
+                          kelurahan=["bukit-tunggal"], nik=fake.nik, passphrase="rahasia-lurah",
+                          trust_roots=[fake.pki[2]]),
     )
     made = build_services(settings, clock=FixedClock())
     yield made
@@ -102,6 +104,8 @@ async def test_approval_signed_by_bsre_is_issued_and_delivered(services: Service
     assert abs(x2 - x1 - 204.1) < 1.5 and abs(y2 - y1 - 39.7) < 1.5  # the signature block's space: 72 x 14 mm
     assert 300 < x1 < x2 <= 595 and 0 < y1 < 500  # right of the QR, in the lower half of the A4 page
     assert [c["kind"] for c in fake.calls] == ["sign"]
+    report = await asyncio.to_thread(services.pades.validate, pdf)  # /v/{id}/check trusts BSrE's root
+    assert report.ok and report.signer and "LURAH BUKIT TUNGGAL" in report.signer
 
 
 @pytest.mark.parametrize("fault", ["passphrase", "certificate", "unavailable"])
