@@ -14,7 +14,7 @@ from bot.desk.live import VERSI_PATH, request_versi
 from bot.desk.pages import read_form
 from bot.desk.sessions import same_token
 from bot.untrusted import row_id
-from db.models import AuditEvent, Kelurahan, LetterRequest
+from db.models import AuditEvent, Kelurahan, LetterRequest, Staff
 from letters.bsre import MESSAGES as SIGNING_MESSAGES
 from lifecycle.errors import DomainError
 from lifecycle.follow_ups import ISSUE_LETTER, attach_passphrase, key_of
@@ -63,9 +63,9 @@ def add_request_routes(router: APIRouter, desk: DeskChannel) -> None:
             return missing(request)
         return await show(request, rid, user)
 
-    @router.post("/desk/permohonan/{request_id}/keputusan")
-    async def decide(request: Request, request_id: str, user: DeskUser = Depends(desk.auth.current_staff)
-                     ) -> Response:
+    async def form_of(request: Request, request_id: str, user: DeskUser
+                      ) -> tuple[dict[str, str], int, Staff] | Response:
+        """The posted form of an action on a request of the user's kelurahan (CSRF checked), or the refusal."""
         posted = await read_form(request)
         if not same_token(posted.get("csrf"), user.csrf):
             return pages.forbidden(request)
@@ -73,9 +73,17 @@ def add_request_routes(router: APIRouter, desk: DeskChannel) -> None:
         if rid is None:
             return missing(request)
         try:
-            staff = await desk.auth.staff_for(rid, user)
+            return posted, rid, await desk.auth.staff_for(rid, user)
         except DomainError:
             return missing(request)
+
+    @router.post("/desk/permohonan/{request_id}/keputusan")
+    async def decide(request: Request, request_id: str, user: DeskUser = Depends(desk.auth.current_staff)
+                     ) -> Response:
+        form = await form_of(request, request_id, user)
+        if isinstance(form, Response):
+            return form
+        posted, rid, staff = form
         action, text = posted.get("action", ""), posted.get("text", "").strip()[:MAX_NOTE]
         card = await services.moderation.card(rid)
         if action not in dict(card.actions):
@@ -121,16 +129,10 @@ def add_request_routes(router: APIRouter, desk: DeskChannel) -> None:
     async def sign_again(request: Request, request_id: str, user: DeskUser = Depends(desk.auth.current_staff)
                          ) -> Response:
         """An approved letter not yet signed (its passphrase refused, expired or never given): sign it now."""
-        posted = await read_form(request)
-        if not same_token(posted.get("csrf"), user.csrf):
-            return pages.forbidden(request)
-        rid = row_id(request_id)
-        if rid is None:
-            return missing(request)
-        try:
-            await desk.auth.staff_for(rid, user)
-        except DomainError:
-            return missing(request)
+        form = await form_of(request, request_id, user)
+        if isinstance(form, Response):
+            return form
+        posted, rid, _ = form
         passphrase = posted.get("passphrase", "")
         if not passphrase or not await asks(rid):
             return await show(request, rid, user, 400, message=PASSPHRASE_NEEDED)
