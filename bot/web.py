@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import Mount
 
@@ -22,8 +22,10 @@ from bot.api import create_api_router
 from bot.composition import Services
 from bot.delivery import Worker
 from bot.http_guards import install_guards
+from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
+from db.readiness import readiness
 from db.retention import retention_job
 from verification.agency_api import create_agency_router
 from verification.router import create_verification_router
@@ -54,8 +56,10 @@ def create_app(services: Services) -> FastAPI:
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
     install_guards(app, services.settings)  # host names, proxies, body sizes; errors in Indonesian
+    metrics = Metrics()
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
+        on_verdict=metrics.verified,
     ))
     app.include_router(create_agency_router(services.sessions, services.records, services.keystore, services.settings,
                                             clock=services.clock))
@@ -70,5 +74,17 @@ def create_app(services: Services) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Ready to serve: the database answers and its schema is at the newest migration; else 503."""
+        ready, detail = await readiness(services.engine)
+        if ready:
+            return JSONResponse({"status": "ready", "migration": detail})
+        return JSONResponse({"status": "not_ready", "reason": detail}, status_code=503)
+
+    @app.get("/metrics")
+    async def metrics_page() -> Response:
+        return Response(await metrics.scrape(services.sessions, services.clock()), media_type=CONTENT_TYPE_LATEST)
 
     return app

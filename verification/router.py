@@ -81,12 +81,14 @@ def create_verification_router(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     limiter: RateLimiter | None = None,
     gate: CheckGate | None = None,
+    on_verdict: Callable[[str], None] = lambda verdict: None,
 ) -> APIRouter:
     router = APIRouter()
     limiter = limiter if limiter is not None else RateLimiter(settings.verify_rate_limit_per_minute)
     gate = gate if gate is not None else CheckGate()
 
     def respond(request: Request, view: dict[str, Any], status: int, **page: Any) -> Response:
+        on_verdict(str(view.get("status", "")))  # (metrics)
         if _wants_json(request):
             return JSONResponse(view, status_code=status, headers=HEADERS)
         html = _templates.get_template("letter.html").render(view=view, script=FRAGMENT_SCRIPT, **page)
