@@ -16,6 +16,8 @@ HostOption = Annotated[str | None, typer.Option(
     help="Alamat yang didengarkan (menggantikan ESURAT_HTTP_HOST; bawaan 127.0.0.1)")]
 PortOption = Annotated[int | None, typer.Option(
     min=1, max=65535, help="Port HTTP (menggantikan ESURAT_HTTP_PORT; bawaan 8000)")]
+WorkersOption = Annotated[int, typer.Option(
+    min=1, max=64, help="Banyaknya proses pelayan pada port yang sama (lebih dari 1: bot Telegram harus mode webhook)")]
 
 
 @db_app.command("upgrade")
@@ -36,21 +38,24 @@ def _start_logging(settings: Settings) -> None:
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
 
 
-def _start(*, demo: bool, host: str | None, port: int | None) -> None:
-    from bot.server import StartupRefused, serve
+def _start(*, demo: bool, host: str | None, port: int | None, workers: int = 1) -> None:
+    from bot.server import StartupRefused, serve, serve_workers
 
     settings = load_settings(host=host, port=port)
     _start_logging(settings)
     upgrade(settings.storage.effective_database_url)
     try:
-        serve(settings, demo=demo)
+        if workers > 1:
+            serve_workers(settings, workers)
+        else:
+            serve(settings, demo=demo)
     except StartupRefused as e:
         fail(f"e-surat tidak dijalankan. {e}")
 
 
-def run(host: HostOption = None, port: PortOption = None) -> None:
+def run(host: HostOption = None, port: PortOption = None, workers: WorkersOption = 1) -> None:
     """Jalankan layanan (HTTP dan bot yang token-nya diatur); migrasi diterapkan lebih dulu."""
-    _start(demo=False, host=host, port=port)
+    _start(demo=False, host=host, port=port, workers=workers)
 
 
 def demo(host: HostOption = None, port: PortOption = None) -> None:
