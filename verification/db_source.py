@@ -9,10 +9,19 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from db.engine import READ_ONLY
 from db.models import Kelurahan, Letter, LetterRequest
 from flows.dates import local_date
 from verification.records import KelurahanContact, LetterRecord, LetterStatus, unit_codes_in
 from verification.subjects import APPLICANT, Subject, subject_name
+
+_REPLACEMENT = aliased(Letter)  # built once: an alias made per query costs its columns every time
+_RECORD = (
+    select(Letter, Kelurahan, LetterRequest.fields, _REPLACEMENT.number)
+    .join(Kelurahan, Kelurahan.id == Letter.kelurahan_id)
+    .join(LetterRequest, LetterRequest.id == Letter.request_id)
+    .outerjoin(_REPLACEMENT, _REPLACEMENT.id == Letter.superseded_by_id)
+)
 
 
 class DbRecordSource:
@@ -41,15 +50,10 @@ class DbRecordSource:
         return KelurahanContact(kel.unit_code, kel.name, kel.kecamatan, kel.address, kel.phone)
 
     async def _one(self, where: ColumnElement[bool]) -> LetterRecord | None:
-        replacement = aliased(Letter)
-        query = (
-            select(Letter, Kelurahan, LetterRequest.fields, replacement.number)
-            .join(Kelurahan, Kelurahan.id == Letter.kelurahan_id)
-            .join(LetterRequest, LetterRequest.id == Letter.request_id)
-            .outerjoin(replacement, replacement.id == Letter.superseded_by_id)
-            .where(where)
-        )
+        query = _RECORD.where(where)
         async with self._sessions() as session:
+            # a read: on SQLite a plain BEGIN (no write lock), so checks never queue behind the chat's writes
+            await session.connection(execution_options={READ_ONLY: True})
             row = (await session.execute(query)).first()
         if row is None:
             return None

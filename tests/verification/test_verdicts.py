@@ -120,3 +120,23 @@ async def test_the_pdf_check_names_the_signer_and_whether_it_changed(stack: Issu
     data = (await stack.client.post(path, files={"pdf": ("s.pdf", changed)}, headers=JSON)).json()["upload"]
     assert data["pades"]["changed_since_signing"] is True and data["pades"]["signer"]
     assert "Sejak ditandatangani" in after.text and "BERUBAH" in after.text and "Ditandatangani oleh" in after.text
+
+
+async def test_a_check_does_not_wait_for_a_writer(stack: IssuingStack) -> None:
+    """The lookup is a read: on SQLite a plain BEGIN, so it answers while another transaction holds the write
+    lock (a chat's update in progress), instead of queueing behind it."""
+    import asyncio
+
+    from sqlalchemy import update
+
+    from db.models import Kelurahan
+    from verification.db_source import DbRecordSource
+
+    staff = await add_staff(stack.lifecycle.sessions, "bukit-tunggal", name="Rina", role="lurah")
+    letter = await issue(stack, staff, "1")
+    sessions = stack.lifecycle.sessions
+    source = DbRecordSource(sessions, {"sktm": "SKTM"})
+    async with sessions.begin() as writer:
+        await writer.execute(update(Kelurahan).where(Kelurahan.slug == "menteng").values(phone="0536 1"))
+        record = await asyncio.wait_for(source.get_by_public_id(letter.public_id), timeout=5)
+    assert record is not None and record.number == letter.number
