@@ -1,7 +1,8 @@
 """End to end, SQLite and PostgreSQL: a resident requests a Surat Keterangan Usaha on WhatsApp (fake Graph API)
 with photos of the requirements, the KK among them; staff approve in the kelurahan's Telegram moderation group
 (fake Bot API), where the card says the request came from WhatsApp; the resident receives the PDF as a
-WhatsApp document, whose QR decodes and verifies ASLI on the running service."""
+WhatsApp document, whose QR decodes and verifies ASLI on the running service; a verifier who forwards that
+PDF to the bot on WhatsApp gets ASLI back in the chat."""
 
 from __future__ import annotations
 
@@ -78,3 +79,11 @@ async def test_sku_on_whatsapp_from_request_to_verified_pdf(world: WaWorld) -> N
     assert body["status"] == "ASLI" and body["seal"]["presented"] and body["seal"]["valid"], body
     assert body["letter"]["number"] == row.number and body["letter"]["type"] == "sku"
     assert body["letter"]["nik"] == "6271********0001"
+
+    # A verifier forwards the letter to the bot on WhatsApp: the page's verdict comes back in the chat.
+    verifier = world.resident("6281299990000")
+    await verifier.send(wa.user_sends_document(verifier.wa_id, doc.data, "surat.pdf", name="Verifikator"))
+    said = await wa.wait_until(
+        lambda: next((t for t in wa.messages_to(verifier.wa_id) if "Hasil pemeriksaan" in t), None),
+        timeout=30, what="the verdict on the forwarded letter")
+    assert "Hasil pemeriksaan: ASLI" in said and row.number in said
