@@ -66,12 +66,12 @@ def letter_code_points() -> set[int]:
     import unicodedata
 
     register()
-    faces = [pdmetrics_face(name) for name in (SERIF, SERIF_BOLD)]
+    faces = [_face(name) for name in (SERIF, SERIF_BOLD)]
     common = set.intersection(*(set(face) for face in faces))
     return {c for c in common if unicodedata.category(chr(c))[0] in "LM"}
 
 
-def pdmetrics_face(name: str) -> dict[int, int]:
+def _face(name: str) -> dict[int, int]:
     font = pdfmetrics.getFont(name)
     cmap: dict[int, int] = font.face.charToGlyph
     return cmap
