@@ -26,6 +26,7 @@ from conversation.intake import UploadIntake
 from conversation.personal_data import PersonalData
 from conversation.service import ConversationService
 from db.claims import Claims, new_instance_id, take_over
+from db.direct_reads import DirectReads
 from db.engine import make_engine, make_sessionmaker
 from db.filestore import UploadStore
 from db.follow_ups import fire_on_commit
@@ -170,6 +171,7 @@ class Services:
     async def aclose(self) -> None:
         for channel in self.channels.values():
             await channel.close()
+        await self.records.aclose()
         await self.engine.dispose()
 
     def asks_passphrase(self, kelurahan_slug: str) -> bool:
@@ -256,7 +258,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         sessions, titles, {t.code: t.sla_days for t in catalogue}, clock,
         ReminderPlan(settings.reminder_share, settings.reminder_sweep_minutes, settings.daily_summary_hour),
         moderation_targets=lambda s, kel: services.moderation_targets(s, kel))
-    records = DbRecordSource(sessions, titles, subjects_of(catalogue))
+    records = DbRecordSource(sessions, titles, subjects_of(catalogue), DirectReads.for_engine(engine))
     forwarded = ForwardedCheck(sessions, storage.uploads_dir, records, keystore, settings.http.public_url, clock)
     follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter, VERIFY_DOCUMENT: forwarded.handle,
                                            VISIT_REMINDER: VisitReminders(sessions, catalogue, clock).remind,

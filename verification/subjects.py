@@ -49,5 +49,9 @@ def subject_name(subject: Subject, fields: Mapping[str, Any] | None) -> str | No
     """The subject's masked name from the request's fields (None for the applicant, or when not kept)."""
     if subject.field is None or not fields:
         return None
-    value = fields.get(subject.field)
+    return masked_subject(fields.get(subject.field))
+
+
+def masked_subject(value: Any) -> str | None:
+    """A subject's name as the public sees it (None when none is kept)."""
     return mask_name(str(value)) if value else None
