@@ -53,6 +53,7 @@ from verification.db_source import DbRecordSource
 from verification.forwarded import ForwardedCheck
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
+from verification.record_cache import RecordCache
 from verification.subjects import subjects_of
 from visits.booking import VisitBookings
 from visits.desk import VisitDesk
@@ -114,7 +115,7 @@ class Services:
     intake: UploadIntake  # every channel's uploads: size, content, storage
     keystore: KeyStore
     ca: LocalCA
-    records: DbRecordSource
+    records: RecordCache  # the letters' public records (the database's, kept a while: `verification.record_cache`)
     pades: PadesValidator
     outbox_signal: OutboxSignal
     claims: Claims  # this process instance's claims on outbox rows and follow-ups
@@ -247,8 +248,10 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     maker = LetterMaker(settings, keystore, pdf_signer(settings, ca))
     request_letters = CatalogueLetterMaker(maker, catalogue, settings.city_name)
     passphrases = PassphraseBox(storage.keys_dir / "passphrase.key", clock)
+    records = RecordCache(DbRecordSource(sessions, titles, subjects_of(catalogue), DirectReads.for_engine(engine)),
+                          max_age=settings.verify_cache_seconds, poll=settings.verify_change_poll_seconds, clock=clock)
     issuing = Issuing(lifecycle, request_letters, storage.letters_dir, on_signing_failure=notifier.signing_failed,
-                      open_passphrase=passphrases.open)
+                      open_passphrase=passphrases.open, on_letter_changed=records.forget)
     personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
     conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, catalogue)
@@ -258,7 +261,6 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         sessions, titles, {t.code: t.sla_days for t in catalogue}, clock,
         ReminderPlan(settings.reminder_share, settings.reminder_sweep_minutes, settings.daily_summary_hour),
         moderation_targets=lambda s, kel: services.moderation_targets(s, kel))
-    records = DbRecordSource(sessions, titles, subjects_of(catalogue), DirectReads.for_engine(engine))
     forwarded = ForwardedCheck(sessions, storage.uploads_dir, records, keystore, settings.http.public_url, clock)
     follow_ups = FollowUpRunner(sessions, {ISSUE_LETTER: issuing.issue_letter, VERIFY_DOCUMENT: forwarded.handle,
                                            VISIT_REMINDER: VisitReminders(sessions, catalogue, clock).remind,

@@ -39,7 +39,8 @@ def create_app(services: Services) -> FastAPI:
         storage = services.settings.storage
         await services.take_over_claims()  # before any worker claims: a killed predecessor's rows resume now
         jobs: list[Worker] = [services.run_follow_ups, lambda: retention_job(
-            services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock)]
+            services.sessions, storage.uploads_dir, storage.upload_retention_days, services.clock),
+            services.records.watch]  # which letters were revoked elsewhere (the verification cache's feed)
         for channel in services.channels.values():
             jobs += await channel.start()
         jobs += [sender.run_forever for sender in services.senders.values()]

@@ -277,6 +277,10 @@ class Settings(BaseSettings):
     city_name: str = "Palangka Raya"
     paper: str = "A4"
     verify_rate_limit_per_minute: int = 60
+    # The public page's letters kept in memory per process (`verification.record_cache`) at most this long (0: not
+    # kept); a letter revoked or replaced is dropped sooner: each process asks the database this often which were.
+    verify_cache_seconds: float = Field(default=300.0, ge=0)
+    verify_change_poll_seconds: float = Field(default=1.0, gt=0)
     agency_rate_per_minute: int = Field(default=60, gt=0)  # calls of one agency's API key (/api/v1/verifikasi)
     agency_rate_burst: int = Field(default=20, gt=0)  # ... at most this many at once
     directory_refresh_seconds: float = 30.0  # the chat re-reads the kelurahan table (changed by the CLI) this often

@@ -181,8 +181,10 @@ class Attachment(Base):
 
 class Letter(Base):
     __tablename__ = "letter"
-    # A kelurahan's letters newest first (the staff desk's search, `moderation.letters`).
-    __table_args__ = (Index("ix_letter_kelurahan_issued", "kelurahan_id", "issued_at"),)
+    # A kelurahan's letters newest first (the staff desk's search, `moderation.letters`); the letters revoked or
+    # replaced since a moment (the change feed of the verification cache, `verification.record_cache`).
+    __table_args__ = (Index("ix_letter_kelurahan_issued", "kelurahan_id", "issued_at"),
+                      Index("ix_letter_revoked_at", "revoked_at"), Index("ix_letter_superseded_at", "superseded_at"))
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("letter_request.id"), unique=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)

@@ -74,13 +74,16 @@ async def _nobody(session: AsyncSession, req: LetterRequest, message: str) -> No
 class Issuing:
     def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path,
                  on_signing_failure: SigningFailed = _nobody,
-                 open_passphrase: Callable[[object], str | None] = lambda sealed: None) -> None:
+                 open_passphrase: Callable[[object], str | None] = lambda sealed: None,
+                 on_letter_changed: Callable[[str], None] = lambda public_id: None) -> None:
         self.lifecycle = lifecycle
         self.sessions = lifecycle.sessions
         self.maker = maker
         self.letters_dir = letters_dir
         self.on_signing_failure = on_signing_failure
         self.open_passphrase = open_passphrase  # the official's sealed passphrase, opened (`letters.passphrases`)
+        self.on_letter_changed = on_letter_changed  # told a letter's public id once its revocation or replacement is
+        # committed (the verification cache of this process drops it at once; other processes poll for it)
 
     async def issue_letter(self, job: Job) -> None:
         """The `issue_letter` follow-up: issue the request's letter unless it is issued already."""
@@ -201,7 +204,8 @@ class Issuing:
             letter.status = LetterStatus.REVOKED.value
             letter.revoked_reason = reason.strip()
             letter.revoked_at = self.lifecycle.clock()
-            return letter
+        self.on_letter_changed(letter.public_id)
+        return letter
 
     async def supersede(self, old_number: str, new_number: str, actor: Actor) -> Letter:
         """A letter re-issued: `new_number` (issued later, same kelurahan and type) replaces `old_number`, whose
@@ -220,7 +224,8 @@ class Issuing:
             old.superseded_by_id, old.superseded_at = new.id, self.lifecycle.clock()
             session.add(AuditEvent(request_id=old.request_id, actor=actor.label, action="supersede",
                                    detail=f"diganti dengan surat nomor {new_number}", at=self.lifecycle.clock()))
-            return old
+        self.on_letter_changed(old.public_id)
+        return old
 
     def pdf_path(self, letter: Letter) -> Path:
         return self.letters_dir / letter.pdf_path

@@ -10,9 +10,10 @@ a read-only session (on SQLite a plain BEGIN: a check never queues behind a chat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, func, null, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -79,6 +80,13 @@ class DbRecordSource:
             return None
         kel = found[0]
         return KelurahanContact(kel.unit_code, kel.name, kel.kecamatan, kel.address, kel.phone)
+
+    async def changed_since(self, since: datetime) -> list[str]:
+        """The public ids of the letters revoked or replaced at or after `since` (two index range scans)."""
+        query = select(Letter.public_id).where(or_(Letter.revoked_at >= since, Letter.superseded_at >= since))
+        async with self._sessions() as session:
+            await session.connection(execution_options={READ_ONLY: True})
+            return list(await session.scalars(query))
 
     async def _one(self, query: Select[Any], key: str) -> LetterRecord | None:
         async with self._sessions() as session:

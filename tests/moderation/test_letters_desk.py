@@ -53,7 +53,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> A
     staff_a = await add_staff(sessions, "bukit-tunggal", name="Rina", role="operator")
     staff_b = await add_staff(sessions, "menteng", name="Dedi", role="operator")
     yield Desk(desk, stack.lifecycle, stack.issuing, clock, sessions, staff_a, staff_b, stack.client)
-    await stack.client.aclose()
+    await stack.aclose()
 
 
 async def issue(w: Desk, name: str, nik: str, *, slug: str = "bukit-tunggal", channel: str = "telegram",

@@ -51,7 +51,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> A
     staff = await add_staff(sessions, "bukit-tunggal", name="Rina", role="operator", telegram_user_id=7001)
     yield World(sessions, stack.lifecycle, moderation, LetterPreview(moderation, stack.maker), stack.issuing,
                 stack.client, staff, stack.kit)
-    await stack.client.aclose()
+    await stack.aclose()
 
 
 def sktm_fields(dependants: int = 2, **overrides: Any) -> dict[str, Any]:

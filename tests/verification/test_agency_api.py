@@ -91,7 +91,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> A
     api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
     yield World(sessions, stack, api, clock, ticks, valid, revoked, made.key, made.agency.id)
     await api.aclose()
-    await stack.client.aclose()
+    await stack.aclose()
 
 
 async def test_each_letter_gets_the_public_pages_verdict_in_order(world: World) -> None:

@@ -43,7 +43,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> A
     stack = issuing_stack(sessions, tmp_path, clock)
     resident, staff = await make_resident(sessions), await make_staff(sessions)
     yield World(stack.lifecycle, stack.issuing, stack.client, resident, staff, stack.kit)
-    await stack.client.aclose()
+    await stack.aclose()
 
 
 async def test_issued_request_verifies_then_revoked_shows_dicabut(world: World) -> None:

@@ -31,7 +31,7 @@ JSON = {"Accept": "application/json"}
 async def stack(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[IssuingStack]:
     made = issuing_stack(sessions, tmp_path, FixedClock(datetime(2026, 11, 22, 3, 0, tzinfo=UTC)))
     yield made
-    await made.client.aclose()
+    await made.aclose()
 
 
 async def issue(stack: IssuingStack, staff: Staff, chat: str) -> Letter:
