@@ -9,6 +9,7 @@ to test-output/web/periksa-*.png, and no request leaves the host."""
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -52,6 +53,9 @@ def issued_letter(base_url: str) -> str:
 
 
 def revoke(settings: Settings, number: str) -> None:
+    """Revoked by services of their own, as by `esurat letter revoke` in another process: the served page learns
+    of it from its change feed (`verification.record_cache`, within `verify_change_poll_seconds`)."""
+
     async def run() -> None:
         services = build_services(settings)
         try:
@@ -61,6 +65,15 @@ def revoke(settings: Settings, number: str) -> None:
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, run()).result()
+
+
+def served_verdict(qr_text: str, expected: str, within: float = 10.0) -> None:
+    """Wait until the service's own answer for the QR's letter is `expected` (at most `within` seconds)."""
+    url = qr_text.split("#")[0]
+    deadline = time.monotonic() + within
+    while (said := httpx.get(url, headers={"Accept": "application/json"}).json()["status"]) != expected:
+        assert time.monotonic() < deadline, f"{url} still says {said}"
+        time.sleep(0.1)
 
 
 def qr_image(text: str) -> Image.Image:
@@ -172,6 +185,7 @@ def test_the_camera_reads_a_real_letter_and_checks_it_online_and_offline(live_de
         page.reload()  # online again: fresh keys, so an unknown key is not one of ours
         assert verdict(page, other_key, online="TIDAK VALID") == "TIDAK VALID"
         revoke(live_demo.settings, unquote(seal).split(":")[2])
+        served_verdict(qr_text, "DICABUT")
         assert verdict(page, qr_text, online="DICABUT") == "DICABUT"
         assert "Surat Keterangan Tidak Mampu" in page.locator("#isi-segel").inner_text()
         assert "Alasan: Data pemohon keliru" in page.locator("#daring").inner_text()
