@@ -24,6 +24,8 @@ ENVIRONMENT: dict[str, tuple[str, str, Any]] = {
     "ESURAT_CITY_NAME": ("city_name", "Kota Contoh", "Kota Contoh"),
     "ESURAT_PAPER": ("paper", "F4", "F4"),
     "ESURAT_VERIFY_RATE_LIMIT_PER_MINUTE": ("verify_rate_limit_per_minute", "30", 30),
+    "ESURAT_VERIFY_CACHE_SECONDS": ("verify_cache_seconds", "0", 0.0),
+    "ESURAT_VERIFY_CHANGE_POLL_SECONDS": ("verify_change_poll_seconds", "2.5", 2.5),
     "ESURAT_OUTBOX_POLL_INTERVAL": ("outbox_poll_interval", "0.5", 0.5),
     "ESURAT_OUTBOX_SEND_TIMEOUT": ("outbox_send_timeout", "20", 20.0),
     "ESURAT_CLAIM_LEASE_SECONDS": ("claim_lease_seconds", "15", 15.0),
