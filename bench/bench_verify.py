@@ -8,8 +8,9 @@ bot: the real app of the composition root; the /v/ rate limit set out of the way
 wrk (its own process: 1 thread, 32 connections, BENCH_SECONDS s a run) asks for ids drawn at random from 10,000
 sampled over the whole table (all 1,000 of the small one), after one pass over them all (the service's records kept
 in memory are warm, as in a service that has been up). The runs go in turns, endpoint by endpoint, the two sizes
-side by side, three times; the best run of each counts. Then the same with the cache off (ESURAT_VERIFY_CACHE_SECONDS=0,
-each page read from the database), once, for information.
+side by side, three times; the best run of each counts (and, beside it, the least CPU time the service spent on a
+request, which hardly depends on what else the machine runs). Then the same with the cache off
+(ESURAT_VERIFY_CACHE_SECONDS=0, each page read from the database), once, for information.
 Targets (the default service, cache on): each /v/ variant at least 50% of /healthz's requests per second, and with
 1,000,000 letters within 10% of its requests per second with 1,000. Writes bench/results/verify.json; exits 1 when a
 target is missed. Needs Debian's wrk (`make bench` installs it); PostgreSQL at BENCH_PG_URL (default the local
@@ -68,24 +69,34 @@ def sqlite_database(work: Path, rows: int) -> tuple[str, float]:
     return url, filled
 
 
-def measure(services: dict[int, Service], rounds: int) -> dict[int, dict[str, float]]:
-    """Requests per second of each endpoint on each service, best of `rounds`, in turns."""
-    best: dict[int, dict[str, float]] = {rows: {} for rows in services}
+Figures = dict[int, dict[str, float]]  # letters -> endpoint -> figure
+
+
+def measure(services: dict[int, Service], rounds: int) -> tuple[Figures, Figures]:
+    """Requests per second of each endpoint on each service, best of `rounds` in turns; and the service's CPU
+    microseconds per request, least of them."""
+    rps: Figures = {rows: {} for rows in services}
+    cpu: Figures = {rows: {} for rows in services}
     for _ in range(rounds):
         for endpoint in ENDPOINTS:
             for rows, service in services.items():
-                rps = wrk(service, endpoint, SECONDS)
-                best[rows][endpoint] = max(best[rows].get(endpoint, 0.0), rps)
-    return best
+                per_second, per_request = wrk(service, endpoint, SECONDS)
+                rps[rows][endpoint] = max(rps[rows].get(endpoint, 0.0), per_second)
+                cpu[rows][endpoint] = min(cpu[rows].get(endpoint, float("inf")), per_request)
+    return rps, cpu
 
 
-def figures(rps: dict[int, dict[str, float]]) -> dict[str, Any]:
+def figures(rps: Figures, cpu: Figures) -> dict[str, Any]:
     small, large = SIZES
     return {
         "rps": {str(rows): {k: round(v) for k, v in by.items()} for rows, by in rps.items()},
+        "cpu_us_per_request": {str(rows): {k: round(v) for k, v in by.items()} for rows, by in cpu.items()},
         "ratio_to_healthz": {str(rows): {v: round(by[v] / by["healthz"], 3) for v in ("html", "json")}
                              for rows, by in rps.items()},
         "ratio_1m_to_1k": {v: round(rps[large][v] / rps[small][v], 3) for v in ENDPOINTS},
+        # what the request rates would be in ratio on a machine running nothing else (the service CPU-bound)
+        "cpu_ratio_to_healthz": {str(rows): {v: round(by["healthz"] / by[v], 3) for v in ("html", "json")}
+                                 for rows, by in cpu.items()},
     }
 
 
@@ -110,7 +121,7 @@ def run_backend(name: str, work: Path) -> dict[str, Any]:
                     services[rows] = service = Service.start(url, work / f"{name}-{rows}-{cache}", SAMPLE, env)
                     service.check_pages()
                     service.warm_up()
-                out[cache] = figures(measure(services, rounds))
+                out[cache] = figures(*measure(services, rounds))
             finally:
                 for service in services.values():
                     service.stop()
@@ -135,9 +146,10 @@ def report(name: str, r: dict[str, Any]) -> list[str]:
         f = r[cache]
         print(f"{name}, records kept {'in memory' if cache == 'cached' else 'nowhere (each page read from the db)'}:")
         for rows in SIZES:
-            rps, ratio = f["rps"][str(rows)], f["ratio_to_healthz"][str(rows)]
+            rps, ratio, cpu = f["rps"][str(rows)], f["ratio_to_healthz"][str(rows)], f["cpu_us_per_request"][str(rows)]
             print(f"  {rows:>9,} letters: /healthz {rps['healthz']:>6} req/s, /v/ HTML {rps['html']:>6} "
-                  f"({ratio['html']:.0%}), /v/ JSON {rps['json']:>6} ({ratio['json']:.0%})")
+                  f"({ratio['html']:.0%}), /v/ JSON {rps['json']:>6} ({ratio['json']:.0%}); the service's CPU a "
+                  f"request {cpu['healthz']} / {cpu['html']} / {cpu['json']} us")
             if cache == "cached":
                 missed += [f"{name} {rows:,}: /v/ {v} at {ratio[v]:.0%} of /healthz < {TARGET_RATIO:.0%}"
                            for v in ("html", "json") if ratio[v] < TARGET_RATIO]
