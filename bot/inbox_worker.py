@@ -43,7 +43,8 @@ class InboxWorker:
         self.batch, self.concurrency = batch, concurrency  # updates claimed per round, handled at once
         self.lease, self.idle, self.describe = lease, idle, describe
         self.wakeup = asyncio.Event()  # set when new updates were stored
-        self._working: set[int] = set()
+        self._working: set[int] = set()  # claimed rows being handled, or handled and not yet marked done
+        self._handled: list[int] = []  # handled rows to mark done in the next claim's transaction
         self._stopping = False
         self._drained = asyncio.Event()
         self._drained.set()
@@ -51,10 +52,12 @@ class InboxWorker:
     async def run_forever(self) -> None:
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
-            await keep_running(self.run_once, worker=f"{self.channel} inbox", wakeup=self.wakeup, idle=self.idle)
+            await keep_running(self._round, worker=f"{self.channel} inbox", wakeup=self.wakeup, idle=self.idle)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(Exception):  # the lease runs out anyway if the database is gone
+                await asyncio.wait_for(self._mark_handled(), 2.0)
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(release(self.sessions, self.owner), 2.0)
 
     async def stop(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - a grace period, not a deadline to poll
@@ -64,10 +67,32 @@ class InboxWorker:
             await asyncio.wait_for(self._drained.wait(), timeout)
 
     async def run_once(self) -> int:
-        """Claim and handle one batch (at most one update per chat); the number handled or retried."""
+        """Claim and handle one batch (at most one update per chat) and mark it done; the number handled or
+        retried."""
+        try:
+            return await self._round()
+        finally:
+            await self._mark_handled()
+
+    async def _mark_handled(self) -> None:
+        handled, self._handled = self._handled, []
+        try:
+            await mark_done(self.sessions, handled, self.clock())
+        except BaseException:
+            self._handled = handled + self._handled
+            raise
+        self._working.difference_update(handled)
+
+    async def _round(self) -> int:
+        """Mark the previous batch done and claim the next in one transaction, then handle it (the
+        worker's loop: while busy, a round follows at once, so the marks wait only for that)."""
         if self._stopping:
             return 0
-        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease)
+        handled = self._handled
+        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease,
+                           done=handled)
+        self._handled = self._handled[len(handled):]
+        self._working.difference_update(handled)
         if not rows:
             return 0
         self._working.update(r.id for r in rows)
@@ -80,12 +105,12 @@ class InboxWorker:
 
         try:
             results = await asyncio.gather(*(one(r) for r in rows), return_exceptions=True)
-            # One transaction marks the batch done; were it lost, the rows are handled again, which the
-            # handlers' deduplication makes harmless.
-            await mark_done(self.sessions, [r.id for r, ok in zip(rows, results, strict=True) if ok is True],
-                            self.clock())
+            # Marked done with the next claim (one transaction); were that lost, the rows are handled again,
+            # which the handlers' deduplication makes harmless. Until then they stay leased (the heartbeat).
+            handled = [r.id for r, ok in zip(rows, results, strict=True) if ok is True]
+            self._handled.extend(handled)
         finally:
-            self._working.difference_update(r.id for r in rows)
+            self._working.difference_update(r.id for r in rows if r.id not in self._handled)
             self._drained.set()
         for result in results:
             if isinstance(result, BaseException):

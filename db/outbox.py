@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -59,37 +59,51 @@ def enqueue(
     return row
 
 
+def _claim_statement() -> Any:
+    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
+    once (building it cost more than running it), its values bound at each call."""
+    earlier = aliased(OutboxMessage)
+    oldest_of_chat = ~exists().where(and_(
+        earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
+        earlier.status == OutboxStatus.PENDING, earlier.id < OutboxMessage.id,
+    ))
+    now = bindparam("now")
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.channel == bindparam("of_channel"), OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now, claimable(OutboxMessage, now), oldest_of_chat,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(locked_until=bindparam("until"), locked_by=bindparam("owner")).returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+
+
+_CLAIM = _claim_statement()
+_TABLE = OutboxMessage.__table__
+_SENT = (  # a Core statement: run once with every sent row's values (executemany)
+    update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
+        status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None, locked_by=None,
+        result=bindparam("result", type_=_TABLE.c.result.type), attempts=_TABLE.c.attempts + 1,
+    )
+)
+
+
 async def claim_in(session: AsyncSession, channel: str, now: datetime, *, limit: int = 50,
                    lease: timedelta = LEASE, owner: str | None = None) -> list[OutboxMessage]:
     """In the caller's transaction: lease due rows of `channel`, at most one (the oldest pending) per
     chat, so a chat whose row is in flight (pending and leased) gets nothing until it is settled."""
     if limit <= 0:
         return []
-    earlier = aliased(OutboxMessage)
-    oldest_of_chat = ~exists().where(and_(
-        earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
-        earlier.status == OutboxStatus.PENDING, earlier.id < OutboxMessage.id,
-    ))
-    due = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.channel == channel, OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now, claimable(OutboxMessage, now), oldest_of_chat,
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    ids = list(await session.scalars(due))
-    if not ids:
-        return []
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(locked_until=now + lease, locked_by=owner)
-        .execution_options(synchronize_session=False)
-    )
-    rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-                                 .execution_options(populate_existing=True))
-    return list(rows)
+    rows = await session.scalars(_CLAIM, {"of_channel": channel, "now": now, "limit": limit, "until": now + lease,
+                                          "owner": owner})
+    return sorted(rows, key=lambda row: row.id)
 
 
 async def claim(
@@ -104,12 +118,11 @@ async def claim(
 async def settle_in(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime, owner: str | None) -> None:
     """In the caller's transaction: record what became of delivered rows. A retry or a failure is
     recorded only while `owner` still holds the row; a send is recorded whoever holds it (it happened)."""
+    sent = [{"row_id": o.row_id, "now": now, "result": o.result} for o in outcomes if o.status is OutboxStatus.SENT]
+    if sent:  # one statement for every row sent (executemany)
+        await session.execute(_SENT, sent)
     for o in outcomes:
         if o.status is OutboxStatus.SENT:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == o.row_id).values(
-                status=OutboxStatus.SENT, sent_at=now, locked_until=None, locked_by=None, result=o.result,
-                attempts=OutboxMessage.attempts + 1,
-            ))
             continue
         row = await session.get(OutboxMessage, o.row_id, populate_existing=True)
         if row is None or row.status != OutboxStatus.PENDING or (owner is not None and row.locked_by != owner):
