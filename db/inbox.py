@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -65,7 +65,7 @@ def _claim_statement() -> Any:
         earlier.channel == InboundUpdate.channel, earlier.chat_key == InboundUpdate.chat_key,
         earlier.status == InboxStatus.PENDING, earlier.id < InboundUpdate.id,
     ))
-    now = bindparam("now")
+    now: BindParameter[datetime] = bindparam("now")
     due = (
         select(InboundUpdate.id)
         .where(
@@ -86,7 +86,7 @@ def _claim_statement() -> Any:
 
 
 _CLAIM = _claim_statement()
-_TABLE = InboundUpdate.__table__
+_TABLE: Table = InboundUpdate.__table__  # type: ignore[assignment]
 _DONE = (  # a Core statement, run with every handled row's id (executemany)
     update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
         status=InboxStatus.DONE, handled_at=bindparam("now"), locked_by=None, locked_until=None,

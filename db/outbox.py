@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -67,7 +67,7 @@ def _claim_statement() -> Any:
         earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
         earlier.status == OutboxStatus.PENDING, earlier.id < OutboxMessage.id,
     ))
-    now = bindparam("now")
+    now: BindParameter[datetime] = bindparam("now")
     due = (
         select(OutboxMessage.id)
         .where(
@@ -86,7 +86,7 @@ def _claim_statement() -> Any:
 
 
 _CLAIM = _claim_statement()
-_TABLE = OutboxMessage.__table__
+_TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
 _SENT = (  # a Core statement: run once with every sent row's values (executemany)
     update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
         status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None, locked_by=None,
