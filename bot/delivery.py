@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.send_errors import error_code
 from db.claims import Claims, cancel_all, keep_alive, release
 from db.health import keep_running
 from db.models import OutboxMessage
@@ -47,26 +48,6 @@ class PermanentFailure(Exception):
     def __init__(self, reason: str, *, code: str = "undeliverable") -> None:
         super().__init__(reason)
         self.code = code
-
-
-def error_code(e: BaseException) -> str:
-    """A failed send as the send-error metric labels it: the code the platform answered (an exception's
-    `code`, else its HTTP `status`), "timeout" or "network" when no answer came (a timeout or an OSError
-    under the exception), else the exception's class name."""
-    for attribute in ("code", "status"):
-        value = getattr(e, attribute, None)
-        if isinstance(value, int | str) and not isinstance(value, bool) and value != "":
-            return str(value)
-    seen: set[int] = set()
-    cause: BaseException | None = e
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, TimeoutError):
-            return "timeout"
-        if isinstance(cause, OSError):
-            return "network"
-        cause = cause.__cause__ or cause.__context__
-    return type(e).__name__
 
 
 def never_a_group(chat_id: str) -> bool:

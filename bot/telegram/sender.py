@@ -19,7 +19,8 @@ from aiogram.types import BufferedInputFile, ForceReply
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import PermanentFailure, RetryLater, error_code
+from bot.delivery import PermanentFailure, RetryLater
+from bot.send_errors import error_code
 from bot.telegram.cards import CardDelivery
 from bot.telegram.keyboards import choice_keyboard, moderation_keyboard, to_html
 from bot.telegram.uncertain import (

@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import PermanentFailure, RetryLater, error_code
+from bot.delivery import PermanentFailure, RetryLater
+from bot.send_errors import error_code
 from bot.whatsapp.client import GraphError, WhatsAppClient
 from bot.whatsapp.render import document_message, prompt_messages
 from bot.whatsapp.templates import template_for, template_message
