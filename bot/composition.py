@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import flows
 from bot.channels import Channel, ChannelFactory
 from bot.delivery import UNCERTAIN, OutboxSender, PermanentFailure, RateLimiter
+from bot.metrics import Metrics
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
@@ -120,6 +121,7 @@ class Services:
     follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
     statistics: Statistics  # the city's figures (/api/v1/statistik, /statistik), cached
     passphrases: PassphraseBox  # officials' signing passphrases (BSrE), sealed until the letter is signed
+    metrics: Metrics  # /metrics: counted by the hooks handed out here (inbox workers, senders, issuing, checks)
     channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
@@ -200,6 +202,7 @@ class Services:
         return OutboxSender(
             self.sessions, channel.name, deliver, clock=self.clock, poll_interval=self.settings.outbox_poll_interval,
             claims=self.claims, send_timeout=self.settings.outbox_send_timeout, limiter=RateLimiter(rate),
+            on_error=self.metrics.send_failed,
         )
 
 
@@ -223,6 +226,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     storage = settings.storage
     storage.ensure_dirs()
     engine = make_engine(storage.effective_database_url)
+    metrics = Metrics()
     outbox_signal = OutboxSignal()
     session_class = outbox_signal.session_class()
     sessions = make_sessionmaker(engine, session_class)
@@ -246,7 +250,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     request_letters = CatalogueLetterMaker(maker, catalogue, settings.city_name)
     passphrases = PassphraseBox(storage.keys_dir / "passphrase.key", clock)
     issuing = Issuing(lifecycle, request_letters, storage.letters_dir, on_signing_failure=notifier.signing_failed,
-                      open_passphrase=passphrases.open)
+                      open_passphrase=passphrases.open, on_issued=metrics.issued)
     personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
     conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, catalogue)
@@ -273,6 +277,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
         preview=LetterPreview(moderation, request_letters),
         statistics=Statistics(sessions, catalogue, settings.statistics_cache_seconds), passphrases=passphrases,
+        metrics=metrics,
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.send_errors import error_code
 from db.claims import Claims, cancel_all, keep_alive, release
 from db.health import keep_running
 from db.models import OutboxMessage
@@ -31,16 +32,22 @@ UNCERTAIN = "uncertain:"  # last_error of a pending row whose previous attempt m
 
 
 class RetryLater(Exception):
-    """The platform asked us to wait (HTTP 429 retry_after) or failed transiently."""
+    """The platform asked us to wait (HTTP 429 retry_after) or failed transiently; `code`: what it answered
+    (its HTTP or error code), for the send-error metric."""
 
-    def __init__(self, seconds: float, reason: str, *, count_attempt: bool = True) -> None:
+    def __init__(self, seconds: float, reason: str, *, count_attempt: bool = True, code: str = "retry_later") -> None:
         super().__init__(reason)
         self.seconds = seconds
         self.count_attempt = count_attempt
+        self.code = code
 
 
 class PermanentFailure(Exception):
-    """The message can never be delivered (chat not found, bot blocked)."""
+    """The message can never be delivered (chat not found, bot blocked); `code`: as `RetryLater`'s."""
+
+    def __init__(self, reason: str, *, code: str = "undeliverable") -> None:
+        super().__init__(reason)
+        self.code = code
 
 
 def never_a_group(chat_id: str) -> bool:
@@ -79,6 +86,7 @@ class RateLimiter:
 
 
 Deliver = Callable[[OutboxMessage], Awaitable[dict[str, Any] | None]]
+SendFailed = Callable[[str, str], None]  # (channel, `error_code`) of every failed send attempt (metrics)
 Worker = Callable[[], Coroutine[Any, Any, None]]  # a job the app runs for its lifetime (a sender, a poller)
 
 
@@ -87,6 +95,7 @@ class OutboxSender:
         self, sessions: async_sessionmaker[AsyncSession], channel: str, deliver: Deliver, *,
         clock: Clock, limiter: RateLimiter | None = None, poll_interval: float = 0.2,
         claims: Claims | None = None, send_timeout: float = 30.0, max_in_flight: int = 64,
+        on_error: SendFailed | None = None,
     ) -> None:
         self.sessions = sessions
         self.channel = channel
@@ -97,6 +106,7 @@ class OutboxSender:
         self.claims = claims if claims is not None else Claims()
         self.send_timeout = send_timeout
         self.max_in_flight = max_in_flight
+        self.on_error = on_error
         self.wakeup = asyncio.Event()
         self._flight: dict[int, asyncio.Task[None]] = {}  # row id -> its delivery task
         self._chats: set[str] = set()  # chats with a row in flight or not yet settled
@@ -177,17 +187,25 @@ class OutboxSender:
         try:
             result = await asyncio.wait_for(self.deliver(row), self.send_timeout)
         except RetryLater as e:
+            self._failed(e.code)
             log.warning("outbox %s #%s retry in %.1fs: %s", self.channel, row.id, e.seconds, e)
             return Outcome(row.id, OutboxStatus.PENDING, delay=e.seconds, error=str(e), count_attempt=e.count_attempt)
         except PermanentFailure as e:
+            self._failed(e.code)
             log.warning("outbox %s #%s undeliverable: %s", self.channel, row.id, e)
             return Outcome(row.id, OutboxStatus.FAILED, error=str(e))
         except TimeoutError:
+            self._failed("timeout")
             log.warning("outbox %s #%s: no answer within %.0fs; retrying", self.channel, row.id, self.send_timeout)
             # The send may have arrived: the channel verifies before sending again (bot/telegram/uncertain.py).
             return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts),
                            error=f"{UNCERTAIN} no answer within {self.send_timeout:.0f}s")
         except Exception as e:  # noqa: BLE001 - transient until proven otherwise
+            self._failed(error_code(e))
             log.warning("outbox %s #%s failed: %r", self.channel, row.id, e)
             return Outcome(row.id, OutboxStatus.PENDING, delay=backoff(row.attempts), error=repr(e))
         return Outcome(row.id, OutboxStatus.SENT, result)
+
+    def _failed(self, code: str) -> None:
+        if self.on_error is not None:
+            self.on_error(self.channel, code)

@@ -24,6 +24,7 @@ from lifecycle.service import Clock
 log = logging.getLogger("esurat.inbox")
 
 Handle = Callable[[InboundUpdate], Awaitable[None]]
+Handled = Callable[[str, int], None]  # (channel, how many updates were handled and marked done) (metrics)
 PRUNE_EVERY = 1000  # heartbeats (about an hour with the default lease)
 
 
@@ -36,12 +37,13 @@ class InboxWorker:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], channel: str, handle: Handle, *, clock: Clock, owner: str,
         batch: int = 10, concurrency: int = 1, lease: timedelta = LEASE, idle: float = 1.0,
-        describe: Callable[[BaseException], str] = reason,
+        describe: Callable[[BaseException], str] = reason, on_handled: Handled | None = None,
     ) -> None:
         self.sessions, self.channel, self.handle, self.clock = sessions, channel, handle, clock
         self.owner = owner  # this process instance: who holds a claim
         self.batch, self.concurrency = batch, concurrency  # updates claimed per round, handled at once
         self.lease, self.idle, self.describe = lease, idle, describe
+        self.on_handled = on_handled
         self.wakeup = asyncio.Event()  # set when new updates were stored
         self._working: set[int] = set()  # claimed rows being handled, or handled and not yet marked done
         self._handled: list[int] = []  # handled rows to mark done in the next claim's transaction
@@ -82,6 +84,7 @@ class InboxWorker:
             self._handled = handled + self._handled
             raise
         self._working.difference_update(handled)
+        self._count(handled)
 
     async def _round(self) -> int:
         """Mark the previous batch done and claim the next in one transaction, then handle it (the
@@ -93,6 +96,7 @@ class InboxWorker:
                            done=handled)
         self._handled = self._handled[len(handled):]
         self._working.difference_update(handled)
+        self._count(handled)
         if not rows:
             return 0
         self._working.update(r.id for r in rows)
@@ -116,6 +120,10 @@ class InboxWorker:
             if isinstance(result, BaseException):
                 raise result  # bookkeeping failed (database gone): the leases run out, the rows come back
         return len(rows)
+
+    def _count(self, marked_done: list[int]) -> None:
+        if marked_done and self.on_handled is not None:
+            self.on_handled(self.channel, len(marked_done))
 
     async def _handle(self, row: InboundUpdate) -> bool:
         """Handle one update: True when it was handled (to be marked done); a failure is recorded here."""

@@ -22,9 +22,10 @@ from bot.api import create_api_router
 from bot.composition import Services
 from bot.delivery import Worker
 from bot.http_guards import install_guards
-from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.metrics import CONTENT_TYPE_LATEST
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
+from bot.request_id import RequestId
 from db.readiness import readiness
 from db.retention import retention_job
 from verification.agency_api import create_agency_router
@@ -56,7 +57,8 @@ def create_app(services: Services) -> FastAPI:
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
     install_guards(app, services.settings)  # host names, proxies, body sizes; errors in Indonesian
-    metrics = Metrics()
+    app.add_middleware(RequestId)  # outermost: every answer has an X-Request-ID, every log line of it the id
+    metrics = services.metrics
     app.include_router(create_verification_router(
         services.records, services.keystore, services.pades, services.settings, clock=services.clock,
         on_verdict=metrics.verified,
