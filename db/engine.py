@@ -49,7 +49,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        # No ping before every checkout (a round trip per transaction): a connection found dead raises a
+        # disconnect error, which invalidates the whole pool; the caller's retry (workers, webhooks) gets new ones.
+        kwargs.setdefault("pool_pre_ping", False)
+        return create_async_engine(url, **kwargs)
     private_sqlite(url)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
