@@ -17,21 +17,12 @@ from typing import Any
 import flows
 from bench import crash_checks
 from bench.crash_people import CrashResident, CrashStaff, People
-from bench.crash_support import (
-    TOKEN,
-    CrashFake,
-    CrashObserver,
-    Killer,
-    ServiceConfig,
-    ServiceProcess,
-    Triggers,
-    WebhookPusher,
-)
-from bot.telegram.runtime import WEBHOOK_PATH
+from bench.crash_support import CrashFake, CrashObserver, Killer, Triggers, WebhookPusher
 from db.directory import add_staff, update_kelurahan
 from db.engine import make_sessionmaker
 from db.migrate import upgrade
 from tests.fakes.telegram_faults import FaultPlan
+from tests.support.replicas import TOKEN, ServiceConfig, ServiceProcess
 from tests.support.telegram import GROUP, STAFF_ID, jpeg
 
 DRAIN_TIMEOUT = 90.0
@@ -118,7 +109,7 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             try:
                 await service.start()
                 pusher_stop = asyncio.Event()
-                pusher = WebhookPusher(tg, f"{service.url}{WEBHOOK_PATH}")
+                pusher = WebhookPusher(tg, service.webhook_url)
                 pushing = asyncio.create_task(pusher.run(pusher_stop)) if cfg.mode == "webhook" else None
                 tasks += [pushing] if pushing is not None else []
                 if cfg.faults is not None:
