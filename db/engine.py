@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from config.private_files import create_private, make_private
+from db.write_turns import WriteTurns
 
 T = TypeVar("T")
 READ_ONLY = "esurat_read_only"  # a connection execution option: this connection's transactions only read
@@ -66,9 +67,16 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    turns = WriteTurns()  # writers of this process queue in the event loop, not in SQLite's busy handler
+    turns.attach(engine)
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        turns.take(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
