@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import flows
 from bot.channels import Channel, ChannelFactory
-from bot.delivery import UNCERTAIN, OutboxSender, PermanentFailure, RateLimiter
+from bot.delivery import UNCERTAIN, OutboxSender, PermanentFailure, shared_slots
 from bot.metrics import Metrics
 from config.settings import Settings
 from conversation.chats import ChatStates
@@ -199,9 +199,9 @@ class Services:
 
         rate = channel.rate
         assert rate is not None
-        return OutboxSender(
+        return OutboxSender(  # paced across the replicas: the platform's limits are the bot's, not a process's
             self.sessions, channel.name, deliver, clock=self.clock, poll_interval=self.settings.outbox_poll_interval,
-            claims=self.claims, send_timeout=self.settings.outbox_send_timeout, limiter=RateLimiter(rate),
+            claims=self.claims, send_timeout=self.settings.outbox_send_timeout, slots=shared_slots(channel.name, rate),
             on_error=self.metrics.send_failed,
         )
 
