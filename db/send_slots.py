@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, delete, exists
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, delete, exists
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,7 @@ def _insert(session: AsyncSession) -> Callable[..., postgresql.Insert | sqlite.I
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _later(a: ColumnElement[float], b: ColumnElement[float] | float) -> ColumnElement[float]:
+def _later(a: SQLColumnExpression[float], b: SQLColumnExpression[float] | float) -> ColumnElement[float]:
     """The later of two moments (GREATEST on PostgreSQL, max() on SQLite: a CASE works on both)."""
     return case((a > b, a), else_=b)
 
