@@ -23,6 +23,7 @@ class Count(NamedTuple):
     minute: int
     replica: str
     spent: float
+    at: float = 0.0  # when it was published (set by `publish`)
 
 
 async def publish(session: AsyncSession, counts: Sequence[Count], now: float) -> None:
@@ -34,13 +35,14 @@ async def publish(session: AsyncSession, counts: Sequence[Count], now: float) ->
     upsert = insert.on_conflict_do_update(
         index_elements=[RateCount.scope, RateCount.client, RateCount.minute, RateCount.replica],
         set_={"spent": insert.excluded.spent, "at": insert.excluded.at})
-    await session.execute(upsert, [c._asdict() | {"at": now} for c in counts])
+    await session.execute(upsert, [c._replace(at=now)._asdict() for c in counts])
 
 
 async def others(session: AsyncSession, replica: str, since: float | None, first_minute: int) -> list[Count]:
     """The counts of the replicas other than `replica` for minutes from `first_minute` on, published at or
     after `since` (None: all of them)."""
-    query = select(RateCount.scope, RateCount.client, RateCount.minute, RateCount.replica, RateCount.spent).where(
+    query = select(RateCount.scope, RateCount.client, RateCount.minute, RateCount.replica, RateCount.spent,
+                   RateCount.at).where(
         RateCount.replica != replica, RateCount.minute >= first_minute)
     if since is not None:
         query = query.where(RateCount.at >= since)

@@ -8,17 +8,17 @@ another replica let a client spend is taken from this replica's bucket too (`Rat
 replica's bucket is the client's across all of them, a sync or two late.
 
 How far over its allowance a client can get: what the other replicas let it through in the last one or two
-sync intervals (each publishes, then the others read, once a second), never more than each one's bucket
-(the burst) each. So with R replicas and a client spreading a burst over all of them at once, at most
+sync intervals (each publishes, then the others read, once a second), about one bucket (the burst) each
+at most. So with R replicas and a client spreading a burst over all of them at once, at most
 (R - 1) x burst above the limit; the buckets then go below zero and the client waits that much longer, so
-over minutes the rate holds. A replica that starts knows nothing of what was spent before it started (as
-after a restart today). At most `max_tracked` clients a minute are shared (a flood of addresses beyond that
-is limited by each replica on its own). Replicas' clocks are assumed synchronised within `margin` seconds.
+over minutes the rate holds. A replica that starts counts what the others publish from its start on (what
+was spent before is forgotten, as after a restart today). At most `max_tracked` clients a minute are shared
+(a flood of addresses beyond that is limited by each replica on its own). Replicas' clocks are assumed
+synchronised within `margin` seconds.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 
@@ -29,7 +29,6 @@ from db.health import keep_running
 from db.rate_counts import Count, forget_before, others, publish
 from verification.ratelimit import RateLimiter
 
-log = logging.getLogger("esurat.shared_limits")
 Key = tuple[str, str, int]  # scope, client, minute
 
 
@@ -46,6 +45,7 @@ class SharedLimits:
         self._dirty: set[Key] = set()  # ... changed since it was last published
         self._seen: dict[tuple[str, str, int, str], float] = {}  # the others' counts as last read
         self._since: float | None = None  # when the last read began (None: not read yet)
+        self._started = clock()  # what the others published before is not counted here
         self._forgot = -1  # the minute whose older counts were last deleted
 
     def limiter(self, scope: str, per_minute: int, burst: int | None = None) -> RateLimiter:
@@ -91,18 +91,19 @@ class SharedLimits:
         except BaseException:
             self._dirty.update(changed)  # published next time
             raise
-        self._take(read, debit=self._since is not None)  # the first read only learns where the others are
+        self._take(read)
         self._since = now
         self._mine = {k: v for k, v in self._mine.items() if k[2] >= minute - 1}
         self._dirty.intersection_update(self._mine)
         self._seen = {k: v for k, v in self._seen.items() if k[2] >= minute - 1}
 
-    def _take(self, counts: list[Count], *, debit: bool) -> None:
+    def _take(self, counts: list[Count]) -> None:
+        """Take from the buckets what the other replicas let through since last read (since this one started)."""
         for count in counts:
             key = (count.scope, count.client, count.minute, count.replica)
             new = count.spent - self._seen.get(key, 0.0)
             if new <= 0:
                 continue
             self._seen[key] = count.spent
-            if debit and (limiter := self.limiters.get(count.scope)) is not None:
+            if count.at >= self._started and (limiter := self.limiters.get(count.scope)) is not None:
                 limiter.debit(count.client, new)
