@@ -19,16 +19,18 @@ synchronised within `margin` seconds.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import make_sessionmaker, read_only_session
-from db.health import keep_running
+from db.health import Backoff, keep_running
 from db.rate_counts import Count, forget_before, others, publish
 from verification.ratelimit import RateLimiter
 
+log = logging.getLogger("esurat.shared_limits")
 Key = tuple[str, str, int]  # scope, client, minute
 
 
@@ -62,13 +64,17 @@ class SharedLimits:
             self._dirty.add(key)
 
     async def run_forever(self) -> None:
-        """Sync every `interval` seconds until cancelled (through a database outage, quietly)."""
+        """Sync every `interval` seconds until cancelled; through a database outage too (quietly: the limiters
+        go on counting on their own), so the counts are shared again within `interval` once it is back."""
 
         async def step() -> bool:
             await self.sync()
             return False
 
-        await keep_running(step, worker="rate limits", idle=self.interval)
+        # Its own logger (two lines an outage, like every worker): an auxiliary beat, not one of the workers that
+        # carry messages (and are woken by commits); it notices the database is back on its next beat.
+        await keep_running(step, worker="rate limits", idle=self.interval, logger=log,
+                           backoff=Backoff(first=self.interval, cap=self.interval))
 
     async def sync(self) -> None:
         """Publish this replica's changed counts, read the others' and take them from the buckets."""
