@@ -108,18 +108,10 @@ class ServiceProcess:
                     str(ESURAT), "run", env=self.config.env(), cwd=str(cwd), stdout=out,
                     stderr=asyncio.subprocess.STDOUT)
         self.starts += 1
-        async with aiohttp.ClientSession() as http:
-            while time.monotonic() - t0 < START_TIMEOUT:
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"esurat run exited with {self.proc.returncode}:\n{self.log_tail()}")
-                with contextlib.suppress(aiohttp.ClientError, OSError):
-                    async with http.get(f"{self.url}/readyz") as resp:
-                        if resp.status == 200:
-                            took = time.monotonic() - t0
-                            self.start_seconds.append(took)
-                            return took
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"esurat run not ready after {START_TIMEOUT}s:\n{self.log_tail()}")
+        await until_ready(f"{self.url}/readyz", self.proc, log)
+        took = time.monotonic() - t0
+        self.start_seconds.append(took)
+        return took
 
     async def kill(self) -> None:
         """SIGKILL: no shutdown code runs, open transactions and requests are cut."""
@@ -144,12 +136,29 @@ class ServiceProcess:
         return cpu_seconds(self.pid)
 
     def log_tail(self, lines: int = 30) -> str:
-        if not self.logs or not self.logs[-1].exists():
-            return ""
-        return "\n".join(self.logs[-1].read_text(errors="replace").splitlines()[-lines:])
+        return tail(self.logs[-1], lines) if self.logs else ""
 
     def tracebacks(self) -> int:
         return sum(p.read_text(errors="replace").count("Traceback") for p in self.logs if p.exists())
+
+
+async def until_ready(url: str, proc: asyncio.subprocess.Process | ForkedProcess, log: Path) -> None:
+    """Wait until `url` answers 200 (a process started with its output to `log`); raise if it exits first."""
+    t0 = time.monotonic()
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() - t0 < START_TIMEOUT:
+            if proc.returncode is not None:
+                raise RuntimeError(f"{url}: the process exited with {proc.returncode}:\n{tail(log)}")
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with http.get(url) as resp:
+                    if resp.status == 200:
+                        return
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{url}: not ready after {START_TIMEOUT}s:\n{tail(log)}")
+
+
+def tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
 
 
 def cpu_seconds(pid: int) -> float:
