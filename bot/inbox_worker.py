@@ -50,13 +50,20 @@ class InboxWorker:
         self._stopping = False
         self._drained = asyncio.Event()
         self._drained.set()
+        self._tasks: set[asyncio.Task[None]] = set()  # the flow's updates being handled (concurrency > 1)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._failure: BaseException | None = None  # a flow task's bookkeeping failed: raised by the next step
 
     async def run_forever(self) -> None:
         heartbeat = asyncio.create_task(self._heartbeat())
+        step = self._flow if self.concurrency > 1 else self._round
         try:
-            await keep_running(self._round, worker=f"{self.channel} inbox", wakeup=self.wakeup, idle=self.idle)
+            await keep_running(step, worker=f"{self.channel} inbox", wakeup=self.wakeup, idle=self.idle)
         finally:
             heartbeat.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             with contextlib.suppress(Exception):  # the lease runs out anyway if the database is gone
                 await asyncio.wait_for(self._mark_handled(), 2.0)
             with contextlib.suppress(Exception):
@@ -91,7 +98,7 @@ class InboxWorker:
         worker's loop: while busy, a round follows at once, so the marks wait only for that)."""
         if self._stopping:
             return 0
-        handled = self._handled
+        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
         rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease,
                            done=handled)
         self._handled = self._handled[len(handled):]
@@ -120,6 +127,49 @@ class InboxWorker:
             if isinstance(result, BaseException):
                 raise result  # bookkeeping failed (database gone): the leases run out, the rows come back
         return len(rows)
+
+    async def _flow(self) -> int:
+        """The loop's step with concurrency > 1: a pipeline, never a batch waiting for its slowest update.
+        Up to 2 x `concurrency` updates are held (at most `concurrency` handled at once); once half of that
+        is free, what was handled is marked done and more claimed, in one transaction. A finished update
+        wakes the loop."""
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+        free = 2 * self.concurrency - len(self._tasks)
+        if self._stopping or (self._tasks and free < self.concurrency):
+            return 0
+        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
+        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=min(free, self.batch),
+                           lease=self.lease, done=handled)
+        self._handled = self._handled[len(handled):]
+        self._working.difference_update(handled)
+        self._count(handled)
+        for row in rows:
+            self._working.add(row.id)
+            self._drained.clear()
+            task = asyncio.create_task(self._flow_one(row))
+            self._tasks.add(task)
+        return len(rows)
+
+    async def _flow_one(self, row: InboundUpdate) -> None:
+        ok = False
+        try:
+            async with self._slots:
+                ok = await self._handle(row)
+        except Exception as e:  # noqa: BLE001 - bookkeeping failed (database gone): the lease runs out
+            self._failure = e
+        finally:
+            if ok:
+                self._handled.append(row.id)  # marked done with the next claim; leased until then
+            else:
+                self._working.discard(row.id)
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.discard(task)
+            if not self._tasks:
+                self._drained.set()
+            self.wakeup.set()
 
     def _count(self, marked_done: list[int]) -> None:
         if marked_done and self.on_handled is not None:

@@ -161,7 +161,7 @@ def build_telegram(services: Services) -> TelegramRuntime:
     # Chats are handled concurrently on PostgreSQL; on SQLite writers queue for one lock anyway.
     concurrency = 1 if is_sqlite(storage.effective_database_url) else 8
     inbox = InboxWorker(sessions, CHANNEL, feeder(dp, bot), clock=clock, owner=services.claims.owner,
-                        batch=10, concurrency=concurrency, describe=describe, on_handled=services.metrics.handled)
+                        batch=20, concurrency=concurrency, describe=describe, on_handled=services.metrics.handled)
     poller = TelegramPoller(bot, sessions, clock, timeout=tg.polling_timeout,
                             allowed_updates=dp.resolve_used_update_types(), commands=BOT_COMMANDS,
                             stored=inbox.wakeup.set)
