@@ -99,7 +99,7 @@ def _ask(state: ConversationState, ctx: Context, ask: Ask) -> list[Effect]:
 
 def advance(state: ConversationState, inbound: Inbound, ctx: Context) -> tuple[ConversationState, list[Effect]]:
     """The state after `inbound`, and what to do (replies to send, request to submit, ...)."""
-    new = state.model_copy(deep=True)
+    new = state.copied()
     outcome = _dispatch(new, inbound, ctx)
     effects = [e for item in outcome for e in (_ask(new, ctx, item) if isinstance(item, Ask) else [item])]
     if new.step != Step.SURVEY:
