@@ -10,13 +10,14 @@ the letter type dropped and the menu of letters next).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flows.choice_sets import CHOICE_SETS
 from flows.definitions import FieldDef, LetterTypeDef, RuleDef
 from flows.formatting import display
+from flows.memo import per_object
 from flows.state import Draft, Step
 
 SAVED = "tersimpan"  # the placeholder of the profile's value in an allowed_after message
@@ -29,8 +30,25 @@ class Conflict:
     ask: str | None  # the field to answer again; None: the letter cannot be made for this resident
 
 
+@dataclass(frozen=True)
+class _Index:
+    """A letter type's fields by name, and its rules on one field alone by that field (made once per type)."""
+
+    fields: dict[str, FieldDef]
+    single: dict[str, tuple[RuleDef, ...]]
+
+
+@per_object
+def _index(letter: LetterTypeDef) -> _Index:
+    single: dict[str, tuple[RuleDef, ...]] = {}
+    for rule in letter.rules:
+        if len(rule.fields) == 1:
+            single[rule.fields[0]] = (*single.get(rule.fields[0], ()), rule)
+    return _Index({f.name: f for f in reversed(letter.fields)}, single)  # the first field of a name wins
+
+
 def field_of(letter: LetterTypeDef, name: str) -> FieldDef | None:
-    return next((f for f in letter.fields if f.name == name), None)
+    return _index(letter).fields.get(name)
 
 
 def _shown(letter: LetterTypeDef, name: str, value: str) -> str:
@@ -68,8 +86,13 @@ def _values(letter: LetterTypeDef, rule: RuleDef, fields: Mapping[str, str]) -> 
 def conflicts(letter: LetterTypeDef, fields: Mapping[str, str], profile: Mapping[str, str],
               today: date) -> list[Conflict]:
     """The rules of `letter` the answers break (rules with an empty value are not checked)."""
+    return _broken(letter, letter.rules, fields, profile, today)
+
+
+def _broken(letter: LetterTypeDef, rules: Sequence[RuleDef], fields: Mapping[str, str], profile: Mapping[str, str],
+            today: date) -> list[Conflict]:
     out = []
-    for rule in letter.rules:
+    for rule in rules:
         values = _values(letter, rule, fields)
         saved = str(profile.get(rule.fields[0]) or "") if rule.kind == "allowed_after" else ""
         if not all(values) or _holds(rule, values, saved, today):
@@ -91,11 +114,8 @@ def choice_refused(letter: LetterTypeDef, field: str, value: str, profile: Mappi
                    today: date) -> Conflict | None:
     """The rule on `field` alone that its choice `value` breaks ("Belum Kawin" after a saved "Kawin"),
     else None: such a choice is not offered."""
-    rules = [r for r in letter.rules if list(r.fields) == [field]]
-    if not rules:
-        return None
-    single = letter.model_copy(update={"rules": rules})
-    return next(iter(conflicts(single, {field: value}, profile, today)), None)
+    rules = _index(letter).single.get(field)
+    return next(iter(_broken(letter, rules, {field: value}, profile, today)), None) if rules else None
 
 
 def recheck(letter: LetterTypeDef, draft: Draft, profile: Mapping[str, str], today: date) -> tuple[Step, str] | None:
