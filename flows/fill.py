@@ -104,7 +104,7 @@ def _done(state: ConversationState, ctx: Context, key: str) -> Outcome:
 
 
 def _answer_field(state: ConversationState, ctx: Context, q: FieldQuestion, inbound: Inbound) -> Outcome:
-    f, store, prompt = q.field, _store(state, q), ask_fill(state, ctx)
+    f, store, prompt = q.field, _store(state, q), _ask_field(state, ctx, q)  # q: the current question
     if isinstance(inbound, FileReceived):
         return again(state, m.NOT_A_FILE_STEP)
     fresh = f.name not in store
@@ -149,7 +149,7 @@ def _answer_file(state: ConversationState, ctx: Context, q: FileQuestion, inboun
             return again(state, m.file_expected(ctx.upload_max_bytes))
         state.draft.attachments[kind] = inbound.file_ref
         return _done(state, ctx, q.key)
-    value = resolve(inbound, ask_fill(state, ctx), state.page)
+    value = resolve(inbound, _ask_file(state, ctx, q), state.page)  # q: the current question
     if value == SKIP.value:
         state.draft.attachments[kind] = ""
     elif value != KEEP.value:
