@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flows.definitions import FieldDef
+from flows.effects import Choice
 from flows.memo import per_object
 
 TITLE_MAX = 20  # a chat button title
@@ -49,6 +50,11 @@ class Option:
     @cached_property
     def names(self) -> tuple[str, ...]:
         return (self.label, self.button, self.value, *self.aliases)
+
+    @cached_property
+    def choice(self) -> Choice:
+        """The option as a button or list row (checked against the channels' limits once)."""
+        return Choice(value=self.value, title=self.button)
 
 
 CHOICE_SETS: dict[str, tuple[Option, ...]] = {

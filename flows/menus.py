@@ -7,11 +7,12 @@ refer to the options shown; names typed match any option (tolerant of case and s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from flows import messages as m
 from flows.choice_sets import Option
-from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Choice, Reply
+from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Reply
 from flows.inbound import ChoiceMade, Inbound, Text
 from flows.names import ascii_digits, best_match, normalize
 
@@ -85,7 +86,7 @@ def render(prompt: Prompt, page: int = 0) -> list[Reply | AskFile]:
     if len(text) > limit:
         before = list(texts(prompt.text))
         text = f"{m.PICK_ONE}\n\n{listing}" if items else m.SEND_FILE
-    choices = [Choice(value=o.value, title=o.button) for o in items]
+    choices = [o.choice for o in items]
     style: Literal["buttons", "list"] = "buttons" if len(items) <= MAX_BUTTONS else "list"
     if prompt.attachment_kind is not None:
         return [*before, AskFile(text=text, choices=choices, style=style, attachment_kind=prompt.attachment_kind)]
@@ -120,6 +121,7 @@ def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = 
     return candidates[found].value if found is not None else None
 
 
+@lru_cache(maxsize=16)  # a few pairs of labels: the same options (and their buttons) every time
 def yes_no(yes: str = m.YES, no: str = m.NO) -> tuple[Option, Option]:
     return (
         Option("ya", yes, aliases=("ya", "y", "iya", "yes", "ok", "oke", "benar", "betul", "setuju", "boleh")),

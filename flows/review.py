@@ -25,11 +25,14 @@ def ask_summary(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     warn = problems(letter, state.draft) if letter else []
     text = "\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW])
-    return Prompt(text, (
-        Option("kirim", m.SEND, aliases=("ya", "benar", "sudah benar", "betul", "kirimkan")),
-        Option("ubah", m.CHANGE, aliases=("ubah", "ganti", "perbaiki", "salah")),
-        Option("batal", m.CANCEL, aliases=("batalkan",)),
-    ))
+    return Prompt(text, _SUMMARY_OPTIONS)
+
+
+_SUMMARY_OPTIONS = (
+    Option("kirim", m.SEND, aliases=("ya", "benar", "sudah benar", "betul", "kirimkan")),
+    Option("ubah", m.CHANGE, aliases=("ubah", "ganti", "perbaiki", "salah")),
+    Option("batal", m.CANCEL, aliases=("batalkan",)),
+)
 
 
 def _target(state: ConversationState, ctx: Context, text: str) -> str | None:
@@ -105,8 +108,11 @@ def cancel(state: ConversationState) -> Outcome:
 
 
 def ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.CONFIRM_CANCEL, (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
-                                     Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan"))))
+    return Prompt(m.CONFIRM_CANCEL, _CONFIRM_OPTIONS)
+
+
+_CONFIRM_OPTIONS = (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
+                    Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan")))
 
 
 def on_confirm(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
@@ -118,10 +124,11 @@ def on_confirm(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
 
 def ask_resume(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
-    return Prompt(m.resume(letter.title if letter else None), (
-        Option("lanjut", m.RESUME, aliases=("ya", "lanjut", "teruskan")),
-        Option("baru", m.START_OVER, aliases=("baru", "ulang", "mulai ulang")),
-    ))
+    return Prompt(m.resume(letter.title if letter else None), _RESUME_OPTIONS)
+
+
+_RESUME_OPTIONS = (Option("lanjut", m.RESUME, aliases=("ya", "lanjut", "teruskan")),
+                   Option("baru", m.START_OVER, aliases=("baru", "ulang", "mulai ulang")))
 
 
 def on_resume(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:

@@ -11,6 +11,7 @@ from flows.definitions import FieldDef, LetterTypeDef
 from flows.effects import RecordConsent
 from flows.formatting import display
 from flows.inbound import Inbound, Text
+from flows.menu_options import kecamatan_options, kelurahan_options, letter_option
 from flows.menus import Prompt, resolve, texts, yes_no
 from flows.revision import start_revision
 from flows.state import ConversationState, Draft, Step
@@ -54,7 +55,7 @@ def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
 
 def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
     """The kecamatan; a returning resident's last kelurahan is offered first."""
-    options = tuple(Option(k, k) for k in ctx.directory.kecamatan)
+    options = kecamatan_options(ctx.directory)
     last = ctx.directory.get(ctx.last_kelurahan)
     if last is None:
         return Prompt(m.ASK_KECAMATAN, options)
@@ -87,8 +88,7 @@ def on_kecamatan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
 
 def ask_kelurahan(state: ConversationState, ctx: Context) -> Prompt:
     kecamatan = state.draft.kecamatan or ""
-    options = tuple(Option(k.slug, k.name) for k in ctx.directory.in_kecamatan(kecamatan))
-    return Prompt(m.ask_kelurahan(kecamatan), options)
+    return Prompt(m.ask_kelurahan(kecamatan), kelurahan_options(ctx.directory).get(kecamatan, ()))
 
 
 def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
@@ -102,7 +102,7 @@ def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
 def _letter_menu(state: ConversationState, ctx: Context, *, every: bool) -> Prompt:
     """The letters offered: those the saved profile does not rule out (`every`: all, to understand a name)."""
     kel = ctx.directory.get(state.draft.kelurahan_slug)
-    options = tuple(Option(t.code, t.title, t.short_title, (t.code,)) for t in ctx.catalogue
+    options = tuple(letter_option(t) for t in ctx.catalogue
                     if every or letter_refused(t, ctx.profile, today(ctx)) is None)
     return Prompt(m.ask_letter(kel.name if kel else ""), options)
 
@@ -129,8 +129,11 @@ def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outco
 def ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
     t = letter_of(state, ctx)
     text = m.requirements(t.title, t.description, t.requirements, t.sla_days, t.cost) if t else m.NOT_UNDERSTOOD
-    go_on = Option("lanjut", m.CONTINUE, aliases=("ya", "ok", "lanjutkan"))
-    return Prompt(text, (go_on, Option("lain", m.OTHER_LETTER)))
+    return Prompt(text, _REQUIREMENTS_OPTIONS)
+
+
+_REQUIREMENTS_OPTIONS = (Option("lanjut", m.CONTINUE, aliases=("ya", "ok", "lanjutkan")),
+                         Option("lain", m.OTHER_LETTER))
 
 
 def on_requirements(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
