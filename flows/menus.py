@@ -14,11 +14,12 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Reply
 from flows.inbound import ChoiceMade, Inbound, Text
-from flows.names import ascii_digits, best_match, normalize
+from flows.names import ascii_digits, best_match, near_any, normalize
 
 PAGE_SIZE = 8
 NEXT = Option("__next", m.NEXT_PAGE, aliases=("berikutnya", "lanjut"))
 PREV = Option("__prev", m.PREV_PAGE, aliases=("sebelumnya",))
+_NAV_NAMES = frozenset(normalize(n) for n in (*NEXT.names, *PREV.names))
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,18 @@ def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = 
         return exact or next((o.value for o in candidates if key and key in {normalize(n) for n in o.names}), None)
     found = best_match(text[:200], [o.names for o in candidates])
     return candidates[found].value if found is not None else None
+
+
+def may_turn_page(inbound: Inbound) -> bool:
+    """Whether `resolve` could read `inbound` as "Berikutnya"/"Sebelumnya" on some page: a button, a number,
+    or a text that `names.matches` could match to one of their names (which it must when, among other
+    options, it resolves to one of them). False: the page surely stays, no prompt need be looked at."""
+    if isinstance(inbound, ChoiceMade):
+        return inbound.value in (NEXT.value, PREV.value)
+    if not isinstance(inbound, Text):
+        return False
+    text = inbound.text.strip().rstrip(".!")
+    return ascii_digits(text) or near_any(text[:200], _NAV_NAMES)
 
 
 @lru_cache(maxsize=16)  # a few pairs of labels: the same options (and their buttons) every time

@@ -57,6 +57,29 @@ def distance(a: str, b: str, limit: int = 4) -> int:
     return prev[-1]
 
 
+def near_any(query: str, names: frozenset[str]) -> bool:
+    """False when `matches(query, ...)` surely finds none of `names` (normalised): no name equals the query,
+    contains it, or may be within the allowed edit distance (what `matches` tries). True: it may."""
+    q = normalize(query)
+    if not q or q in names:
+        return bool(q)
+    q_compact = q.replace(" ", "")
+    for n in names:
+        limit = _allowed(len(n))
+        if (len(q) >= 3 and q in n) or not (_far(q, n, limit) and _far(q_compact, n.replace(" ", ""), limit)):
+            return True
+    return False
+
+
+def _far(a: str, b: str, limit: int) -> bool:
+    """`distance(a, b)` is surely more than `limit`: the lengths differ by more, or more than `limit` letters
+    of one are not in the other at all (each such letter takes an edit of its own)."""
+    if abs(len(a) - len(b)) > limit:
+        return True
+    letters_a, letters_b = set(a), set(b)
+    return len(letters_a - letters_b) > limit or len(letters_b - letters_a) > limit
+
+
 def _allowed(length: int) -> int:
     return 1 if length <= 5 else 2 if length <= 10 else 3
 
@@ -90,7 +113,10 @@ def matches(query: str, candidates: Sequence[Sequence[str]]) -> list[int]:
     for i, ns in enumerate(names):
         for n in ns:
             limit = _allowed(len(n))
-            d = min(distance(q, n, limit), distance(q_compact, n.replace(" ", ""), limit))
+            n_compact = n.replace(" ", "")
+            if _far(q, n, limit) and _far(q_compact, n_compact, limit):
+                continue  # both distances would exceed the limit: not computed
+            d = min(distance(q, n, limit), distance(q_compact, n_compact, limit))
             if d <= limit:
                 best[i] = min(best.get(i, d), d)
     low = min(best.values(), default=0)
