@@ -93,6 +93,8 @@ def _broken(letter: LetterTypeDef, rules: Sequence[RuleDef], fields: Mapping[str
             today: date) -> list[Conflict]:
     out = []
     for rule in rules:
+        if rule.kind != "allowed_after" and not all(fields.get(name) for name in rule.fields):
+            continue  # an answer of the rule not given (yet): not checked
         values = _values(letter, rule, fields)
         saved = str(profile.get(rule.fields[0]) or "") if rule.kind == "allowed_after" else ""
         if not all(values) or _holds(rule, values, saved, today):

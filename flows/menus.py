@@ -131,7 +131,9 @@ def may_turn_page(inbound: Inbound) -> bool:
     if not isinstance(inbound, Text):
         return False
     text = inbound.text.strip().rstrip(".!")
-    return ascii_digits(text) or near_any(text[:200], _NAV_NAMES)
+    if ascii_digits(text):  # the number of a row shown (the longest numbers, e.g. a NIK, are none)
+        return len(text) <= 6 and 1 <= int(text) <= MAX_ROWS
+    return near_any(text[:200], _NAV_NAMES)
 
 
 @lru_cache(maxsize=16)  # a few pairs of labels: the same options (and their buttons) every time

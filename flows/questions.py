@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flows.definitions import AttachmentDef, FieldDef, GroupDef, LetterTypeDef
+from flows.memo import per_object
 from flows.names import ascii_digits
 from flows.state import Draft
 
@@ -54,6 +55,7 @@ def visible(field: FieldDef, values: Mapping[str, str]) -> bool:
     return field.condition is None or values.get(field.condition.field) in field.condition.in_
 
 
+@per_object
 def _field_q(f: FieldDef) -> FieldQuestion:
     return FieldQuestion(f"f:{f.name}", f)
 
@@ -67,7 +69,7 @@ def _first_unanswered(letter: LetterTypeDef, draft: Draft) -> Question | None:
     "tambah lagi?" (answered when the group is closed), then attachments. Only that one is built."""
     fields = draft.fields
     for f in letter.fields:
-        if f.name not in fields and visible(f, fields):
+        if f.name not in fields and ((c := f.condition) is None or fields.get(c.field) in c.in_):  # visible
             return _field_q(f)
     for g in letter.groups:
         for i, row in enumerate(draft.groups.get(g.name, [])):

@@ -55,6 +55,8 @@ def validate_kk(raw: str) -> str:
 
 def unprintable(text: str) -> str | None:
     """The first letter of `text` the letter's fonts cannot print (`flows.font_coverage`), or None."""
+    if text.isascii() and _ASCII_PRINTABLE:  # the letters of ASCII are A-Z and a-z
+        return None
     for ch in text:
         if unicodedata.category(ch)[0] in "LM" and not _printable(ord(ch)):
             return ch
@@ -64,6 +66,9 @@ def unprintable(text: str) -> str | None:
 def _printable(code: int) -> bool:
     at = bisect.bisect_right(_RANGE_STARTS, code) - 1
     return at >= 0 and code <= RANGES[at][1]
+
+
+_ASCII_PRINTABLE = all(_printable(ord(ch)) for ch in map(chr, range(128)) if unicodedata.category(ch)[0] in "LM")
 
 
 def _check_printable(text: str, what: str) -> None:
