@@ -47,6 +47,11 @@ def _index(letter: LetterTypeDef) -> _Index:
     return _Index({f.name: f for f in reversed(letter.fields)}, single)  # the first field of a name wins
 
 
+def single_rules(letter: LetterTypeDef, name: str) -> tuple[RuleDef, ...]:
+    """The rules of `letter` on the field `name` alone (which may rule out some of its choices)."""
+    return _index(letter).single.get(name, ())
+
+
 def field_of(letter: LetterTypeDef, name: str) -> FieldDef | None:
     return _index(letter).fields.get(name)
 

@@ -7,7 +7,7 @@ refer to the options shown; names typed match any option (tolerant of case and s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from flows import messages as m
@@ -32,6 +32,12 @@ class Prompt:
     @property
     def paged(self) -> bool:
         return len(self.options) + len(self.fixed) > MAX_ROWS
+
+    @cached_property
+    def first_page(self) -> tuple[Reply | AskFile, ...]:
+        """`render(self)`, kept with the prompt (a prompt made once, e.g. a field's first question, is
+        rendered once)."""
+        return tuple(_render(self, 0))
 
 
 def pages(prompt: Prompt) -> list[list[Option]]:
@@ -79,6 +85,10 @@ def texts(text: str) -> list[Reply]:
 
 def render(prompt: Prompt, page: int = 0) -> list[Reply | AskFile]:
     """The prompt as one message (or more, when the text is long), within every channel's limits."""
+    return list(prompt.first_page) if page == 0 else _render(prompt, page)
+
+
+def _render(prompt: Prompt, page: int) -> list[Reply | AskFile]:
     items = shown(prompt, page)
     listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(items, 1))
     text = f"{prompt.text}\n\n{listing}" if items else prompt.text
