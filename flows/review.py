@@ -21,18 +21,22 @@ from flows.yes_no import choose
 _CHANGE = re.compile(r"^\s*(?:ubah|ganti|perbaiki|koreksi|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
-def ask_summary(state: ConversationState, ctx: Context) -> Prompt:
-    letter = letter_of(state, ctx)
-    warn = problems(letter, state.draft) if letter else []
-    text = "\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW])
-    return Prompt(text, _SUMMARY_OPTIONS)
-
-
 _SUMMARY_OPTIONS = (
     Option("kirim", m.SEND, aliases=("ya", "benar", "sudah benar", "betul", "kirimkan")),
     Option("ubah", m.CHANGE, aliases=("ubah", "ganti", "perbaiki", "salah")),
     Option("batal", m.CANCEL, aliases=("batalkan",)),
 )
+_SUMMARY = Prompt(m.REVIEW, _SUMMARY_OPTIONS)  # rendered once
+
+
+def ask_summary(state: ConversationState, ctx: Context) -> Prompt:
+    letter = letter_of(state, ctx)
+    warn = problems(letter, state.draft) if letter else []
+    if not warn:
+        return _SUMMARY
+    return Prompt("\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW]), _SUMMARY_OPTIONS)
+
+
 
 
 def _target(state: ConversationState, ctx: Context, text: str) -> str | None:
@@ -108,11 +112,11 @@ def cancel(state: ConversationState) -> Outcome:
 
 
 def ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.CONFIRM_CANCEL, _CONFIRM_OPTIONS)
+    return _CONFIRM
 
 
-_CONFIRM_OPTIONS = (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
-                    Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan")))
+_CONFIRM = Prompt(m.CONFIRM_CANCEL, (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
+                                     Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan"))))
 
 
 def on_confirm(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
