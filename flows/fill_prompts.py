@@ -8,7 +8,7 @@ from flows.choice_sets import Option, options_for
 from flows.choices import pick
 from flows.context import Context
 from flows.cross_checks import choice_refused, single_rules
-from flows.definitions import FieldDef
+from flows.definitions import AttachmentDef, FieldDef
 from flows.formatting import display
 from flows.inbound import Inbound
 from flows.memo import per_object
@@ -68,8 +68,22 @@ def ask_field(state: ConversationState, ctx: Context, q: FieldQuestion) -> Promp
 
 def ask_file(state: ConversationState, ctx: Context, q: FileQuestion) -> Prompt:
     a = q.attachment
-    text, options = f"{a.prompt}\n{m.file_hint(ctx.upload_max_bytes)}", []
-    if state.draft.attachments.get(a.kind):
+    if not state.draft.attachments.get(a.kind):  # the same for everyone: made once per upload limit
+        first = _first_file_asks(a)
+        if ctx.upload_max_bytes not in first:
+            first[ctx.upload_max_bytes] = _file_prompt(a, ctx.upload_max_bytes, attached=False)
+        return first[ctx.upload_max_bytes]
+    return _file_prompt(a, ctx.upload_max_bytes, attached=True)
+
+
+@per_object
+def _first_file_asks(a: AttachmentDef) -> dict[int, Prompt]:
+    return {}
+
+
+def _file_prompt(a: AttachmentDef, upload_max_bytes: int, *, attached: bool) -> Prompt:
+    text, options = f"{a.prompt}\n{m.file_hint(upload_max_bytes)}", []
+    if attached:
         text += f"\n{m.FILE_ATTACHED}"
         options.append(KEEP_FILE)
     if not a.required:

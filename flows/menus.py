@@ -14,12 +14,11 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Reply
 from flows.inbound import ChoiceMade, Inbound, Text
-from flows.names import ascii_digits, best_match, near_any, normalize
+from flows.names import ascii_digits, best_match, normalize
 
 PAGE_SIZE = 8
 NEXT = Option("__next", m.NEXT_PAGE, aliases=("berikutnya", "lanjut"))
 PREV = Option("__prev", m.PREV_PAGE, aliases=("sebelumnya",))
-_NAV_NAMES = frozenset(normalize(n) for n in (*NEXT.names, *PREV.names))
 
 
 @dataclass(frozen=True)
@@ -133,17 +132,15 @@ def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = 
 
 
 def may_turn_page(inbound: Inbound) -> bool:
-    """Whether `resolve` could read `inbound` as "Berikutnya"/"Sebelumnya" on some page: a button, a number,
-    or a text that `names.matches` could match to one of their names (which it must when, among other
-    options, it resolves to one of them). False: the page surely stays, no prompt need be looked at."""
+    """Whether `resolve` could read `inbound` as "Berikutnya"/"Sebelumnya" on some page: their button, the
+    number of a row shown, or a text naming them. False (a file, another button, a longer number such as a
+    NIK): the page surely stays, no prompt need be looked at."""
     if isinstance(inbound, ChoiceMade):
         return inbound.value in (NEXT.value, PREV.value)
     if not isinstance(inbound, Text):
         return False
     text = inbound.text.strip().rstrip(".!")
-    if ascii_digits(text):  # the number of a row shown (the longest numbers, e.g. a NIK, are none)
-        return len(text) <= 6 and 1 <= int(text) <= MAX_ROWS
-    return near_any(text[:200], _NAV_NAMES)
+    return not ascii_digits(text) or (len(text) <= 6 and 1 <= int(text) <= MAX_ROWS)
 
 
 @lru_cache(maxsize=16)  # a few pairs of labels: the same options (and their buttons) every time

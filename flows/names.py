@@ -57,28 +57,6 @@ def distance(a: str, b: str, limit: int = 4) -> int:
     return prev[-1]
 
 
-def near_any(query: str, names: frozenset[str]) -> bool:
-    """False when `matches(query, ...)` surely finds none of `names` (normalised): no name equals the query,
-    contains it, or may be within the allowed edit distance (what `matches` tries). True: it may."""
-    q = normalize(query)
-    if not q or q in names:
-        return bool(q)
-    q_compact = q.replace(" ", "")
-    for n, n_compact, limit in _prepared(names):
-        if len(q) >= 3 and q in n:
-            return True
-        if abs(len(q) - len(n)) > limit and abs(len(q_compact) - len(n_compact)) > limit:
-            continue  # the quick test of `_far`, before any set is made
-        if not (_far(q, n, limit) and _far(q_compact, n_compact, limit)):
-            return True
-    return False
-
-
-@lru_cache(maxsize=8)  # a few constant sets of names
-def _prepared(names: frozenset[str]) -> tuple[tuple[str, str, int], ...]:
-    return tuple((n, n.replace(" ", ""), _allowed(len(n))) for n in names)
-
-
 def _far(a: str, b: str, limit: int) -> bool:
     """`distance(a, b)` is surely more than `limit`: the lengths differ by more, or more than `limit` letters
     of one are not in the other at all (each such letter takes an edit of its own)."""
