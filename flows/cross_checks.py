@@ -32,10 +32,12 @@ class Conflict:
 
 @dataclass(frozen=True)
 class _Index:
-    """A letter type's fields by name, and its rules on one field alone by that field (made once per type)."""
+    """A letter type's fields by name, its rules on one field alone by that field, and the rules that can
+    rule the letter out with no answer given (`allowed_after` on a value the letter states); made once per type."""
 
     fields: dict[str, FieldDef]
     single: dict[str, tuple[RuleDef, ...]]
+    stated: tuple[RuleDef, ...]
 
 
 @per_object
@@ -44,7 +46,9 @@ def _index(letter: LetterTypeDef) -> _Index:
     for rule in letter.rules:
         if len(rule.fields) == 1:
             single[rule.fields[0]] = (*single.get(rule.fields[0], ()), rule)
-    return _Index({f.name: f for f in reversed(letter.fields)}, single)  # the first field of a name wins
+    fields = {f.name: f for f in reversed(letter.fields)}  # the first field of a name wins
+    stated = tuple(r for r in letter.rules if r.kind == "allowed_after" and r.fields[0] not in fields)
+    return _Index(fields, single, stated)
 
 
 def single_rules(letter: LetterTypeDef, name: str) -> tuple[RuleDef, ...]:
@@ -113,8 +117,10 @@ def _broken(letter: LetterTypeDef, rules: Sequence[RuleDef], fields: Mapping[str
 
 def letter_refused(letter: LetterTypeDef, profile: Mapping[str, str], today: date) -> Conflict | None:
     """The rule by which the saved profile alone rules this letter out ("Belum Menikah" for a resident
-    recorded as Kawin), else None: such a letter is not listed in the menu."""
-    return next((c for c in conflicts(letter, {}, profile, today) if c.ask is None), None)
+    recorded as Kawin), else None: such a letter is not listed in the menu. With no answers, the other
+    rules have an empty value (not checked)."""
+    stated = _index(letter).stated
+    return next((c for c in _broken(letter, stated, {}, profile, today) if c.ask is None), None) if stated else None
 
 
 def choice_refused(letter: LetterTypeDef, field: str, value: str, profile: Mapping[str, str],
