@@ -8,6 +8,7 @@ from functools import cached_property
 from flows.definitions import FieldDef
 from flows.effects import Choice
 from flows.memo import per_object
+from flows.names import normalize
 
 TITLE_MAX = 20  # a chat button title
 
@@ -50,6 +51,15 @@ class Option:
     @cached_property
     def names(self) -> tuple[str, ...]:
         return (self.label, self.button, self.value, *self.aliases)
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """The names normalised (`names.normalize`), as typed names are matched to them."""
+        return tuple(normalize(n) for n in self.names)
+
+    @cached_property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(n.casefold() for n in self.names)
 
     @cached_property
     def choice(self) -> Choice:

@@ -14,7 +14,7 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Reply
 from flows.inbound import ChoiceMade, Inbound, Text
-from flows.names import ascii_digits, best_match, normalize
+from flows.names import ascii_digits, best_key_match, normalize
 
 PAGE_SIZE = 8
 NEXT = Option("__next", m.NEXT_PAGE, aliases=("berikutnya", "lanjut"))
@@ -123,11 +123,11 @@ def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = 
     if not names:
         return None
     folded = text.casefold()
-    exact = next((o.value for o in candidates if folded in (n.casefold() for n in o.names)), None)
+    exact = next((o.value for o in candidates if folded in o.folded), None)
     if exact is not None or not fuzzy:
         key = normalize(text)
-        return exact or next((o.value for o in candidates if key and key in {normalize(n) for n in o.names}), None)
-    found = best_match(text[:200], [o.names for o in candidates])
+        return exact or next((o.value for o in candidates if key and key in o.keys), None)
+    found = best_key_match(normalize(text[:200]), [o.keys for o in candidates])
     return candidates[found].value if found is not None else None
 
 

@@ -72,7 +72,12 @@ def _allowed(length: int) -> int:
 
 def best_match(query: str, candidates: Sequence[Sequence[str]]) -> int | None:
     """Index of the candidate whose names best match `query`, or None when none or several do."""
-    found = matches(query, candidates)
+    return best_key_match(normalize(query), [[normalize(n) for n in names] for names in candidates])
+
+
+def best_key_match(q: str, names: Sequence[Sequence[str]]) -> int | None:
+    """`best_match` of a query and names already normalised (names kept so, e.g. `Option.keys`)."""
+    found = key_matches(q, names)
     return found[0] if len(found) == 1 else None
 
 
@@ -83,10 +88,13 @@ def matches(query: str, candidates: Sequence[Sequence[str]]) -> list[int]:
     match, the candidates containing the query (>= 3 characters), the nearest candidates within
     a small edit distance.
     """
-    q = normalize(query)
+    return key_matches(normalize(query), [[normalize(n) for n in names] for names in candidates])
+
+
+def key_matches(q: str, names: Sequence[Sequence[str]]) -> list[int]:
+    """`matches` of a query and names already normalised."""
     if not q:
         return []
-    names = [[normalize(n) for n in names] for names in candidates]
     exact = [i for i, ns in enumerate(names) if q in ns]
     if exact:
         return exact

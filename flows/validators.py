@@ -17,7 +17,7 @@ from flows.dates import DateError, parse_date
 from flows.definitions import FieldDef
 from flows.font_coverage import RANGES
 from flows.messages import megabytes
-from flows.names import ascii_digits, best_match
+from flows.names import ascii_digits, best_key_match, normalize
 from flows.nik import NikError, identity_problems, parse_kk, parse_nik
 
 UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
@@ -153,7 +153,7 @@ def validate_choice(field: FieldDef, raw: str) -> str:
     number = _small_number(text, 3)
     if number is not None and 1 <= number <= len(options):
         return options[number - 1].value
-    found = best_match(text, [o.names for o in options])
+    found = best_key_match(normalize(text), [o.keys for o in options])
     if found is None:
         listed = ", ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
         raise FieldError(f"Pilihan tidak dikenali. Pilih salah satu: {listed}.")
