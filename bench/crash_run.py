@@ -17,22 +17,12 @@ from typing import Any
 import flows
 from bench import crash_checks
 from bench.crash_people import CrashResident, CrashStaff, People
-from bench.crash_support import (
-    TOKEN,
-    CrashFake,
-    CrashObserver,
-    Killer,
-    ServiceConfig,
-    ServiceProcess,
-    Triggers,
-    WebhookPusher,
-)
-from bot.telegram.runtime import WEBHOOK_PATH
-from db.directory import add_staff, update_kelurahan
+from bench.crash_support import CrashFake, CrashObserver, Killer, Triggers, WebhookPusher
 from db.engine import make_sessionmaker
 from db.migrate import upgrade
 from tests.fakes.telegram_faults import FaultPlan
-from tests.support.telegram import GROUP, STAFF_ID, jpeg
+from tests.support.replicas import TOKEN, ServiceConfig, ServiceProcess
+from tests.support.telegram import GROUP, STAFF_ID, jpeg, register_in
 
 DRAIN_TIMEOUT = 90.0
 RAW_CODES = re.compile(r"\b(approve|reject|revise|submitted|approved|issued|rejected|needs_revision|cancelled)\b")
@@ -58,9 +48,7 @@ class RunConfig:
 
 
 async def register(observer: CrashObserver) -> None:
-    sessions = make_sessionmaker(observer.engine)
-    await update_kelurahan(sessions, "bukit-tunggal", telegram_chat_id=GROUP)
-    await add_staff(sessions, "bukit-tunggal", name="Rina (operator)", role="operator", telegram_user_id=STAFF_ID)
+    await register_in(make_sessionmaker(observer.engine))
 
 
 async def _drain(tg: CrashFake, observer: CrashObserver) -> float:
@@ -118,7 +106,7 @@ async def crash_run(cfg: RunConfig) -> dict[str, Any]:
             try:
                 await service.start()
                 pusher_stop = asyncio.Event()
-                pusher = WebhookPusher(tg, f"{service.url}{WEBHOOK_PATH}")
+                pusher = WebhookPusher(tg, service.webhook_url)
                 pushing = asyncio.create_task(pusher.run(pusher_stop)) if cfg.mode == "webhook" else None
                 tasks += [pushing] if pushing is not None else []
                 if cfg.faults is not None:

@@ -1,6 +1,6 @@
-"""The crash-safety harness: the whole service as a subprocess (`esurat run`) talking to the fake Bot
-API server that runs here, with the simulated residents and staff, in this (separate) process; the
-`ServiceProcess` is killed with SIGKILL and started again as often as a run asks.
+"""The crash-safety harness: the whole service as a subprocess (`esurat run`, tests/support/replicas.py) talking
+to the fake Bot API server that runs here, with the simulated residents and staff, in this (separate) process;
+the `ServiceProcess` is killed with SIGKILL and started again as often as a run asks.
 
 Used by bench/bench_crash.py (the figures) and tests/reliability/test_crash.py (a shorter run in
 `make test`). The people are in bench/crash_people.py, the checks in bench/crash_checks.py.
@@ -10,218 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
-import queue
 import random
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
 
 from bench.telegram_load_support import LoadFake, Observer
+from bot.telegram.runtime import SECRET_HEADER
 from db.models import LetterRequest, OutboxMessage, Resident
-
-ESURAT = Path(sys.executable).with_name("esurat")
-TOKEN = "123456:CRASHTEST"
-START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-WEBHOOK_SECRET = "crash-test-secret"
-PUBLIC_WEBHOOK_BASE = "https://esurat.palangkaraya.example"  # what the service registers with setWebhook
-
-
-@dataclass
-class ServiceConfig:
-    data_dir: Path
-    database_url: str
-    api_base: str
-    request_timeout: float = 3.0  # seconds: a send without an answer by then is uncertain
-    polling_timeout: int = 1
-    mode: str = "polling"  # or "webhook": the harness's WebhookPusher posts the updates
-    port: int = field(default_factory=free_port)
-    # True: each start forks a process that already imported the service's modules (`Zygote`) and runs
-    # `esurat run` in it (the same code, arguments, environment; killed the same way), instead of exec'ing
-    # the `esurat` script, which spends 2-4 s of CPU importing first. The tests use it; the benchmark does not.
-    preload: bool = False
-
-    def env(self) -> dict[str, str]:
-        keep = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_"))}
-        public = PUBLIC_WEBHOOK_BASE  # with a bot on, a loopback public URL refuses to start (polling mode too)
-        webhook = {"TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET}
-        if self.mode != "webhook":
-            webhook = {}
-        return {**keep, **webhook, "ESURAT_DATA_DIR": str(self.data_dir), "ESURAT_DATABASE_URL": self.database_url,
-                "ESURAT_HTTP_PORT": str(self.port), "ESURAT_PUBLIC_URL": public,
-                "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": self.api_base,
-                "ESURAT_TELEGRAM_CHAT_INTERVAL": "0", "ESURAT_TELEGRAM_GROUP_INTERVAL": "0",
-                "ESURAT_TELEGRAM_GLOBAL_PER_SECOND": "1000000",
-                "ESURAT_TELEGRAM_POLLING_TIMEOUT": str(self.polling_timeout),
-                "ESURAT_TELEGRAM_REQUEST_TIMEOUT": str(self.request_timeout),
-                # a whole delivery's limit (once follow-ups are merged) stays above one call's and a probe's
-                "ESURAT_OUTBOX_SEND_TIMEOUT": str(max(60.0, 20 * self.request_timeout)),
-                "ESURAT_OUTBOX_POLL_INTERVAL": "0.05", "PYTHONUNBUFFERED": "1"}
-
-
-class ServiceProcess:
-    """`esurat run` in a subprocess; its output goes to data_dir/../service-<n>.log."""
-
-    def __init__(self, config: ServiceConfig) -> None:
-        self.config = config
-        self.proc: asyncio.subprocess.Process | ForkedProcess | None = None
-        self.starts = 0
-        self.kills = 0
-        self.start_seconds: list[float] = []
-        self.kill_times: list[float] = []  # time.monotonic() of each kill
-        self.logs: list[Path] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.config.port}"
-
-    async def start(self) -> float:
-        """Start and wait until /healthz answers; the seconds that took."""
-        t0 = time.monotonic()
-        log = self.config.data_dir.parent / f"service-{self.starts}.log"
-        self.logs.append(log)
-        if self.config.preload:
-            self.proc = await Zygote.get().spawn(["run"], self.config.env(), self.config.data_dir.parent, log)
-        else:
-            with log.open("wb") as out:  # noqa: ASYNC230 - opening a local log file does not block
-                self.proc = await asyncio.create_subprocess_exec(
-                    str(ESURAT), "run", env=self.config.env(), cwd=str(self.config.data_dir.parent),
-                    stdout=out, stderr=asyncio.subprocess.STDOUT)
-        self.starts += 1
-        async with aiohttp.ClientSession() as http:
-            while time.monotonic() - t0 < START_TIMEOUT:
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"esurat run exited with {self.proc.returncode}:\n{self.log_tail()}")
-                with contextlib.suppress(aiohttp.ClientError, OSError):
-                    async with http.get(f"{self.url}/healthz") as resp:
-                        if resp.status == 200:
-                            took = time.monotonic() - t0
-                            self.start_seconds.append(took)
-                            return took
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"esurat run not ready after {START_TIMEOUT}s:\n{self.log_tail()}")
-
-    async def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, open transactions and requests are cut."""
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.kill_times.append(time.monotonic())
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-        self.kills += 1
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.proc.wait(), 20)
-        except TimeoutError:
-            await self.kill()
-
-    def log_tail(self, lines: int = 30) -> str:
-        if not self.logs or not self.logs[-1].exists():
-            return ""
-        return "\n".join(self.logs[-1].read_text(errors="replace").splitlines()[-lines:])
-
-    def tracebacks(self) -> int:
-        return sum(p.read_text(errors="replace").count("Traceback") for p in self.logs if p.exists())
-
-
-class ForkedProcess:
-    """A child of the `Zygote`: the part of asyncio.subprocess.Process that ServiceProcess uses."""
-
-    def __init__(self, zygote: Zygote, pid: int) -> None:
-        self.zygote, self.pid = zygote, pid
-
-    @property
-    def returncode(self) -> int | None:
-        return self.zygote.exits.get(self.pid)
-
-    def send_signal(self, sig: int) -> None:
-        if self.returncode is None:  # not reaped yet: the pid is still this process's
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, sig)
-
-    async def wait(self) -> int:
-        while (code := self.returncode) is None:
-            if not self.zygote.alive():
-                raise RuntimeError("the service fork server exited")
-            await asyncio.sleep(0.01)
-        return code
-
-
-class Zygote:
-    """One fork server (bench/service_zygote.py) per test process, started at the first preloaded start
-    and ended (with any child still running) when this process exits or closes its pipe."""
-
-    SCRIPT = Path(__file__).with_name("service_zygote.py")
-    _instance: Zygote | None = None
-    _lock = threading.Lock()
-
-    def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_"))}
-        self.proc = subprocess.Popen([sys.executable, str(self.SCRIPT)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env, start_new_session=True)
-        self.exits: dict[int, int] = {}
-        self._pids: queue.Queue[int] = queue.Queue()
-        self._ready = threading.Event()
-        self._spawn_lock = threading.Lock()
-        threading.Thread(target=self._read, name="zygote-reader", daemon=True).start()
-
-    @classmethod
-    def get(cls) -> Zygote:
-        with cls._lock:
-            if cls._instance is None or not cls._instance.alive():
-                cls._instance = cls()
-            return cls._instance
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            message = json.loads(line)
-            if "ready" in message:
-                self._ready.set()
-            elif "pid" in message:
-                self._pids.put(int(message["pid"]))
-            elif "exit" in message:
-                self.exits[int(message["exit"])] = int(message["code"])
-        self._ready.set()
-
-    def _spawn(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> int:
-        with self._spawn_lock:
-            if not self._ready.wait(START_TIMEOUT) or not self.alive():
-                raise RuntimeError(f"the service fork server did not start (exit {self.proc.poll()})")
-            assert self.proc.stdin is not None
-            request = {"argv": argv, "env": env, "cwd": str(cwd), "log": str(log)}
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self.proc.stdin.flush()
-            return self._pids.get(timeout=START_TIMEOUT)
-
-    async def spawn(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> ForkedProcess:
-        return ForkedProcess(self, await asyncio.to_thread(self._spawn, argv, env, cwd, log))
+from tests.support.replicas import WEBHOOK_SECRET, ServiceProcess
 
 
 class CrashFake(LoadFake):
@@ -350,7 +151,7 @@ class WebhookPusher:
     async def _push(self, http: aiohttp.ClientSession, update: dict[str, Any], chat: Any) -> None:
         uid = int(update["update_id"])
         try:
-            async with http.post(self.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+            async with http.post(self.url, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET},
                                  timeout=aiohttp.ClientTimeout(total=30)) as resp:
                 if resp.status == 200:
                     self.tg.confirm_one(uid)

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import flows
 from bot.channels import Channel, ChannelFactory
-from bot.delivery import UNCERTAIN, OutboxSender, PermanentFailure, RateLimiter
+from bot.delivery import UNCERTAIN, OutboxSender, PermanentFailure, shared_slots
+from bot.metrics import Metrics
 from config.settings import Settings
 from conversation.chats import ChatStates
 from conversation.directory import DirectorySource
@@ -54,6 +55,7 @@ from verification.forwarded import ForwardedCheck
 from verification.keys import KeyStore
 from verification.pades import PadesValidator
 from verification.record_cache import RecordCache
+from verification.shared_limits import SharedLimits
 from verification.subjects import subjects_of
 from visits.booking import VisitBookings
 from visits.desk import VisitDesk
@@ -122,6 +124,8 @@ class Services:
     follow_ups: FollowUpRunner  # runs what follows a state change (issue_letter -> Issuing)
     statistics: Statistics  # the city's figures (/api/v1/statistik, /statistik), cached
     passphrases: PassphraseBox  # officials' signing passphrases (BSrE), sealed until the letter is signed
+    metrics: Metrics  # /metrics: counted by the hooks handed out here (inbox workers, senders, issuing, checks)
+    limits: SharedLimits  # the request limits (/v/, the agencies' API, the desk's login), shared by the replicas
     channels: dict[str, Channel] = field(default_factory=dict)  # the configured channels, by name
     senders: dict[str, OutboxSender] = field(default_factory=dict)  # the outbox sender of each sending channel
     visit_desk: VisitDesk | None = None  # the kelurahan's visits of a day, marked done or missed
@@ -200,9 +204,10 @@ class Services:
 
         rate = channel.rate
         assert rate is not None
-        return OutboxSender(
+        return OutboxSender(  # paced across the replicas: the platform's limits are the bot's, not a process's
             self.sessions, channel.name, deliver, clock=self.clock, poll_interval=self.settings.outbox_poll_interval,
-            claims=self.claims, send_timeout=self.settings.outbox_send_timeout, limiter=RateLimiter(rate),
+            claims=self.claims, send_timeout=self.settings.outbox_send_timeout, slots=shared_slots(channel.name, rate),
+            on_error=self.metrics.send_failed,
         )
 
 
@@ -226,6 +231,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     storage = settings.storage
     storage.ensure_dirs()
     engine = make_engine(storage.effective_database_url)
+    metrics = Metrics()
     outbox_signal = OutboxSignal()
     session_class = outbox_signal.session_class()
     sessions = make_sessionmaker(engine, session_class)
@@ -251,7 +257,8 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
     records = RecordCache(DbRecordSource(sessions, titles, subjects_of(catalogue), DirectReads.for_engine(engine)),
                           max_age=settings.verify_cache_seconds, poll=settings.verify_change_poll_seconds, clock=clock)
     issuing = Issuing(lifecycle, request_letters, storage.letters_dir, on_signing_failure=notifier.signing_failed,
-                      open_passphrase=passphrases.open, on_letter_changed=records.forget)
+                      open_passphrase=passphrases.open, on_issued=metrics.issued,
+                      on_letter_changed=records.forget)
     personal_data = PersonalData(catalogue, storage.uploads_dir, storage.upload_retention_days, clock)
     conversation = ConversationService(sessions, chats, lifecycle, clock, personal_data)
     moderation = ModerationService(sessions, lifecycle, catalogue)
@@ -277,6 +284,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow,
         visit_desk=VisitDesk(sessions, catalogue, clock), letter_desk=LetterDesk(moderation, issuing, clock),
         preview=LetterPreview(moderation, request_letters),
         statistics=Statistics(sessions, catalogue, settings.statistics_cache_seconds), passphrases=passphrases,
+        metrics=metrics, limits=SharedLimits(engine, claims.owner),
     )
     services._add_channels(CHANNELS if channels is None else channels)
     moderation.channel_labels = {name: channel.label for name, channel in services.channels.items()}

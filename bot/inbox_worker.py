@@ -24,6 +24,7 @@ from lifecycle.service import Clock
 log = logging.getLogger("esurat.inbox")
 
 Handle = Callable[[InboundUpdate], Awaitable[None]]
+Handled = Callable[[str, int], None]  # (channel, how many updates were handled and marked done) (metrics)
 PRUNE_EVERY = 1000  # heartbeats (about an hour with the default lease)
 
 
@@ -36,25 +37,36 @@ class InboxWorker:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], channel: str, handle: Handle, *, clock: Clock, owner: str,
         batch: int = 10, concurrency: int = 1, lease: timedelta = LEASE, idle: float = 1.0,
-        describe: Callable[[BaseException], str] = reason,
+        describe: Callable[[BaseException], str] = reason, on_handled: Handled | None = None,
     ) -> None:
         self.sessions, self.channel, self.handle, self.clock = sessions, channel, handle, clock
         self.owner = owner  # this process instance: who holds a claim
         self.batch, self.concurrency = batch, concurrency  # updates claimed per round, handled at once
         self.lease, self.idle, self.describe = lease, idle, describe
+        self.on_handled = on_handled
         self.wakeup = asyncio.Event()  # set when new updates were stored
-        self._working: set[int] = set()
+        self._working: set[int] = set()  # claimed rows being handled, or handled and not yet marked done
+        self._handled: list[int] = []  # handled rows to mark done in the next claim's transaction
         self._stopping = False
         self._drained = asyncio.Event()
         self._drained.set()
+        self._tasks: set[asyncio.Task[None]] = set()  # the flow's updates being handled (concurrency > 1)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._failure: BaseException | None = None  # a flow task's bookkeeping failed: raised by the next step
 
     async def run_forever(self) -> None:
         heartbeat = asyncio.create_task(self._heartbeat())
+        step = self._flow if self.concurrency > 1 else self._round
         try:
-            await keep_running(self.run_once, worker=f"{self.channel} inbox", wakeup=self.wakeup, idle=self.idle)
+            await keep_running(step, worker=f"{self.channel} inbox", wakeup=self.wakeup, idle=self.idle)
         finally:
             heartbeat.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             with contextlib.suppress(Exception):  # the lease runs out anyway if the database is gone
+                await asyncio.wait_for(self._mark_handled(), 2.0)
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(release(self.sessions, self.owner), 2.0)
 
     async def stop(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - a grace period, not a deadline to poll
@@ -64,10 +76,34 @@ class InboxWorker:
             await asyncio.wait_for(self._drained.wait(), timeout)
 
     async def run_once(self) -> int:
-        """Claim and handle one batch (at most one update per chat); the number handled or retried."""
+        """Claim and handle one batch (at most one update per chat) and mark it done; the number handled or
+        retried."""
+        try:
+            return await self._round()
+        finally:
+            await self._mark_handled()
+
+    async def _mark_handled(self) -> None:
+        handled, self._handled = self._handled, []
+        try:
+            await mark_done(self.sessions, handled, self.clock())
+        except BaseException:
+            self._handled = handled + self._handled
+            raise
+        self._working.difference_update(handled)
+        self._count(handled)
+
+    async def _round(self) -> int:
+        """Mark the previous batch done and claim the next in one transaction, then handle it (the
+        worker's loop: while busy, a round follows at once, so the marks wait only for that)."""
         if self._stopping:
             return 0
-        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease)
+        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
+        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease,
+                           done=handled)
+        self._handled = self._handled[len(handled):]
+        self._working.difference_update(handled)
+        self._count(handled)
         if not rows:
             return 0
         self._working.update(r.id for r in rows)
@@ -80,17 +116,64 @@ class InboxWorker:
 
         try:
             results = await asyncio.gather(*(one(r) for r in rows), return_exceptions=True)
-            # One transaction marks the batch done; were it lost, the rows are handled again, which the
-            # handlers' deduplication makes harmless.
-            await mark_done(self.sessions, [r.id for r, ok in zip(rows, results, strict=True) if ok is True],
-                            self.clock())
+            # Marked done with the next claim (one transaction); were that lost, the rows are handled again,
+            # which the handlers' deduplication makes harmless. Until then they stay leased (the heartbeat).
+            handled = [r.id for r, ok in zip(rows, results, strict=True) if ok is True]
+            self._handled.extend(handled)
         finally:
-            self._working.difference_update(r.id for r in rows)
+            self._working.difference_update(r.id for r in rows if r.id not in self._handled)
             self._drained.set()
         for result in results:
             if isinstance(result, BaseException):
                 raise result  # bookkeeping failed (database gone): the leases run out, the rows come back
         return len(rows)
+
+    async def _flow(self) -> int:
+        """The loop's step with concurrency > 1: a pipeline, never a batch waiting for its slowest update.
+        Up to 2 x `concurrency` updates are held (at most `concurrency` handled at once); once half of that
+        is free, what was handled is marked done and more claimed, in one transaction. A finished update
+        wakes the loop."""
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+        free = 2 * self.concurrency - len(self._tasks)
+        if self._stopping or (self._tasks and free < self.concurrency):
+            return 0
+        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
+        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=min(free, self.batch),
+                           lease=self.lease, done=handled)
+        self._handled = self._handled[len(handled):]
+        self._working.difference_update(handled)
+        self._count(handled)
+        for row in rows:
+            self._working.add(row.id)
+            self._drained.clear()
+            task = asyncio.create_task(self._flow_one(row))
+            self._tasks.add(task)
+        return len(rows)
+
+    async def _flow_one(self, row: InboundUpdate) -> None:
+        ok = False
+        try:
+            async with self._slots:
+                ok = await self._handle(row)
+        except Exception as e:  # noqa: BLE001 - bookkeeping failed (database gone): the lease runs out
+            self._failure = e
+        finally:
+            if ok:
+                self._handled.append(row.id)  # marked done with the next claim; leased until then
+            else:
+                self._working.discard(row.id)
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.discard(task)
+            if not self._tasks:
+                self._drained.set()
+            self.wakeup.set()
+
+    def _count(self, marked_done: list[int]) -> None:
+        if marked_done and self.on_handled is not None:
+            self.on_handled(self.channel, len(marked_done))
 
     async def _handle(self, row: InboundUpdate) -> bool:
         """Handle one update: True when it was handled (to be marked done); a failure is recorded here."""

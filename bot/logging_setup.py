@@ -9,7 +9,8 @@ Masking happens twice: when a record is made (a wrapped log-record factory: mess
 exception), so that every handler sees the masked record, and again in the handler's filter (extra
 fields are added after the record is made).
 
-uvicorn's access lines of the web chat's polling are lowered to DEBUG (`bot.access_log`)."""
+uvicorn's access lines of the web chat's polling are lowered to DEBUG (`bot.access_log`). A record written
+while an HTTP request is handled carries that request's id as `request_id` (`bot.request_id`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot import request_id
 from bot.access_log import quiet_polling
 
 # Runs of 16 or more digits: NIK and KK numbers (region code and last 4 digits kept, as on the letters).
@@ -86,6 +88,16 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to a record written while a request is handled (never drops one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        rid = request_id.current()
+        if rid is not None and "request_id" not in record.__dict__:
+            record.request_id = rid
+        return True
+
+
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
     return {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
 
@@ -142,6 +154,7 @@ def configure_logging(level: str | int = "INFO", fmt: str = "text", *, secrets: 
         logging.setLogRecordFactory(_MaskingFactory(factory))
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    handler.addFilter(RequestIdFilter())
     handler.addFilter(MaskingFilter())
     root = logging.getLogger()
     for old in list(root.handlers) if replace else []:

@@ -22,12 +22,13 @@ from bot.api import create_api_router
 from bot.composition import Services
 from bot.delivery import Worker
 from bot.http_guards import install_guards
-from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.metrics import CONTENT_TYPE_LATEST
 from bot.pages import STATIC_DIR as PAGES_STATIC
 from bot.pages import create_pages_router
+from bot.request_id import RequestId
 from db.readiness import readiness
 from db.retention import retention_job
-from verification.agency_api import create_agency_router
+from verification.agency_api import ADDRESS_FACTOR, create_agency_router
 from verification.router import create_verification_router
 
 log = logging.getLogger("esurat.web")
@@ -44,6 +45,7 @@ def create_app(services: Services) -> FastAPI:
         for channel in services.channels.values():
             jobs += await channel.start()
         jobs += [sender.run_forever for sender in services.senders.values()]
+        jobs.append(services.limits.run_forever)  # the request limits' counts, shared with the other replicas
         tasks = [asyncio.create_task(job()) for job in jobs]
         try:
             yield
@@ -57,13 +59,17 @@ def create_app(services: Services) -> FastAPI:
 
     app = FastAPI(title="e-surat", lifespan=lifespan, docs_url=None, redoc_url=None)
     install_guards(app, services.settings)  # host names, proxies, body sizes; errors in Indonesian
-    metrics = Metrics()
+    app.add_middleware(RequestId)  # outermost: every answer has an X-Request-ID, every log line of it the id
+    metrics, settings, limits = services.metrics, services.settings, services.limits
     app.include_router(create_verification_router(
-        services.records, services.keystore, services.pades, services.settings, clock=services.clock,
-        on_verdict=metrics.verified,
+        services.records, services.keystore, services.pades, settings, clock=services.clock,
+        on_verdict=metrics.verified, limiter=limits.limiter("verify", settings.verify_rate_limit_per_minute),
     ))
-    app.include_router(create_agency_router(services.sessions, services.records, services.keystore, services.settings,
-                                            clock=services.clock))
+    app.include_router(create_agency_router(
+        services.sessions, services.records, services.keystore, settings, clock=services.clock,
+        limiter=limits.limiter("agency-key", settings.agency_rate_per_minute, settings.agency_rate_burst),
+        addresses=limits.limiter("agency-address", ADDRESS_FACTOR * settings.agency_rate_per_minute,
+                                 ADDRESS_FACTOR * settings.agency_rate_burst)))
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
     for channel in services.channels.values():  # outside `esurat demo` nothing under /demo exists
         router = channel.router()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -40,6 +40,14 @@ def outbound_of(effect: flows.Reply | flows.AskFile, notice: Notice | None = Non
             return TextOut(text=effect.text, choices=effect.choices, style=effect.style, notice=notice)
 
 
+# Built once (building a statement cost more than running it); values bound at each message.
+_RESIDENT = select(Resident).where(Resident.channel == bindparam("of_channel"),
+                                   Resident.external_id == bindparam("chat_id"))
+_LAST_KELURAHAN = (select(Kelurahan.slug).join(LetterRequest, LetterRequest.kelurahan_id == Kelurahan.id)
+                   .where(LetterRequest.resident_id == bindparam("resident_id"))
+                   .order_by(LetterRequest.id.desc()).limit(1))
+
+
 class ChatStates:
     def __init__(
         self, catalogue: flows.Catalogue, directories: DirectorySource, clock: Clock, *, upload_max_bytes: int,
@@ -54,9 +62,7 @@ class ChatStates:
     async def resident(self, session: AsyncSession, channel: str, chat_id: str, display_name: str = "") -> Resident:
         """The resident behind a chat, registered at their first message; their chat name is kept only
         once they have agreed to the processing of their data."""
-        res = await session.scalar(
-            select(Resident).where(Resident.channel == channel, Resident.external_id == chat_id)
-        )
+        res = await session.scalar(_RESIDENT, {"of_channel": channel, "chat_id": chat_id})
         if res is None:
             res = Resident(channel=channel, external_id=chat_id, display_name="", profile={},
                            created_at=self.clock())
@@ -87,10 +93,8 @@ class ChatStates:
                                                                                   flows.Inbound | None]:
         ctx = flows.Context(catalogue=self.catalogue, directory=await self.directories.current(session),
                             now=self.clock(), upload_max_bytes=self.upload_max_bytes,
-                            profile=dict(resident.profile or {}), last_kelurahan=await session.scalar(
-                                select(Kelurahan.slug).join(LetterRequest, LetterRequest.kelurahan_id == Kelurahan.id)
-                                .where(LetterRequest.resident_id == resident.id)
-                                .order_by(LetterRequest.id.desc()).limit(1)))
+                            profile=dict(resident.profile or {}),
+                            last_kelurahan=await session.scalar(_LAST_KELURAHAN, {"resident_id": resident.id}))
         if self.visits is not None:
             slots, booked = await self.visits.context(session, resident, state, inbound)
             ctx = replace(ctx, visit_slots=slots, visits=booked)

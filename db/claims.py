@@ -107,7 +107,7 @@ class Claims:
             raise ValueError("the heartbeat must be shorter than the lease")
 
 
-def claimable(model: Any, now: datetime) -> ColumnElement[bool]:
+def claimable(model: Any, now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Rows of `model` not leased, or whose lease has ended."""
     return or_(model.locked_until.is_(None), model.locked_until <= now)
 

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ProcessedUpdate
 
 
+def _record(insert: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect (its values bound at each call)."""
+    return (
+        insert(ProcessedUpdate).values(channel=bindparam("of_channel"), update_id=bindparam("of_update"),
+                                       at=bindparam("now"))
+        .on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
+    )
+
+
+_RECORD = {"postgresql": _record(postgresql.insert), "sqlite": _record(sqlite.insert)}
+
+
 async def first_time(session: AsyncSession, channel: str, update_id: str | int, now: datetime) -> bool:
     """Record the update id in the caller's transaction; False if it was handled before."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(ProcessedUpdate).values(channel=channel, update_id=str(update_id), at=now)
-        .on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
+    stmt = _RECORD["postgresql" if dialect == "postgresql" else "sqlite"]
+    params = {"of_channel": channel, "of_update": str(update_id), "now": now}
+    return (await session.execute(stmt, params)).scalar_one_or_none() is not None

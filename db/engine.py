@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from config.private_files import create_private, make_private
+from db.write_turns import WriteTurns
 
 T = TypeVar("T")
 READ_ONLY = "esurat_read_only"  # a connection execution option: this connection's transactions only read
@@ -49,7 +50,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        # No ping before every checkout (a round trip per transaction): a connection found dead raises a
+        # disconnect error, which invalidates the whole pool; the caller's retry (workers, webhooks) gets new ones.
+        kwargs.setdefault("pool_pre_ping", False)
+        return create_async_engine(url, **kwargs)
     private_sqlite(url)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -63,9 +67,16 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    turns = WriteTurns()  # writers of this process queue in the event loop, not in SQLite's busy handler
+    turns.attach(engine)
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        turns.take(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -57,35 +57,56 @@ async def store(session: AsyncSession, channel: str, updates: Sequence[Received]
     return len(list(await session.scalars(stmt)))
 
 
-async def claim(
-    sessions: async_sessionmaker[AsyncSession], channel: str, owner: str, now: datetime, *, limit: int = 10,
-    lease: timedelta = LEASE,
-) -> list[InboundUpdate]:
-    """Lease due rows of `channel` to `owner`: at most one per chat, the oldest pending of its chat."""
+def _claim_statement() -> Any:
+    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
+    once (building it cost more than running it), its values bound at each call."""
     earlier = aliased(InboundUpdate)
     oldest_of_chat = ~exists().where(and_(
         earlier.channel == InboundUpdate.channel, earlier.chat_key == InboundUpdate.chat_key,
         earlier.status == InboxStatus.PENDING, earlier.id < InboundUpdate.id,
     ))
+    now: BindParameter[datetime] = bindparam("now")
     due = (
         select(InboundUpdate.id)
         .where(
-            InboundUpdate.channel == channel, InboundUpdate.status == InboxStatus.PENDING,
+            InboundUpdate.channel == bindparam("of_channel"), InboundUpdate.status == InboxStatus.PENDING,
             InboundUpdate.next_attempt_at <= now,
             (InboundUpdate.locked_until.is_(None)) | (InboundUpdate.locked_until <= now),
             oldest_of_chat,
         )
         .order_by(InboundUpdate.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
-    claimed = (
+    return (
         update(InboundUpdate).where(InboundUpdate.id.in_(due.scalar_subquery()))
-        .values(locked_by=owner, locked_until=now + lease).returning(InboundUpdate)
+        .values(locked_by=bindparam("owner"), locked_until=bindparam("until")).returning(InboundUpdate)
         .execution_options(synchronize_session=False)
     )
+
+
+_CLAIM = _claim_statement()
+_TABLE: Table = InboundUpdate.__table__  # type: ignore[assignment]
+_DONE = (  # a Core statement, run with every handled row's id (executemany)
+    update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
+        status=InboxStatus.DONE, handled_at=bindparam("now"), locked_by=None, locked_until=None,
+        attempts=_TABLE.c.attempts + 1, payload=bindparam("empty", type_=_TABLE.c.payload.type),
+    )
+)
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession], channel: str, owner: str, now: datetime, *, limit: int = 10,
+    lease: timedelta = LEASE, done: Sequence[int] = (),
+) -> list[InboundUpdate]:
+    """Lease due rows of `channel` to `owner`: at most one per chat, the oldest pending of its chat. `done`:
+    rows handled since the last claim, marked done first in the same transaction (see `mark_done`)."""
     async with sessions.begin() as session:
-        return sorted(await session.scalars(claimed), key=lambda row: row.id)
+        if done:
+            await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in done])
+        rows = await session.scalars(_CLAIM, {"of_channel": channel, "now": now, "limit": limit,
+                                              "until": now + lease, "owner": owner})
+        return sorted(rows, key=lambda row: row.id)
 
 
 async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Sequence[int], now: datetime, *,
@@ -106,10 +127,7 @@ async def mark_done(sessions: async_sessionmaker[AsyncSession], row_ids: Sequenc
     if not row_ids:
         return
     async with sessions.begin() as session:
-        await session.execute(update(InboundUpdate).where(InboundUpdate.id.in_(list(row_ids))).values(
-            status=InboxStatus.DONE, handled_at=now, locked_by=None, locked_until=None,
-            attempts=InboundUpdate.attempts + 1, payload={},
-        ))
+        await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in row_ids])
 
 
 async def mark_retry(

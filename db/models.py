@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -479,3 +480,27 @@ class Agency(Base):
     key_prefix: Mapped[str] = mapped_column(String(16))  # the key's first characters, to tell keys apart
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class SendSlot(Base):
+    """When a channel may next send to a chat (`chat_id` "*": the channel's own, bot-wide pace), in epoch
+    seconds; booked by every replica's outbox sender (`db.send_slots`)."""
+
+    __tablename__ = "send_slot"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Double())
+    __table_args__ = (Index("ix_send_slot_channel_next_at", "channel", "next_at"),)
+
+
+class RateCount(Base):
+    """What one replica's rate limiter (`scope`) let a client spend in one minute: published about once a
+    second, read back by the other replicas (`verification.shared_limits`)."""
+
+    __tablename__ = "rate_count"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch seconds // 60
+    replica: Mapped[str] = mapped_column(String(40), primary_key=True)  # the process instance (`db.claims`)
+    spent: Mapped[float] = mapped_column(Double())
+    at: Mapped[float] = mapped_column(Double(), index=True)  # when it was published (epoch seconds)

@@ -6,24 +6,27 @@ are taken over within one lease (~10 s), or at once by its restart on the same h
 several replicas share the table (SKIP LOCKED).
 
 A sender settles what it delivered and claims the next rows in one transaction
-(`settle_and_claim`): one write transaction per round, however many chats are in flight.
+(`settle_and_claim`): one write transaction per round, however many chats are in flight. With
+`db.send_slots` the same transaction claims only chats whose pace allows a send and books the moment
+each claimed row may go (shared by the replicas).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from db.claims import Claims, claimable
 from db.models import OutboxMessage
 from db.outbound import Outbound, dump_outbound
+from db.send_slots import SendSlots, not_waiting
 
 MAX_ATTEMPTS = 12
 LEASE = timedelta(seconds=10)
@@ -59,37 +62,57 @@ def enqueue(
     return row
 
 
-async def claim_in(session: AsyncSession, channel: str, now: datetime, *, limit: int = 50,
-                   lease: timedelta = LEASE, owner: str | None = None) -> list[OutboxMessage]:
-    """In the caller's transaction: lease due rows of `channel`, at most one (the oldest pending) per
-    chat, so a chat whose row is in flight (pending and leased) gets nothing until it is settled."""
-    if limit <= 0:
-        return []
+def _claim_statement(*, paced: bool) -> Any:
+    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
+    once (building it cost more than running it), its values bound at each call. `paced`: only chats whose
+    send slot has come (`db.send_slots`) at the bound `ready_at`."""
     earlier = aliased(OutboxMessage)
     oldest_of_chat = ~exists().where(and_(
         earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
         earlier.status == OutboxStatus.PENDING, earlier.id < OutboxMessage.id,
     ))
+    now: BindParameter[datetime] = bindparam("now")
     due = (
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.channel == channel, OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.channel == bindparam("of_channel"), OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.next_attempt_at <= now, claimable(OutboxMessage, now), oldest_of_chat,
+            *([not_waiting(bindparam("ready_at"))] if paced else []),
         )
         .order_by(OutboxMessage.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
-    ids = list(await session.scalars(due))
-    if not ids:
-        return []
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(locked_until=now + lease, locked_by=owner)
-        .execution_options(synchronize_session=False)
+    return (
+        update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(locked_until=bindparam("until"), locked_by=bindparam("owner")).returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-                                 .execution_options(populate_existing=True))
-    return list(rows)
+
+
+_CLAIM = _claim_statement(paced=False)
+_CLAIM_PACED = _claim_statement(paced=True)
+_TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
+_SENT = (  # a Core statement: run once with every sent row's values (executemany)
+    update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
+        status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None, locked_by=None,
+        result=bindparam("result", type_=_TABLE.c.result.type), attempts=_TABLE.c.attempts + 1,
+    )
+)
+
+
+async def claim_in(session: AsyncSession, channel: str, now: datetime, *, limit: int = 50,
+                   lease: timedelta = LEASE, owner: str | None = None, paced: bool = False) -> list[OutboxMessage]:
+    """In the caller's transaction: lease due rows of `channel`, at most one (the oldest pending) per
+    chat, so a chat whose row is in flight (pending and leased) gets nothing until it is settled.
+    `paced`: only of chats whose send slot has come (`db.send_slots`)."""
+    if limit <= 0:
+        return []
+    values = {"of_channel": channel, "now": now, "limit": limit, "until": now + lease, "owner": owner}
+    if paced:
+        values["ready_at"] = now.timestamp()
+    rows = await session.scalars(_CLAIM_PACED if paced else _CLAIM, values)
+    return sorted(rows, key=lambda row: row.id)
 
 
 async def claim(
@@ -104,12 +127,11 @@ async def claim(
 async def settle_in(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime, owner: str | None) -> None:
     """In the caller's transaction: record what became of delivered rows. A retry or a failure is
     recorded only while `owner` still holds the row; a send is recorded whoever holds it (it happened)."""
+    sent = [{"row_id": o.row_id, "now": now, "result": o.result} for o in outcomes if o.status is OutboxStatus.SENT]
+    if sent:  # one statement for every row sent (executemany)
+        await session.execute(_SENT, sent)
     for o in outcomes:
         if o.status is OutboxStatus.SENT:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == o.row_id).values(
-                status=OutboxStatus.SENT, sent_at=now, locked_until=None, locked_by=None, result=o.result,
-                attempts=OutboxMessage.attempts + 1,
-            ))
             continue
         row = await session.get(OutboxMessage, o.row_id, populate_existing=True)
         if row is None or row.status != OutboxStatus.PENDING or (owner is not None and row.locked_by != owner):
@@ -126,14 +148,28 @@ async def settle_in(session: AsyncSession, outcomes: Sequence[Outcome], now: dat
             row.status = OutboxStatus.FAILED
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """The rows a round claimed and, when paced by `SendSlots`, the moment booked for each (row id -> epoch s)."""
+
+    rows: list[OutboxMessage]
+    send_at: dict[int, float] = field(default_factory=dict)
+
+
 async def settle_and_claim(
     sessions: async_sessionmaker[AsyncSession], channel: str, outcomes: Sequence[Outcome], now: datetime,
-    claims: Claims, *, limit: int,
-) -> list[OutboxMessage]:
-    """One round of a sender in one transaction: settle `outcomes`, then claim up to `limit` rows."""
+    claims: Claims, *, limit: int, slots: SendSlots | None = None,
+) -> Claimed:
+    """One round of a sender in one transaction: settle `outcomes`, then claim up to `limit` rows; with
+    `slots`, only of chats whose pace allows a send, and book the moment each may go."""
     async with sessions.begin() as session:
         await settle_in(session, outcomes, now, claims.owner)
-        return await claim_in(session, channel, now, limit=limit, lease=claims.lease, owner=claims.owner)
+        rows = await claim_in(session, channel, now, limit=limit, lease=claims.lease, owner=claims.owner,
+                              paced=slots is not None)
+        if slots is None or not rows:
+            return Claimed(rows)
+        moments = await slots.book(session, [r.chat_id for r in rows], now.timestamp())
+        return Claimed(rows, {r.id: at for r, at in zip(rows, moments, strict=True)})
 
 
 async def mark_sent(

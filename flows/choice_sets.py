@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flows.definitions import FieldDef
+from flows.effects import Choice
+from flows.memo import per_object
+from flows.names import normalize
 
 TITLE_MAX = 20  # a chat button title
 
@@ -40,13 +44,27 @@ class Option:
     title: str = ""  # button title (<= 20 characters); defaults to the label, shortened
     aliases: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def button(self) -> str:
         return short(self.title or self.label)
 
-    @property
-    def names(self) -> list[str]:
-        return [self.label, self.button, self.value, *self.aliases]
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, self.button, self.value, *self.aliases)
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """The names normalised (`names.normalize`), as typed names are matched to them."""
+        return tuple(normalize(n) for n in self.names)
+
+    @cached_property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(n.casefold() for n in self.names)
+
+    @cached_property
+    def choice(self) -> Choice:
+        """The option as a button or list row (checked against the channels' limits once)."""
+        return Choice(value=self.value, title=self.button)
 
 
 CHOICE_SETS: dict[str, tuple[Option, ...]] = {
@@ -90,8 +108,9 @@ CHOICE_SETS: dict[str, tuple[Option, ...]] = {
 }
 
 
+@per_object
 def options_for(field: FieldDef) -> tuple[Option, ...]:
-    """The options of a choice field: its named set, or its own list (stored as written)."""
+    """The options of a choice field: its named set, or its own list (stored as written); made once per field."""
     extra = field.synonyms
     if field.choice_set is not None:
         return tuple(Option(o.value, o.label, o.title, (*o.aliases, *extra.get(o.value, ())))
@@ -101,7 +120,9 @@ def options_for(field: FieldDef) -> tuple[Option, ...]:
 
 def label_of(field: FieldDef, value: str) -> str:
     """The label of a stored choice value (the value itself when unknown)."""
-    for option in options_for(field):
-        if option.value == value:
-            return option.label
-    return value
+    return _labels(field).get(value, value)
+
+
+@per_object
+def _labels(field: FieldDef) -> dict[str, str]:
+    return {o.value: o.label for o in reversed(options_for(field))}  # the first option of a value wins

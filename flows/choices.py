@@ -16,7 +16,7 @@ from flows import messages as m
 from flows.choice_sets import Option
 from flows.inbound import Inbound, Text
 from flows.menus import Prompt, resolve
-from flows.names import ascii_digits, matches, normalize
+from flows.names import ascii_digits, key_matches, normalize
 from flows.yes_no import choose, pair_of
 
 
@@ -30,7 +30,7 @@ class Picked:
 def _leading(text: str, options: tuple[Option, ...]) -> list[Option]:
     """The options one of whose names the answer begins with ("sakit jantung" -> Sakit)."""
     key = normalize(text)
-    return [o for o in options if any(n and key.startswith(n + " ") for n in map(normalize, o.names))]
+    return [o for o in options if any(n and key.startswith(n + " ") for n in o.keys)]
 
 
 def pick(inbound: Inbound, prompt: Prompt, page: int = 0) -> Picked:
@@ -44,7 +44,7 @@ def pick(inbound: Inbound, prompt: Prompt, page: int = 0) -> Picked:
     text = inbound.text.strip()[:200]
     if ascii_digits(text):
         return Picked()
-    found = [prompt.options[i] for i in matches(text, [o.names for o in prompt.options])]
+    found = [prompt.options[i] for i in key_matches(normalize(text), [o.keys for o in prompt.options])]
     if len(found) == 1:
         return Picked(found[0].value)
     if found:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flows.catalogue import Catalogue
-from flows.names import best_match
+from flows.names import best_key_match, normalize
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,11 @@ class Directory:
         self.kelurahan: list[Kelurahan] = [e if isinstance(e, Kelurahan) else Kelurahan(*e) for e in entries]
         self._by_slug = {k.slug: k for k in self.kelurahan}
         self.kecamatan: list[str] = list(dict.fromkeys(k.kecamatan for k in self.kelurahan))
+        # The names `find` matches, normalised once: of the whole city, and of each kecamatan (in order).
+        self._keys = [(normalize(k.name), normalize(k.slug)) for k in self.kelurahan]
+        self._keys_in: dict[str, list[tuple[str, str]]] = {}
+        for k, keys in zip(self.kelurahan, self._keys, strict=True):
+            self._keys_in.setdefault(k.kecamatan, []).append(keys)
 
     def get(self, slug: str | None) -> Kelurahan | None:
         return self._by_slug.get(slug) if slug else None
@@ -40,8 +45,10 @@ class Directory:
 
         Looked up within `kecamatan` first, then in the whole city.
         """
-        for pool in (self.in_kecamatan(kecamatan), self.kelurahan):
-            found = best_match(text, [[k.name, k.slug] for k in pool]) if pool else None
+        key = normalize(text)
+        kec_keys = self._keys_in.get(kecamatan, []) if kecamatan is not None else []
+        for pool, keys in ((self.in_kecamatan(kecamatan), kec_keys), (self.kelurahan, self._keys)):
+            found = best_key_match(key, keys) if pool else None
             if found is not None:
                 return pool[found]
         return None

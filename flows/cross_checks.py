@@ -10,13 +10,14 @@ the letter type dropped and the menu of letters next).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flows.choice_sets import CHOICE_SETS
 from flows.definitions import FieldDef, LetterTypeDef, RuleDef
 from flows.formatting import display
+from flows.memo import per_object
 from flows.state import Draft, Step
 
 SAVED = "tersimpan"  # the placeholder of the profile's value in an allowed_after message
@@ -29,8 +30,34 @@ class Conflict:
     ask: str | None  # the field to answer again; None: the letter cannot be made for this resident
 
 
+@dataclass(frozen=True)
+class _Index:
+    """A letter type's fields by name, its rules on one field alone by that field, and the rules that can
+    rule the letter out with no answer given (`allowed_after` on a value the letter states); made once per type."""
+
+    fields: dict[str, FieldDef]
+    single: dict[str, tuple[RuleDef, ...]]
+    stated: tuple[RuleDef, ...]
+
+
+@per_object
+def _index(letter: LetterTypeDef) -> _Index:
+    single: dict[str, tuple[RuleDef, ...]] = {}
+    for rule in letter.rules:
+        if len(rule.fields) == 1:
+            single[rule.fields[0]] = (*single.get(rule.fields[0], ()), rule)
+    fields = {f.name: f for f in reversed(letter.fields)}  # the first field of a name wins
+    stated = tuple(r for r in letter.rules if r.kind == "allowed_after" and r.fields[0] not in fields)
+    return _Index(fields, single, stated)
+
+
+def single_rules(letter: LetterTypeDef, name: str) -> tuple[RuleDef, ...]:
+    """The rules of `letter` on the field `name` alone (which may rule out some of its choices)."""
+    return _index(letter).single.get(name, ())
+
+
 def field_of(letter: LetterTypeDef, name: str) -> FieldDef | None:
-    return next((f for f in letter.fields if f.name == name), None)
+    return _index(letter).fields.get(name)
 
 
 def _shown(letter: LetterTypeDef, name: str, value: str) -> str:
@@ -68,8 +95,15 @@ def _values(letter: LetterTypeDef, rule: RuleDef, fields: Mapping[str, str]) -> 
 def conflicts(letter: LetterTypeDef, fields: Mapping[str, str], profile: Mapping[str, str],
               today: date) -> list[Conflict]:
     """The rules of `letter` the answers break (rules with an empty value are not checked)."""
+    return _broken(letter, letter.rules, fields, profile, today)
+
+
+def _broken(letter: LetterTypeDef, rules: Sequence[RuleDef], fields: Mapping[str, str], profile: Mapping[str, str],
+            today: date) -> list[Conflict]:
     out = []
-    for rule in letter.rules:
+    for rule in rules:
+        if rule.kind != "allowed_after" and not all(fields.get(name) for name in rule.fields):
+            continue  # an answer of the rule not given (yet): not checked
         values = _values(letter, rule, fields)
         saved = str(profile.get(rule.fields[0]) or "") if rule.kind == "allowed_after" else ""
         if not all(values) or _holds(rule, values, saved, today):
@@ -83,19 +117,18 @@ def conflicts(letter: LetterTypeDef, fields: Mapping[str, str], profile: Mapping
 
 def letter_refused(letter: LetterTypeDef, profile: Mapping[str, str], today: date) -> Conflict | None:
     """The rule by which the saved profile alone rules this letter out ("Belum Menikah" for a resident
-    recorded as Kawin), else None: such a letter is not listed in the menu."""
-    return next((c for c in conflicts(letter, {}, profile, today) if c.ask is None), None)
+    recorded as Kawin), else None: such a letter is not listed in the menu. With no answers, the other
+    rules have an empty value (not checked)."""
+    stated = _index(letter).stated
+    return next((c for c in _broken(letter, stated, {}, profile, today) if c.ask is None), None) if stated else None
 
 
 def choice_refused(letter: LetterTypeDef, field: str, value: str, profile: Mapping[str, str],
                    today: date) -> Conflict | None:
     """The rule on `field` alone that its choice `value` breaks ("Belum Kawin" after a saved "Kawin"),
     else None: such a choice is not offered."""
-    rules = [r for r in letter.rules if list(r.fields) == [field]]
-    if not rules:
-        return None
-    single = letter.model_copy(update={"rules": rules})
-    return next(iter(conflicts(single, {field: value}, profile, today)), None)
+    rules = _index(letter).single.get(field)
+    return next(iter(_broken(letter, rules, {field: value}, profile, today)), None) if rules else None
 
 
 def recheck(letter: LetterTypeDef, draft: Draft, profile: Mapping[str, str], today: date) -> tuple[Step, str] | None:

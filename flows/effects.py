@@ -51,9 +51,10 @@ class _Prompt(_Out):
             raise ValueError(f"text of {len(self.text)} characters is too long")
         if len({c.value for c in self.choices}) != n:
             raise ValueError("choice values must be unique")
-        lines = self.text.splitlines()
+        heads = (line.partition(". ") for line in self.text.splitlines())
+        listed = {head for head, dot, _ in heads if dot}  # "3" for a line "3. ..."
         for i in range(1, n + 1):
-            if not any(line.startswith(f"{i}. ") for line in lines):
+            if str(i) not in listed:
                 raise ValueError(f"choice {i} is not listed in the text as '{i}. ...'")
         return self
 

@@ -20,7 +20,7 @@ from flows.commands import ANY_TIME, COMMANDS, command_of
 from flows.context import Context
 from flows.effects import Effect, Reply, VerifyDocument
 from flows.inbound import FileReceived, Inbound, RevisionRequested, SurveyOffered, VisitUnavailable
-from flows.menus import NEXT, PREV, render, resolve, texts
+from flows.menus import NEXT, PREV, may_turn_page, render, resolve, texts
 from flows.revision import start_revision
 from flows.start import on_idle
 from flows.state import ConversationState, Step
@@ -50,6 +50,8 @@ def _expired(state: ConversationState, ctx: Context) -> bool:
 
 def _page(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome | None:
     """Turn the page of a long menu, if that is what the resident chose."""
+    if not may_turn_page(inbound):
+        return None
     prompt = STEPS[state.step].ask(state, ctx)
     if not prompt.paged:
         return None
@@ -99,7 +101,7 @@ def _ask(state: ConversationState, ctx: Context, ask: Ask) -> list[Effect]:
 
 def advance(state: ConversationState, inbound: Inbound, ctx: Context) -> tuple[ConversationState, list[Effect]]:
     """The state after `inbound`, and what to do (replies to send, request to submit, ...)."""
-    new = state.model_copy(deep=True)
+    new = state.copied()
     outcome = _dispatch(new, inbound, ctx)
     effects = [e for item in outcome for e in (_ask(new, ctx, item) if isinstance(item, Ask) else [item])]
     if new.step != Step.SURVEY:

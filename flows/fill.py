@@ -4,11 +4,9 @@ an upload, or the rows of a group to edit), asked and answered; group questions 
 from __future__ import annotations
 
 from flows import messages as m
-from flows.choice_sets import Option, options_for
 from flows.choices import pick, unclear
 from flows.context import Context
-from flows.cross_checks import choice_refused
-from flows.formatting import display
+from flows.fill_prompts import KEEP, SKIP, ask_field, ask_file, refusal, store_of
 from flows.groups import answer_edit, answer_more, ask_edit, ask_more
 from flows.inbound import FileReceived, Inbound, Text
 from flows.menus import Prompt, resolve
@@ -19,61 +17,6 @@ from flows.steps import Outcome, again, letter_of, proceed, today
 from flows.validators import FieldError, validate, validate_upload
 from flows.yes_no import choose
 
-SKIP = Option("__skip", m.SKIP, aliases=("-", "lewati", "tidak ada", "kosong", "skip"))
-KEEP = Option("__keep", m.KEEP, aliases=("tetap", "sama", "tidak diubah"))
-KEEP_FILE = Option(KEEP.value, m.KEEP_FILE, aliases=("lanjut", "pakai", "pakai berkas lama", *KEEP.aliases))
-
-
-def _store(state: ConversationState, q: FieldQuestion) -> dict[str, str]:
-    """Where the answer to `q` lives: the draft's fields or the row of its group."""
-    if q.group is not None:
-        return state.draft.groups[q.group.name][q.index]
-    return state.draft.fields
-
-
-def _offered(state: ConversationState, ctx: Context, q: FieldQuestion) -> list[Option]:
-    """A choice field's options but those its letter's rules rule out for this resident ("Belum Kawin"
-    after a saved "Kawin")."""
-    letter = letter_of(state, ctx)
-    if q.group is not None or letter is None:
-        return list(options_for(q.field))
-    return [o for o in options_for(q.field)
-            if choice_refused(letter, q.field.name, o.value, ctx.profile, today(ctx)) is None]
-
-
-def _refusal(state: ConversationState, ctx: Context, q: FieldQuestion, inbound: Inbound) -> str | None:
-    """Why a choice typed but not offered is refused (its rule's message), else None."""
-    letter = letter_of(state, ctx)
-    value = pick(inbound, Prompt("", options_for(q.field))).value
-    refused = choice_refused(letter, q.field.name, value, ctx.profile, today(ctx)) if letter and value else None
-    return refused.message if refused else None
-
-
-def _ask_field(state: ConversationState, ctx: Context, q: FieldQuestion) -> Prompt:
-    f, store = q.field, _store(state, q)
-    parts = [m.item_heading(q.group.label, q.index + 1)] if q.group is not None else []
-    parts.append(f.prompt)
-    options = _offered(state, ctx, q) if f.type == "choice" else []
-    if f.name in store:
-        if store[f.name]:
-            parts.append(m.previous_answer(display(f, store[f.name])))
-        options.append(KEEP)
-    if not f.required:
-        parts.append(m.SKIP_HINT)
-        options.append(SKIP)
-    return Prompt("\n".join(parts), tuple(options))
-
-
-def _ask_file(state: ConversationState, ctx: Context, q: FileQuestion) -> Prompt:
-    a = q.attachment
-    text, options = f"{a.prompt}\n{m.file_hint(ctx.upload_max_bytes)}", []
-    if state.draft.attachments.get(a.kind):
-        text += f"\n{m.FILE_ATTACHED}"
-        options.append(KEEP_FILE)
-    if not a.required:
-        options.append(SKIP)
-    return Prompt(text, tuple(options), attachment_kind=a.kind)
-
 
 def _question(state: ConversationState, ctx: Context) -> Question | None:
     letter = letter_of(state, ctx)
@@ -83,9 +26,9 @@ def _question(state: ConversationState, ctx: Context) -> Question | None:
 def ask_fill(state: ConversationState, ctx: Context) -> Prompt:
     match _question(state, ctx):
         case FieldQuestion() as q:
-            return _ask_field(state, ctx, q)
+            return ask_field(state, ctx, q)
         case FileQuestion() as q:
-            return _ask_file(state, ctx, q)
+            return ask_file(state, ctx, q)
         case EditQuestion(group=g):
             return ask_edit(state, g)
         case MoreQuestion(group=g):
@@ -104,7 +47,7 @@ def _done(state: ConversationState, ctx: Context, key: str) -> Outcome:
 
 
 def _answer_field(state: ConversationState, ctx: Context, q: FieldQuestion, inbound: Inbound) -> Outcome:
-    f, store, prompt = q.field, _store(state, q), ask_fill(state, ctx)
+    f, store, prompt = q.field, store_of(state, q), ask_field(state, ctx, q)  # q: the current question
     if isinstance(inbound, FileReceived):
         return again(state, m.NOT_A_FILE_STEP)
     fresh = f.name not in store
@@ -112,7 +55,7 @@ def _answer_field(state: ConversationState, ctx: Context, q: FieldQuestion, inbo
         picked = pick(inbound, prompt, state.page)
         value = picked.value
         if value is None:
-            return again(state, _refusal(state, ctx, q, inbound) or unclear(picked, prompt))
+            return again(state, refusal(state, ctx, q, inbound) or unclear(picked, prompt))
         problems = identity_problems(f.name, value, store) if fresh and value not in (KEEP.value, SKIP.value) else []
         if problems:
             return again(state, " ".join(problems))
@@ -149,7 +92,7 @@ def _answer_file(state: ConversationState, ctx: Context, q: FileQuestion, inboun
             return again(state, m.file_expected(ctx.upload_max_bytes))
         state.draft.attachments[kind] = inbound.file_ref
         return _done(state, ctx, q.key)
-    value = resolve(inbound, ask_fill(state, ctx), state.page)
+    value = resolve(inbound, ask_file(state, ctx, q), state.page)  # q: the current question
     if value == SKIP.value:
         state.draft.attachments[kind] = ""
     elif value != KEEP.value:

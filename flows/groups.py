@@ -15,6 +15,9 @@ from flows.questions import visible
 from flows.state import ConversationState
 from flows.steps import Outcome, again
 
+_ADD = Option("add", m.ADD, aliases=("tambah",))
+_DONE = Option("done", m.DONE, aliases=("selesai", "cukup", "sudah"))
+
 
 def row_label(group: GroupDef, row: dict[str, str]) -> str:
     shown = [display(f, row.get(f.name)) for f in group.fields if row.get(f.name) and visible(f, row)]
@@ -32,8 +35,8 @@ def ask_edit(state: ConversationState, g: GroupDef) -> Prompt:
     options = [Option(f"del:{i}", f"Hapus {g.label.lower()} ke-{i + 1} ({name})", f"Hapus {i + 1}: {name}")
                for i, name in listed]
     if len(rows) < g.max_items:
-        options.append(Option("add", m.ADD, aliases=("tambah",)))
-    options.append(Option("done", m.DONE, aliases=("selesai", "cukup", "sudah")))
+        options.append(_ADD)
+    options.append(_DONE)
     return Prompt(m.edit_group(g.label, [f"- {name}" for _, name in listed]), tuple(options))
 
 

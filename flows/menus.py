@@ -7,13 +7,14 @@ refer to the options shown; names typed match any option (tolerant of case and s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from flows import messages as m
 from flows.choice_sets import Option
-from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Choice, Reply
+from flows.effects import MAX_BUTTONS, MAX_ROWS, MAX_TEXT, MAX_TEXT_WITH_CHOICES, AskFile, Reply
 from flows.inbound import ChoiceMade, Inbound, Text
-from flows.names import ascii_digits, best_match, normalize
+from flows.names import ascii_digits, best_key_match, normalize
 
 PAGE_SIZE = 8
 NEXT = Option("__next", m.NEXT_PAGE, aliases=("berikutnya", "lanjut"))
@@ -30,6 +31,12 @@ class Prompt:
     @property
     def paged(self) -> bool:
         return len(self.options) + len(self.fixed) > MAX_ROWS
+
+    @cached_property
+    def first_page(self) -> tuple[Reply | AskFile, ...]:
+        """`render(self)`, kept with the prompt (a prompt made once, e.g. a field's first question, is
+        rendered once)."""
+        return tuple(_render(self, 0))
 
 
 def pages(prompt: Prompt) -> list[list[Option]]:
@@ -77,6 +84,10 @@ def texts(text: str) -> list[Reply]:
 
 def render(prompt: Prompt, page: int = 0) -> list[Reply | AskFile]:
     """The prompt as one message (or more, when the text is long), within every channel's limits."""
+    return list(prompt.first_page) if page == 0 else _render(prompt, page)
+
+
+def _render(prompt: Prompt, page: int) -> list[Reply | AskFile]:
     items = shown(prompt, page)
     listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(items, 1))
     text = f"{prompt.text}\n\n{listing}" if items else prompt.text
@@ -85,7 +96,7 @@ def render(prompt: Prompt, page: int = 0) -> list[Reply | AskFile]:
     if len(text) > limit:
         before = list(texts(prompt.text))
         text = f"{m.PICK_ONE}\n\n{listing}" if items else m.SEND_FILE
-    choices = [Choice(value=o.value, title=o.button) for o in items]
+    choices = [o.choice for o in items]
     style: Literal["buttons", "list"] = "buttons" if len(items) <= MAX_BUTTONS else "list"
     if prompt.attachment_kind is not None:
         return [*before, AskFile(text=text, choices=choices, style=style, attachment_kind=prompt.attachment_kind)]
@@ -112,14 +123,27 @@ def resolve(inbound: Inbound, prompt: Prompt, page: int = 0, *, numbers: bool = 
     if not names:
         return None
     folded = text.casefold()
-    exact = next((o.value for o in candidates if folded in (n.casefold() for n in o.names)), None)
+    exact = next((o.value for o in candidates if folded in o.folded), None)
     if exact is not None or not fuzzy:
         key = normalize(text)
-        return exact or next((o.value for o in candidates if key and key in {normalize(n) for n in o.names}), None)
-    found = best_match(text[:200], [o.names for o in candidates])
+        return exact or next((o.value for o in candidates if key and key in o.keys), None)
+    found = best_key_match(normalize(text[:200]), [o.keys for o in candidates])
     return candidates[found].value if found is not None else None
 
 
+def may_turn_page(inbound: Inbound) -> bool:
+    """Whether `resolve` could read `inbound` as "Berikutnya"/"Sebelumnya" on some page: their button, the
+    number of a row shown, or a text naming them. False (a file, another button, a longer number such as a
+    NIK): the page surely stays, no prompt need be looked at."""
+    if isinstance(inbound, ChoiceMade):
+        return inbound.value in (NEXT.value, PREV.value)
+    if not isinstance(inbound, Text):
+        return False
+    text = inbound.text.strip().rstrip(".!")
+    return not ascii_digits(text) or (len(text) <= 6 and 1 <= int(text) <= MAX_ROWS)
+
+
+@lru_cache(maxsize=16)  # a few pairs of labels: the same options (and their buttons) every time
 def yes_no(yes: str = m.YES, no: str = m.NO) -> tuple[Option, Option]:
     return (
         Option("ya", yes, aliases=("ya", "y", "iya", "yes", "ok", "oke", "benar", "betul", "setuju", "boleh")),

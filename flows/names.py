@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 # Abbreviations residents type for words of place names.
 ABBREVIATIONS = {
@@ -22,6 +23,15 @@ def ascii_digits(text: str) -> bool:
 
 def normalize(text: str) -> str:
     """Lower case, accents and punctuation removed, abbreviations expanded, spaces collapsed."""
+    return _normalize_short(text) if len(text) <= 64 else _normalize(text)
+
+
+@lru_cache(maxsize=4096)  # mostly the same option and place names, at every message
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = _NON_WORD.sub(" ", text.casefold().replace("'", "")).split()
     expanded = (ABBREVIATIONS.get(w, w) for w in words)
@@ -47,13 +57,27 @@ def distance(a: str, b: str, limit: int = 4) -> int:
     return prev[-1]
 
 
+def _far(a: str, b: str, limit: int) -> bool:
+    """`distance(a, b)` is surely more than `limit`: the lengths differ by more, or more than `limit` letters
+    of one are not in the other at all (each such letter takes an edit of its own)."""
+    if abs(len(a) - len(b)) > limit:
+        return True
+    letters_a, letters_b = set(a), set(b)
+    return len(letters_a - letters_b) > limit or len(letters_b - letters_a) > limit
+
+
 def _allowed(length: int) -> int:
     return 1 if length <= 5 else 2 if length <= 10 else 3
 
 
 def best_match(query: str, candidates: Sequence[Sequence[str]]) -> int | None:
     """Index of the candidate whose names best match `query`, or None when none or several do."""
-    found = matches(query, candidates)
+    return best_key_match(normalize(query), [[normalize(n) for n in names] for names in candidates])
+
+
+def best_key_match(q: str, names: Sequence[Sequence[str]]) -> int | None:
+    """`best_match` of a query and names already normalised (names kept so, e.g. `Option.keys`)."""
+    found = key_matches(q, names)
     return found[0] if len(found) == 1 else None
 
 
@@ -64,10 +88,13 @@ def matches(query: str, candidates: Sequence[Sequence[str]]) -> list[int]:
     match, the candidates containing the query (>= 3 characters), the nearest candidates within
     a small edit distance.
     """
-    q = normalize(query)
+    return key_matches(normalize(query), [[normalize(n) for n in names] for names in candidates])
+
+
+def key_matches(q: str, names: Sequence[Sequence[str]]) -> list[int]:
+    """`matches` of a query and names already normalised."""
     if not q:
         return []
-    names = [[normalize(n) for n in names] for names in candidates]
     exact = [i for i, ns in enumerate(names) if q in ns]
     if exact:
         return exact
@@ -80,7 +107,10 @@ def matches(query: str, candidates: Sequence[Sequence[str]]) -> list[int]:
     for i, ns in enumerate(names):
         for n in ns:
             limit = _allowed(len(n))
-            d = min(distance(q, n, limit), distance(q_compact, n.replace(" ", ""), limit))
+            n_compact = n.replace(" ", "")
+            if _far(q, n, limit) and _far(q_compact, n_compact, limit):
+                continue  # both distances would exceed the limit: not computed
+            d = min(distance(q, n, limit), distance(q_compact, n_compact, limit))
             if d <= limit:
                 best[i] = min(best.get(i, d), d)
     low = min(best.values(), default=0)

@@ -43,9 +43,13 @@ def erase(state: ConversationState, ctx: Context) -> Outcome:
 
 
 def ask_confirm_erase(state: ConversationState, ctx: Context) -> Prompt:
-    yes = Option("ya", m.ERASE_YES, aliases=("ya", "y", "iya", "yes", "hapus", "ya hapus"))
-    no = Option("tidak", m.ERASE_NO, aliases=("tidak", "tdk", "no", "jangan", "batal"))
-    return Prompt(m.CONFIRM_ERASE, (yes, no))
+    return _CONFIRM_ERASE
+
+
+_CONFIRM_ERASE = Prompt(m.CONFIRM_ERASE, (
+    Option("ya", m.ERASE_YES, aliases=("ya", "y", "iya", "yes", "hapus", "ya hapus")),
+    Option("tidak", m.ERASE_NO, aliases=("tidak", "tdk", "no", "jangan", "batal")),
+))
 
 
 def on_confirm_erase(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:

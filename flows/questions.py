@@ -7,10 +7,11 @@ and "tambah lagi?", attachments). None means everything is answered: time for th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flows.definitions import AttachmentDef, FieldDef, GroupDef, LetterTypeDef
+from flows.memo import per_object
 from flows.names import ascii_digits
 from flows.state import Draft
 
@@ -54,6 +55,7 @@ def visible(field: FieldDef, values: Mapping[str, str]) -> bool:
     return field.condition is None or values.get(field.condition.field) in field.condition.in_
 
 
+@per_object
 def _field_q(f: FieldDef) -> FieldQuestion:
     return FieldQuestion(f"f:{f.name}", f)
 
@@ -62,32 +64,24 @@ def _item_q(g: GroupDef, i: int, f: FieldDef) -> FieldQuestion:
     return FieldQuestion(f"g:{g.name}:{i}:{f.name}", f, group=g, index=i)
 
 
-def all_questions(letter: LetterTypeDef, draft: Draft) -> Iterator[Question]:
+def _first_unanswered(letter: LetterTypeDef, draft: Draft) -> Question | None:
+    """The first question not answered, in definition order: fields, then each group's rows and its
+    "tambah lagi?" (answered when the group is closed), then attachments. Only that one is built."""
+    fields = draft.fields
     for f in letter.fields:
-        if visible(f, draft.fields):
-            yield _field_q(f)
+        if f.name not in fields and ((c := f.condition) is None or fields.get(c.field) in c.in_):  # visible
+            return _field_q(f)
     for g in letter.groups:
-        for i, item in enumerate(draft.groups.get(g.name, [])):
-            yield from (_item_q(g, i, f) for f in g.fields if visible(f, item))
+        for i, row in enumerate(draft.groups.get(g.name, [])):
+            for f in g.fields:
+                if f.name not in row and visible(f, row):
+                    return _item_q(g, i, f)
         if g.name not in draft.closed:
-            yield MoreQuestion(f"m:{g.name}", g)
+            return MoreQuestion(f"m:{g.name}", g)
     for a in letter.attachments:
-        yield FileQuestion(f"a:{a.kind}", a)
-
-
-def answered(q: Question, draft: Draft) -> bool:
-    match q:
-        case FieldQuestion(field=f, group=None):
-            return f.name in draft.fields
-        case FieldQuestion(field=f, group=g, index=i):
-            rows = draft.groups.get(g.name, []) if g else []
-            return i < len(rows) and f.name in rows[i]
-        case MoreQuestion(group=g):
-            return g.name in draft.closed
-        case FileQuestion(attachment=a):
-            return a.kind in draft.attachments
-        case EditQuestion():
-            return False
+        if a.kind not in draft.attachments:
+            return FileQuestion(f"a:{a.kind}", a)
+    return None
 
 
 def find(letter: LetterTypeDef, draft: Draft, key: str) -> Question | None:
@@ -134,7 +128,7 @@ def current(letter: LetterTypeDef, draft: Draft) -> Question | None:
         if q is not None:
             return q
         draft.editing.pop(0)
-    return next((q for q in all_questions(letter, draft) if not answered(q, draft)), None)
+    return _first_unanswered(letter, draft)
 
 
 def targets(letter: LetterTypeDef, draft: Draft) -> list[tuple[str, str]]:

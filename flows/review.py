@@ -21,15 +21,22 @@ from flows.yes_no import choose
 _CHANGE = re.compile(r"^\s*(?:ubah|ganti|perbaiki|koreksi|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
+_SUMMARY_OPTIONS = (
+    Option("kirim", m.SEND, aliases=("ya", "benar", "sudah benar", "betul", "kirimkan")),
+    Option("ubah", m.CHANGE, aliases=("ubah", "ganti", "perbaiki", "salah")),
+    Option("batal", m.CANCEL, aliases=("batalkan",)),
+)
+_SUMMARY = Prompt(m.REVIEW, _SUMMARY_OPTIONS)  # rendered once
+
+
 def ask_summary(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
     warn = problems(letter, state.draft) if letter else []
-    text = "\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW])
-    return Prompt(text, (
-        Option("kirim", m.SEND, aliases=("ya", "benar", "sudah benar", "betul", "kirimkan")),
-        Option("ubah", m.CHANGE, aliases=("ubah", "ganti", "perbaiki", "salah")),
-        Option("batal", m.CANCEL, aliases=("batalkan",)),
-    ))
+    if not warn:
+        return _SUMMARY
+    return Prompt("\n".join([*(f"Perhatian: {p}" for p in warn), m.REVIEW]), _SUMMARY_OPTIONS)
+
+
 
 
 def _target(state: ConversationState, ctx: Context, text: str) -> str | None:
@@ -105,7 +112,10 @@ def cancel(state: ConversationState) -> Outcome:
 
 
 def ask_confirm(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.CONFIRM_CANCEL, (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
+    return _CONFIRM
+
+
+_CONFIRM = Prompt(m.CONFIRM_CANCEL, (Option("ya", m.CANCEL_YES, aliases=("ya", "batal", "batalkan")),
                                      Option("tidak", m.CANCEL_NO, aliases=("tidak", "lanjut", "jangan"))))
 
 
@@ -118,10 +128,11 @@ def on_confirm(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
 
 def ask_resume(state: ConversationState, ctx: Context) -> Prompt:
     letter = letter_of(state, ctx)
-    return Prompt(m.resume(letter.title if letter else None), (
-        Option("lanjut", m.RESUME, aliases=("ya", "lanjut", "teruskan")),
-        Option("baru", m.START_OVER, aliases=("baru", "ulang", "mulai ulang")),
-    ))
+    return Prompt(m.resume(letter.title if letter else None), _RESUME_OPTIONS)
+
+
+_RESUME_OPTIONS = (Option("lanjut", m.RESUME, aliases=("ya", "lanjut", "teruskan")),
+                   Option("baru", m.START_OVER, aliases=("baru", "ulang", "mulai ulang")))
 
 
 def on_resume(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:

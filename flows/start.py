@@ -11,6 +11,14 @@ from flows.definitions import FieldDef, LetterTypeDef
 from flows.effects import RecordConsent
 from flows.formatting import display
 from flows.inbound import Inbound, Text
+from flows.menu_options import (
+    REQUIREMENTS_OPTIONS,
+    kecamatan_options,
+    kecamatan_prompt,
+    kelurahan_prompts,
+    letter_option,
+    requirements_prompt,
+)
 from flows.menus import Prompt, resolve, texts, yes_no
 from flows.revision import start_revision
 from flows.state import ConversationState, Draft, Step
@@ -34,11 +42,14 @@ def on_idle(state: ConversationState, ctx: Context, inbound: Inbound | None = No
 
 
 def ask_idle(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.HELP["idle"])
+    return _IDLE
 
 
 def ask_consent(state: ConversationState, ctx: Context) -> Prompt:
-    return Prompt(m.CONSENT, yes_no(m.AGREE, m.DISAGREE))
+    return _CONSENT
+
+
+_IDLE, _CONSENT = Prompt(m.HELP["idle"]), Prompt(m.CONSENT, yes_no(m.AGREE, m.DISAGREE))  # rendered once
 
 
 def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
@@ -54,10 +65,10 @@ def on_consent(state: ConversationState, ctx: Context, inbound: Inbound) -> Outc
 
 def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
     """The kecamatan; a returning resident's last kelurahan is offered first."""
-    options = tuple(Option(k, k) for k in ctx.directory.kecamatan)
     last = ctx.directory.get(ctx.last_kelurahan)
     if last is None:
-        return Prompt(m.ASK_KECAMATAN, options)
+        return kecamatan_prompt(ctx.directory)
+    options = kecamatan_options(ctx.directory)
     again_there = Option(last.slug, m.same_kelurahan(last.name), last.name, (last.name,))
     return Prompt(m.ask_kecamatan_or(last.name), (again_there, *options))
 
@@ -87,8 +98,7 @@ def on_kecamatan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
 
 def ask_kelurahan(state: ConversationState, ctx: Context) -> Prompt:
     kecamatan = state.draft.kecamatan or ""
-    options = tuple(Option(k.slug, k.name) for k in ctx.directory.in_kecamatan(kecamatan))
-    return Prompt(m.ask_kelurahan(kecamatan), options)
+    return kelurahan_prompts(ctx.directory).get(kecamatan) or Prompt(m.ask_kelurahan(kecamatan))
 
 
 def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
@@ -102,7 +112,7 @@ def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
 def _letter_menu(state: ConversationState, ctx: Context, *, every: bool) -> Prompt:
     """The letters offered: those the saved profile does not rule out (`every`: all, to understand a name)."""
     kel = ctx.directory.get(state.draft.kelurahan_slug)
-    options = tuple(Option(t.code, t.title, t.short_title, (t.code,)) for t in ctx.catalogue
+    options = tuple(letter_option(t) for t in ctx.catalogue
                     if every or letter_refused(t, ctx.profile, today(ctx)) is None)
     return Prompt(m.ask_letter(kel.name if kel else ""), options)
 
@@ -128,9 +138,7 @@ def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outco
 
 def ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
     t = letter_of(state, ctx)
-    text = m.requirements(t.title, t.description, t.requirements, t.sla_days, t.cost) if t else m.NOT_UNDERSTOOD
-    go_on = Option("lanjut", m.CONTINUE, aliases=("ya", "ok", "lanjutkan"))
-    return Prompt(text, (go_on, Option("lain", m.OTHER_LETTER)))
+    return requirements_prompt(t) if t else Prompt(m.NOT_UNDERSTOOD, REQUIREMENTS_OPTIONS)
 
 
 def on_requirements(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from flows.copies import copier
 from flows.inbound import RevisionRequested
 
 SCHEMA_VERSION = 1
@@ -104,6 +105,13 @@ class ConversationState(BaseModel):
         rows = queued if isinstance(queued, list) else []
         fresh.queued = [r for r in (_valid(RevisionRequested, q) for q in rows) if r is not None]
         return fresh
+
+    def copied(self) -> ConversationState:
+        """A copy sharing nothing mutable with this state (as `model_copy(deep=True)`, a few times faster)."""
+        return _copy(self)
+
+
+_copy = copier(ConversationState)
 
 
 def _valid(model: type[M], data: object) -> M | None:

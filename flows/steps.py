@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from flows.context import Context
 from flows.cross_checks import recheck
@@ -39,8 +40,12 @@ def letter_of(state: ConversationState, ctx: Context) -> LetterTypeDef | None:
 
 def today(ctx: Context) -> date:
     """Today in Palangka Raya (a naive `now` is taken as UTC)."""
-    now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
-    return now.astimezone(WIB).date()
+    return _local_day(ctx.now)
+
+
+@lru_cache(maxsize=16)  # asked several times for the same message
+def _local_day(now: datetime) -> date:
+    return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(WIB).date()
 
 
 def elapsed(since: datetime, now: datetime) -> timedelta:

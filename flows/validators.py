@@ -17,7 +17,7 @@ from flows.dates import DateError, parse_date
 from flows.definitions import FieldDef
 from flows.font_coverage import RANGES
 from flows.messages import megabytes
-from flows.names import ascii_digits, best_match
+from flows.names import ascii_digits, best_key_match, normalize
 from flows.nik import NikError, identity_problems, parse_kk, parse_nik
 
 UPLOAD_TYPES = {"image/jpeg": "JPG", "image/jpg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
@@ -55,6 +55,8 @@ def validate_kk(raw: str) -> str:
 
 def unprintable(text: str) -> str | None:
     """The first letter of `text` the letter's fonts cannot print (`flows.font_coverage`), or None."""
+    if text.isascii() and _ASCII_PRINTABLE:  # the letters of ASCII are A-Z and a-z
+        return None
     for ch in text:
         if unicodedata.category(ch)[0] in "LM" and not _printable(ord(ch)):
             return ch
@@ -64,6 +66,9 @@ def unprintable(text: str) -> str | None:
 def _printable(code: int) -> bool:
     at = bisect.bisect_right(_RANGE_STARTS, code) - 1
     return at >= 0 and code <= RANGES[at][1]
+
+
+_ASCII_PRINTABLE = all(_printable(ord(ch)) for ch in map(chr, range(128)) if unicodedata.category(ch)[0] in "LM")
 
 
 def _check_printable(text: str, what: str) -> None:
@@ -148,7 +153,7 @@ def validate_choice(field: FieldDef, raw: str) -> str:
     number = _small_number(text, 3)
     if number is not None and 1 <= number <= len(options):
         return options[number - 1].value
-    found = best_match(text, [o.names for o in options])
+    found = best_key_match(normalize(text), [o.keys for o in options])
     if found is None:
         listed = ", ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
         raise FieldError(f"Pilihan tidak dikenali. Pilih salah satu: {listed}.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -71,10 +72,19 @@ async def _nobody(session: AsyncSession, req: LetterRequest, message: str) -> No
     return None
 
 
+# Told of every letter issued: the seconds it took (made, signed, stored, recorded) and its signature kind.
+Issued = Callable[[float, str], None]
+
+
+def _unobserved(seconds: float, signature: str) -> None:
+    return None
+
+
 class Issuing:
     def __init__(self, lifecycle: RequestLifecycle, maker: RequestLetterMaker, letters_dir: Path,
                  on_signing_failure: SigningFailed = _nobody,
                  open_passphrase: Callable[[object], str | None] = lambda sealed: None,
+                 on_issued: Issued = _unobserved,
                  on_letter_changed: Callable[[str], None] = lambda public_id: None) -> None:
         self.lifecycle = lifecycle
         self.sessions = lifecycle.sessions
@@ -82,6 +92,7 @@ class Issuing:
         self.letters_dir = letters_dir
         self.on_signing_failure = on_signing_failure
         self.open_passphrase = open_passphrase  # the official's sealed passphrase, opened (`letters.passphrases`)
+        self.on_issued = on_issued  # (the issue-duration metric)
         self.on_letter_changed = on_letter_changed  # told a letter's public id once its revocation or replacement is
         # committed (the verification cache of this process drops it at once; other processes poll for it)
 
@@ -111,6 +122,7 @@ class Issuing:
         return await self.issue(request_id, passphrase=passphrase)
 
     async def issue(self, request_id: int, actor: Actor | None = None, passphrase: str | None = None) -> Letter:
+        started = time.perf_counter()
         actor = actor or Actor.system()
         async with self.sessions() as session:
             req = await _request(session, request_id)
@@ -130,10 +142,12 @@ class Issuing:
         rel = letter_file(request_id, made.public_id, issued_at)
         await asyncio.to_thread(self._store, request_id, rel, made.pdf_bytes)
         try:
-            return await self._record(request_id, made, rel, issued_at, actor)
+            letter = await self._record(request_id, made, rel, issued_at, actor)
         except Exception:
             await self._discard(rel)
             raise
+        self.on_issued(time.perf_counter() - started, made.signature_kind)
+        return letter
 
     async def _signing_failed(self, request_id: int, error: SigningError, *, tried: bool) -> None:
         """The request stays approved (its number kept) and the follow-up is retried; the officials are told

@@ -8,7 +8,7 @@ seconds, and drops a letter as soon as it is known to be revoked or replaced:
 - in this process at once (`forget`, told by `lifecycle.issuing.Issuing` once its change is committed);
 - in every other process (the other replicas, after the CLI) by the change feed: each process asks the database
   every `poll` seconds which letters were revoked or replaced since its previous question
-  (`DbRecordSource.changed_since`: two index range scans, migration 0014), reaching `OVERLAP` further back (a
+  (`DbRecordSource.changed_since`: two index range scans, migration 0015), reaching `OVERLAP` further back (a
   commit landing after its timestamp, two hosts' clocks a little apart). So a revocation shows on every replica
   within `poll` seconds (1 s by default) and one question's time.
 

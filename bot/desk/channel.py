@@ -15,7 +15,7 @@ from bot.desk.accounts import Passwords
 from bot.desk.auth import DeskAuth
 from bot.desk.file_routes import add_file_routes
 from bot.desk.home_routes import add_home_routes
-from bot.desk.ip_limit import LoginThrottle
+from bot.desk.ip_limit import LOGIN_BURST, LOGIN_PER_MINUTE, LoginThrottle
 from bot.desk.letter_routes import add_letter_routes
 from bot.desk.live_routes import add_live_routes
 from bot.desk.login_routes import add_login_routes
@@ -45,7 +45,8 @@ class DeskChannel(WithoutWorkers):
         self.auth = DeskAuth(services)
         self.pages = DeskPages(self.auth)
         self.passwords = Passwords(services.sessions, services.clock, hasher)
-        self.throttle = LoginThrottle()  # per client address, in memory (the account lock-out is in the DB)
+        # Per client address, counted in memory and shared by the replicas (the account lock-out is in the DB).
+        self.throttle = LoginThrottle(limiter=services.limits.limiter("desk-login", LOGIN_PER_MINUTE, LOGIN_BURST))
 
     async def may_enter(self, account: DeskAccount) -> bool:
         """Whether a correct password lets the account in: the admin, or an active staff member (a demo one

@@ -2,8 +2,9 @@
 `LOGIN_BURST` times at once, then `LOGIN_PER_MINUTE` times a minute (a guesser spread over many
 accounts is slowed down; one account is protected by its own lock-out, kept in the database).
 
-Kept in memory, per process (`verification.ratelimit.RateLimiter`: bounded, IPv6 by its /64; the
-address is the one `bot.http_guards` settled, X-Forwarded-For only from the trusted proxies)."""
+Kept in memory (`verification.ratelimit.RateLimiter`: bounded, IPv6 by its /64; the address is the one
+`bot.http_guards` settled, X-Forwarded-For only from the trusted proxies), and shared by the replicas when
+the limiter is one of `verification.shared_limits`."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ TOO_MANY = "Terlalu banyak percobaan masuk dari alamat ini. Tunggu sebentar, lal
 
 class LoginThrottle:
     def __init__(self, per_minute: int = LOGIN_PER_MINUTE, burst: int = LOGIN_BURST,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limiter = RateLimiter(per_minute, burst=burst, clock=clock)
+                 clock: Callable[[], float] = time.monotonic, limiter: RateLimiter | None = None) -> None:
+        self.limiter = limiter if limiter is not None else RateLimiter(per_minute, burst=burst, clock=clock)
 
     @staticmethod
     def client(request: Request) -> str:

@@ -36,7 +36,7 @@ from config.settings import TelegramSettings
 from db import identities
 from db.engine import is_sqlite
 from db.health import OutageLog, is_unavailable, reason
-from db.inbox import store
+from db.inbox_writer import InboxWriter
 from db.models import Kelurahan, OutboxMessage
 from db.outbound import Outbound
 from lifecycle.service import Clock
@@ -108,6 +108,7 @@ class TelegramRuntime:
             return router
         secret = self._secret().encode()
         outage = OutageLog("telegram webhook")
+        writer = InboxWriter(self.sessions, self.clock)  # webhook calls at the same time share a commit
 
         @router.post(WEBHOOK_PATH)
         async def telegram_webhook(request: Request) -> Response:
@@ -126,8 +127,7 @@ class TelegramRuntime:
                 log.warning("telegram webhook: body is not a Telegram update (%d bytes); dropped", len(body))
                 return Response(status_code=400)
             try:
-                async with self.sessions.begin() as session:
-                    await store(session, CHANNEL, [item], self.clock())
+                await writer.store(CHANNEL, [item])
             except Exception as e:  # noqa: BLE001 - answered, never a 500
                 if is_unavailable(e):
                     outage.failed(e)
@@ -161,7 +161,7 @@ def build_telegram(services: Services) -> TelegramRuntime:
     # Chats are handled concurrently on PostgreSQL; on SQLite writers queue for one lock anyway.
     concurrency = 1 if is_sqlite(storage.effective_database_url) else 8
     inbox = InboxWorker(sessions, CHANNEL, feeder(dp, bot), clock=clock, owner=services.claims.owner,
-                        batch=10, concurrency=concurrency, describe=describe)
+                        batch=20, concurrency=concurrency, describe=describe, on_handled=services.metrics.handled)
     poller = TelegramPoller(bot, sessions, clock, timeout=tg.polling_timeout,
                             allowed_updates=dp.resolve_used_update_types(), commands=BOT_COMMANDS,
                             stored=inbox.wakeup.set)

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import PermanentFailure, RetryLater
+from bot.send_errors import error_code
 from bot.telegram.cards import CardDelivery
 from bot.telegram.keyboards import choice_keyboard, moderation_keyboard, to_html
 from bot.telegram.uncertain import (
@@ -63,20 +64,20 @@ class TelegramDelivery:
             return await self._deliver(int(row.chat_id), message)
         except TelegramNetworkError as e:
             if probing or not never_sent(e):  # the request went out, or the probe did not finish
-                raise RetryLater(0.0, str(UncertainSend(str(e)))) from e
+                raise RetryLater(0.0, str(UncertainSend(str(e))), code=error_code(e)) from e
             raise  # no connection was made: retried with backoff
         except TelegramRetryAfter as e:
             detail = str(UncertainSend(str(e))) if probing else str(e)
-            raise RetryLater(float(e.retry_after), detail, count_attempt=False) from e
+            raise RetryLater(float(e.retry_after), detail, count_attempt=False, code="429") from e
         except (TelegramForbiddenError, TelegramNotFound) as e:
-            raise PermanentFailure(str(e)) from e
+            raise PermanentFailure(str(e), code="403" if isinstance(e, TelegramForbiddenError) else "404") from e
         except TelegramBadRequest as e:
             if "message is not modified" in str(e):
                 return None
-            raise PermanentFailure(str(e)) from e
+            raise PermanentFailure(str(e), code="400") from e
         except Exception as e:
             if probing:  # the probe did not finish: the row stays uncertain
-                raise RetryLater(1.0, str(UncertainSend(repr(e)))) from e
+                raise RetryLater(1.0, str(UncertainSend(repr(e))), code=error_code(e)) from e
             raise
 
     async def _earlier_attempt(self, row: OutboxMessage, message: Outbound) -> dict[str, Any] | None:

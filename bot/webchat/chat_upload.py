@@ -29,7 +29,8 @@ def _number(raw: object) -> int:
 
 
 async def _tell(services: Services, session: Session, inbound: flows.FileReceived, status: int = 200) -> Response:
-    await services.conversation.handle(CHANNEL, session.id, inbound, display_name="Warga demo")
+    if await services.conversation.handle(CHANNEL, session.id, inbound, display_name="Warga demo"):
+        services.metrics.handled(CHANNEL)
     return session.json({"ok": bool(inbound.file_ref)}, status)
 
 

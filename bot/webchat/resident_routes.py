@@ -61,6 +61,8 @@ def add_resident_routes(router: APIRouter, services: Services) -> None:
         retry_key = update_id(session.id, (body or {}).get("client_id"))
         handled = await conversation.handle(CHANNEL, session.id, inbound, update_id=retry_key,
                                             display_name="Warga demo")
+        if handled:  # (a retried POST is handled once, and counted once)
+            services.metrics.handled(CHANNEL)
         return session.json({"ok": True, "handled": handled})
 
     @router.post("/api/chat/message")

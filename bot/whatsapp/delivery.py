@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import PermanentFailure, RetryLater
+from bot.send_errors import error_code
 from bot.whatsapp.client import GraphError, WhatsAppClient
 from bot.whatsapp.render import document_message, prompt_messages
 from bot.whatsapp.templates import template_for, template_message
@@ -136,10 +137,10 @@ class WhatsAppDelivery:
             if len(self._strikes) > 10_000:
                 self._strikes.clear()
             delay = min(RATE_DELAY_MAX, RATE_DELAY.get(e.code, RATE_DELAY_OTHER) * 2.0 ** min(strikes, 10))
-            return RetryLater(delay, f"WhatsApp rate limit: {e}", count_attempt=False)
+            return RetryLater(delay, f"WhatsApp rate limit: {e}", count_attempt=False, code=error_code(e))
         if e.status >= 500 or e.code in TRANSIENT:
             return e  # retried by the OutboxSender with backoff
         # Invalid recipient (131026, 131030), unsupported or refused message (131051, 131052, 131053, 100),
         # token (190), permission (10, 200), template errors (132xxx), HTTP 401/403 and every other refusal.
         # The OutboxSender logs the reason and stores it with the row: the number is masked in it.
-        return PermanentFailure(f"WhatsApp menolak pesan ke {mask_number(to)}: {e}")
+        return PermanentFailure(f"WhatsApp menolak pesan ke {mask_number(to)}: {e}", code=error_code(e))

@@ -47,7 +47,7 @@ class WhatsAppChannel:
         self.inbox = InboxWorker(services.sessions, CHANNEL, handler(services.conversation, self.client,
                                                                      services.intake),
                                  clock=services.clock, owner=services.claims.owner, batch=10,
-                                 concurrency=concurrency, describe=describe)
+                                 concurrency=concurrency, describe=describe, on_handled=services.metrics.handled)
 
     def router(self) -> APIRouter:
         return webhook_router(self.settings, self.sessions, self.clock, self.inbox.wakeup.set)

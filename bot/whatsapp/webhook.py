@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.untrusted import parse_json, read_body
 from config.settings import WhatsAppSettings
 from db.health import OutageLog, is_unavailable, reason
-from db.inbox import Received, store
+from db.inbox import Received
+from db.inbox_writer import InboxWriter
 from lifecycle.service import Clock
 
 log = logging.getLogger("esurat.whatsapp")
@@ -133,6 +134,7 @@ def webhook_router(settings: WhatsAppSettings, sessions: async_sessionmaker[Asyn
     verify_token = settings.verify_token.get_secret_value().encode()
     router = APIRouter()
     outage = OutageLog("whatsapp webhook")
+    writer = InboxWriter(sessions, clock)  # webhook calls at the same time share a commit
 
     @router.get(WEBHOOK_PATH)
     async def whatsapp_handshake(request: Request) -> Response:
@@ -165,8 +167,7 @@ def webhook_router(settings: WhatsAppSettings, sessions: async_sessionmaker[Asyn
         if not items:
             return Response(status_code=200)
         try:
-            async with sessions.begin() as session:
-                new = await store(session, CHANNEL, items, clock())
+            new = await writer.store(CHANNEL, items)
         except Exception as e:  # noqa: BLE001 - answered, never a 500
             if is_unavailable(e):
                 outage.failed(e)

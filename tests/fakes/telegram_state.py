@@ -31,6 +31,9 @@ class FakeTelegramState:
         self.deleted_messages: list[tuple[int, int]] = []
         self.allowed_updates: list[str] | None = None
         self.webhook: dict[str, Any] | None = None
+        # False: the simulated users' updates are only made and returned, for the test to post to a webhook
+        # itself (tests/support/replicas.post_update), not queued for getUpdates.
+        self.queue_updates = True
         self.waiting_polls = 0  # getUpdates requests currently long-polling
         self._files_by_path: dict[str, StoredFile] = {}
         self._users: dict[int, dict[str, Any]] = {}

@@ -80,13 +80,17 @@ class UsersMixin(InspectMixin):
     # -- update queue ------------------------------------------------------------------------------------------
 
     def queue_update(self, raw: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
-        """Queue a raw update. Keeps raw["update_id"] (or uses `update_id`) so the same update can be re-delivered."""
+        """Queue a raw update (only make it with `queue_updates` off). Keeps raw["update_id"] (or uses `update_id`)
+        so the same update can be re-delivered."""
         update = copy.deepcopy(raw)
         if update_id is not None:
             update["update_id"] = update_id
         elif "update_id" not in update:
             update["update_id"] = self._last_update_id + 1
         uid: int = update["update_id"]
+        if not self.queue_updates:
+            self._last_update_id = max(self._last_update_id, uid)
+            return update
         redelivery = uid in self._queued_ids
         self._queued_ids.add(uid)
         self._last_update_id = max(self._last_update_id, uid)

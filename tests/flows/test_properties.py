@@ -14,6 +14,7 @@ from flows import (
     ChoiceMade,
     Command,
     ConversationState,
+    ErasePersonalData,
     FileReceived,
     RevisionRequested,
     Step,
@@ -92,8 +93,8 @@ def _question(state: ConversationState, chat: Any) -> str | None:
 
 
 def _check_nothing_lost(old: ConversationState, new: ConversationState, effects: list[Any], asked: str | None) -> None:
-    if any(isinstance(e, CancelRequest | SubmitRequest) for e in effects):
-        return
+    if any(isinstance(e, CancelRequest | SubmitRequest | ErasePersonalData) for e in effects):
+        return  # the draft filed, discarded, or erased with the resident's data ("hapus data saya", confirmed)
     kept = [new.draft, *([new.stash] if new.stash else [])]
     for name, value in old.draft.fields.items():
         if asked == f"f:{name}":

@@ -131,7 +131,7 @@ async def test_many_chats_are_settled_and_claimed_in_few_transactions(sessions: 
     rounds = 0
     original = outbox.settle_and_claim
 
-    async def counted(*args: Any, **kwargs: Any) -> list[OutboxMessage]:
+    async def counted(*args: Any, **kwargs: Any) -> outbox.Claimed:
         nonlocal rounds
         rounds += 1
         return await original(*args, **kwargs)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
-import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,63 +12,20 @@ import httpx
 import pytest
 
 from bot.composition import build_services
-from bot.logging_setup import configure_logging, unconfigure_logging
 from bot.web import create_app
 from bot.webchat.seed import seed_demo_staff
 from config.settings import HttpSettings, Settings, StorageSettings
 from db.migrate import upgrade
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
+from tests.support.logs import LogCapture, capture_logs
 from tests.support.telegram import World, running_world
 from tests.support.webchat import Demo
-
-QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access")
-
-
-class LogCapture:
-    def __init__(self, stream: io.StringIO, handler: logging.Handler) -> None:
-        self.stream = stream
-        self.handler = handler
-
-    @property
-    def text(self) -> str:
-        return self.stream.getvalue()
-
-    def adopt_uvicorn(self) -> None:
-        """uvicorn.Config (as the tests start it) installs its own handlers; send its records here too,
-        at every level, as `esurat run` does (it starts uvicorn with log_config=None)."""
-        for name in QUIET:
-            logger = logging.getLogger(name)
-            logger.handlers.clear()
-            logger.propagate = True
-            logger.setLevel(logging.NOTSET)
-
-    def only_here(self) -> None:
-        """pytest's own capture handlers (added for each test phase) keep WARNING and above: formatting
-        thousands of DEBUG lines twice triples the test's time."""
-        for handler in logging.getLogger().handlers:
-            if handler is not self.handler:
-                handler.setLevel(logging.WARNING)
 
 
 @pytest.fixture
 def captured_logs() -> Iterator[LogCapture]:
-    root = logging.getLogger()
-    saved_level = root.level
-    saved_uvicorn = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).propagate,
-                         logging.getLogger(n).level) for n in QUIET}
-    stream = io.StringIO()
-    handler = configure_logging("DEBUG", "json", secrets=[DEFAULT_TOKEN], stream=stream, replace=False)
-    try:
-        yield LogCapture(stream, handler)
-    finally:
-        unconfigure_logging()
-        root.removeHandler(handler)
-        root.setLevel(saved_level)
-        for name, (handlers, propagate, level) in saved_uvicorn.items():
-            logger = logging.getLogger(name)
-            logger.handlers[:] = handlers
-            logger.propagate, logger.level = propagate, level
-        logging.captureWarnings(False)
+    with capture_logs("json", secrets=[DEFAULT_TOKEN]) as logs:
+        yield logs
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from db.models import Letter
 from tests.fakes.telegram_api import DEFAULT_TOKEN
-from tests.privacy.conftest import LogCapture
 from tests.support.flows import ANSWERS, DEPENDANT
+from tests.support.logs import LogCapture
 from tests.support.telegram import RESIDENT_ID, World, submitted_request
 
 PHONE_FORMS = ("0812-3456-7890", "081234567890", "+6281234567890", "6281234567890", "812-3456-7890",

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from bot.logging_setup import mask
-from tests.privacy.conftest import LogCapture
+from tests.support.logs import LogCapture
 
 NIK, KK = "6271034507900001", "6271032011150004"
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"

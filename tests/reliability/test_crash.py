@@ -17,9 +17,10 @@ from sqlalchemy import select
 import flows
 from bench.crash_people import CrashResident, People
 from bench.crash_run import RunConfig, crash_run, failures, register
-from bench.crash_support import TOKEN, CrashFake, CrashObserver, ServiceConfig, ServiceProcess, Triggers
+from bench.crash_support import CrashFake, CrashObserver, Triggers
 from db.models import Letter
 from tests.support.flows import next_answer
+from tests.support.replicas import TOKEN, ServiceConfig, ServiceProcess
 from tests.support.telegram import GROUP, STAFF_ID, jpeg
 
 RECOVERY_S = 15.0

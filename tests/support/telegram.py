@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import flows
 from bot.composition import Services
@@ -48,9 +49,13 @@ def telegram_service(tg: FakeTelegram, data_dir: Path, database_url: str, *, pub
 
 async def register(services: Services) -> None:
     """Bukit Tunggal's moderation group and its operator (Telegram user STAFF_ID)."""
-    await update_kelurahan(services.sessions, "bukit-tunggal", telegram_chat_id=GROUP)
-    await add_staff(services.sessions, "bukit-tunggal", name="Rina (operator)", role="operator",
-                    telegram_user_id=STAFF_ID)
+    await register_in(services.sessions)
+
+
+async def register_in(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """`register` in a database the service runs on elsewhere (its processes read the directory at start)."""
+    await update_kelurahan(sessions, "bukit-tunggal", telegram_chat_id=GROUP)
+    await add_staff(sessions, "bukit-tunggal", name="Rina (operator)", role="operator", telegram_user_id=STAFF_ID)
 
 
 def jpeg(text: str = "KTP CONTOH") -> bytes:

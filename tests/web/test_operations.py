@@ -13,8 +13,9 @@ from bot.composition import build_services
 from bot.web import create_app
 from config.settings import HttpSettings, Settings, StorageSettings
 from db.migrate import alembic_config, head_revision
-from tests.support.webchat import Demo
-from tests.web.test_api import submitted_sktm
+from tests.support.metrics import sample
+from tests.support.webchat import Demo, sktm_script
+from tests.web.test_api import act, cards, submitted_sktm
 
 
 async def test_ready_when_the_database_is_at_the_newest_migration(demo: Demo, db_url: str) -> None:
@@ -49,3 +50,24 @@ async def test_metrics_say_what_the_database_and_the_process_know(demo: Demo) ->
     assert 'esurat_verifications_total{verdict="TIDAK DITEMUKAN"} 1.0' in text
     assert "esurat_outbox_oldest_pending_seconds" in text and "esurat_inbox_pending 0.0" in text
     assert 'esurat_follow_ups_pending{kind=' in text or "esurat_follow_ups_pending" in text
+
+
+async def test_updates_handled_are_counted_by_channel_once_each(demo: Demo) -> None:
+    await submitted_sktm(demo)
+    handled = 'esurat_updates_handled_total{channel="web"}'
+    assert sample((await demo.client.get("/metrics")).text, handled) == len(sktm_script())
+    for _ in range(2):  # a retried POST (the same client message id) is handled once, and counted once
+        r = await demo.client.post("/demo/api/chat/message", json={"text": "status", "client_id": "retry-0001"})
+        assert r.status_code == 200
+    assert sample((await demo.client.get("/metrics")).text, handled) == len(sktm_script()) + 1
+
+
+async def test_the_time_to_issue_a_letter_is_observed(demo: Demo) -> None:
+    await submitted_sktm(demo)
+    [card] = (await cards(demo.client))["cards"]
+    assert (await act(demo.client, card["request_id"], "approve")).status_code == 200  # issued at once
+    text = (await demo.client.get("/metrics")).text
+    assert sample(text, 'esurat_issue_seconds_count{signature="segel_esurat"}') == 1.0
+    seconds = sample(text, 'esurat_issue_seconds_sum{signature="segel_esurat"}')
+    assert seconds is not None and 0 < seconds < 30
+    assert sample(text, 'esurat_issue_seconds_bucket{le="+Inf",signature="segel_esurat"}') == 1.0

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import OutboxSender, RateLimiter, RatePolicy
+from bot.metrics import Metrics
 from bot.whatsapp.client import WhatsAppClient
 from bot.whatsapp.delivery import WhatsAppDelivery
 from config.settings import WhatsAppSettings
@@ -112,3 +113,23 @@ async def test_a_send_cut_short_is_sent_again(sender: tuple[OutboxSender, FixedC
     assert fake_whatsapp.messages_to(ANI) == ["Sebelum"]
     assert fake_whatsapp.messages_to(BUDI) == ["Sesudah", "Sesudah"]
     assert [(r.status, r.attempts) for r in await rows(sessions)] == [("sent", 2), ("sent", 2)]
+
+
+async def test_failed_sends_are_counted_by_graph_code(sender: tuple[OutboxSender, FixedClock],
+                                                      fake_whatsapp: FakeWhatsApp, sessions: Sessions) -> None:
+    outbox, clock = sender
+    metrics = Metrics()
+    outbox.on_error = metrics.send_failed
+    await fill(sessions, clock, [(ANI, "Halo Ani"), (BUDI, "Halo Budi")])
+    fake_whatsapp.fail_next("messages", 130429, to=ANI)  # throughput limit: later
+    fake_whatsapp.fail_next("messages", 131026, to=BUDI)  # undeliverable: given up
+    fake_whatsapp.fail_next("messages", 131000, to=ANI, status=500)  # "something went wrong": retried
+    fake_whatsapp.fail_next("messages", to=ANI, drop="before")  # no answer at all
+    await drain(outbox, clock, rounds=5)
+    assert fake_whatsapp.messages_to(ANI) == ["Halo Ani"]
+
+    def count(code: str) -> float | None:
+        return metrics.registry.get_sample_value("esurat_send_errors_total", {"channel": "whatsapp", "code": code})
+
+    assert {c: count(c) for c in ("130429", "131026", "131000", "network")} == dict.fromkeys(
+        ("130429", "131026", "131000", "network"), 1.0)

@@ -1,7 +1,7 @@
 """letters revoked or replaced since a moment: the change feed of the verification cache
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 
 Each process keeps the public records of letters in memory (`verification.record_cache`) and asks every second
 which letters were revoked or replaced since it last asked; these two indexes answer that with two short range
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

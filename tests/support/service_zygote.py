@@ -1,4 +1,4 @@
-"""A fork server for `esurat run` (run as a script by bench/crash_support.Zygote, never imported by it).
+"""A fork server for `esurat run` (run as a script by tests/support/zygote.Zygote, never imported by it).
 
 It imports the service's modules once (the CLI, the server, aiogram: most of the 2-4 s a fresh
 `esurat run` spends before it serves, all of it CPU), then for every request on stdin forks a child that
@@ -19,6 +19,7 @@ import os
 import select
 import signal
 import sys
+from pathlib import Path
 
 
 def _preload() -> None:
@@ -77,6 +78,9 @@ def _say(message: dict[str, int]) -> None:
 
 
 def main() -> None:
+    # Run as a script, sys.path[0] is this directory, whose modules (flows.py, ...) would hide the service's
+    # packages of the same name: the repository's root instead.
+    sys.path[0] = str(Path(__file__).resolve().parents[2])
     _preload()
     children: set[int] = set()
     _say({"ready": os.getpid()})
