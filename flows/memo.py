@@ -9,32 +9,33 @@ object is dropped. Pure: nothing is read or written but the cache itself.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sized
+from typing import TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-class PerObject(Generic[K, V]):
-    """`compute(obj)`, computed once for each object (which must accept weak references)."""
+def per_object(compute: Callable[[K], V]) -> Callable[[K], V]:
+    """`compute(obj)`, computed once for each object (which must accept weak references); `cached_count(fn)`
+    tells how many objects it holds a value for."""
+    values: dict[int, V] = {}
 
-    def __init__(self, compute: Callable[[K], V]):
-        self.compute = compute
-        self.__doc__ = compute.__doc__
-        self._values: dict[int, V] = {}
-
-    def __call__(self, obj: K) -> V:
+    def cached(obj: K) -> V:
         try:
-            return self._values[id(obj)]
+            return values[id(obj)]
         except KeyError:
-            value = self._values[id(obj)] = self.compute(obj)
-            weakref.finalize(obj, self._values.pop, id(obj), None)  # its id is reused only once obj is gone
+            value = values[id(obj)] = compute(obj)
+            weakref.finalize(obj, values.pop, id(obj), None)  # its id is reused only once obj is gone
             return value
 
-    def __len__(self) -> int:
-        return len(self._values)
+    cached.__doc__, cached.__name__ = compute.__doc__, compute.__name__
+    _caches[cached] = values
+    return cached
 
 
-def per_object(compute: Callable[[K], V]) -> PerObject[K, V]:
-    return PerObject(compute)
+_caches: weakref.WeakKeyDictionary[Callable[..., object], Sized] = weakref.WeakKeyDictionary()
+
+
+def cached_count(fn: Callable[..., object]) -> int:
+    return len(_caches[fn])

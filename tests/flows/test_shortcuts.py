@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from flows import ChoiceMade, FileReceived, Text
 from flows.choice_sets import CHOICE_SETS, Option
-from flows.memo import per_object
+from flows.memo import cached_count, per_object
 from flows.menus import NEXT, PREV, Prompt, may_turn_page, resolve
 from flows.names import distance, matches, normalize
 
@@ -37,7 +37,7 @@ def test_a_value_is_computed_once_per_object_and_dropped_with_it() -> None:
     assert [describe(a), describe(b), describe(a), describe(b)] == [1, 2, 1, 2] and len(calls) == 2
     del a
     gc.collect()
-    assert len(describe) == 1
+    assert cached_count(describe) == 1
 
 
 def _nav(value: str | None) -> bool:
