@@ -60,7 +60,7 @@ class Meter:
     def __init__(self, pids: list[int], url: str) -> None:
         self.pids, self.url = pids, url
         self.wall, self.bench = time.monotonic(), time.process_time()
-        self.service = sum(cpu_seconds(p) for p in pids)
+        self.service = [cpu_seconds(p) for p in pids]
         self.machine = machine_ticks()
         self.backends: dict[int, float] = {}
         self.load = round(os.getloadavg()[0], 2)
@@ -73,7 +73,8 @@ class Meter:
 
     async def stop(self, updates: int) -> dict[str, Any]:
         wall = time.monotonic() - self.wall
-        service = sum(cpu_seconds(p) for p in self.pids) - self.service
+        each = [cpu_seconds(p) - before for p, before in zip(self.pids, self.service, strict=True)]
+        service = sum(each)
         bench = time.process_time() - self.bench
         busy, total = (now - then for now, then in zip(machine_ticks(), self.machine, strict=True))
         database = None
@@ -81,7 +82,8 @@ class Meter:
             database = sum(s - self.backends.get(pid, 0.0) for pid, s in (await backend_cpu(self.url)).items())
         cores = os.cpu_count() or 1
         machine = busy / total * cores if total else 0.0
-        cpu = {"service_s": round(service, 2), "service_cores_busy": round(service / wall, 2),
+        cpu = {"service_s": round(service, 2), "service_s_by_process": [round(x, 2) for x in each],
+               "service_cores_busy": round(service / wall, 2),
                "service_ms_per_update": round(service / updates * 1000, 2) if updates else None,
                "bench_s": round(bench, 2), "bench_cores_busy": round(bench / wall, 2),
                "machine_cores_busy": round(machine, 2),
