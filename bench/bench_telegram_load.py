@@ -7,19 +7,21 @@ Each resident completes an SKTM request: /start, consent, kelurahan, letter, eve
 the chat (its latency), read how many messages the service wrote for the chat (and its state: one read), wait
 until all of them arrived. Modes, all in one run:
   paced      per backend: each resident answers --pace (3) s after the bot's last reply, the starts spread over
-             that time; update -> first reply p50/p95/max. Target: p95 <= 100 ms.
+             that time, for --paced-seconds (60; then they stop where they are); update -> first reply
+             p50/p95/max. Target: p95 <= 100 ms.
   saturated  per backend: the residents answer at once; updates per second. Target: >= 255 (3 x 85).
   echo       a minimal aiogram echo bot (bench/echo_bot.py, its own process) on the same fake, driven by the same
              saturated residents, text only: e-surat's saturated updates/s divided by the echo bot's.
   replicas   PostgreSQL, saturated, two replicas (residents alternate between them) against the one-replica
              saturated run. Target: ratio >= 1.7.
-After each e-surat run staff approve a sample (--approve, 20) and the PDFs reach the residents; then the checks:
-one request per resident in the right status, every outbox row sent, sends to each resident's chat == its outbox
-rows, one card per request, every update handled exactly once, no traceback in the service's logs.
+After each saturated e-surat run staff approve a sample (--approve, 20) and the PDFs reach the residents; then
+the checks: one request per resident in the right status, every outbox row sent, sends to each resident's chat
+== its outbox rows, one card per request, every update handled exactly once, no traceback in the service's logs
+(after a paced run, which stops midway, those of the updates and the deliveries).
 
 Telegram's own rate limits (1 msg/s per chat, 20/min per group, 30/s overall) are off in the service, so that
 the bench measures e-surat's capacity. Options: --residents, --backends, --modes, --approve, --pace, --quick
-(20 residents, 5 approvals, pace 0.3 s), --preload (start replicas from a preloaded fork server), --no-targets
+(20 residents, 5 approvals, pace 0.3 s for 10 s), --preload (start replicas from a preloaded fork server), --no-targets
 (exit 0 when only targets are missed). PostgreSQL: --postgres-url or ESURAT_TEST_POSTGRES_URL; a database
 esurat_bench_<random> is made per run and dropped; an unreachable server skips the backend.
 Writes bench/results/telegram_load.json; exits 1 when a check fails or (without --no-targets) a target is missed.
@@ -85,10 +87,12 @@ def print_run(name: str, r: dict[str, Any]) -> None:
     print(f"  {name:22} {r['residents']} residents, {r['updates']} updates in {r['wall_s']} s: "
           f"{r['updates_per_s']} updates/s; update -> first reply p50 {lat['p50']} ms, p95 {lat['p95']} ms, "
           f"max {lat['max']} ms")
-    database = f", PostgreSQL backends {cpu['postgres_cores_busy']} cores" if "postgres_cores_busy" in cpu else ""
+    database = (f", PostgreSQL backends {cpu['postgres_cores_busy']} cores ({cpu['postgres_ms_per_update']} "
+                f"ms/update)" if "postgres_cores_busy" in cpu else "")
     print(f"  {'':22} CPU: service {cpu['service_cores_busy']} cores ({cpu['service_ms_per_update']} ms/update)"
-          f"{database}, bench {cpu['bench_cores_busy']} cores, machine {cpu['machine_cores_busy']} of "
-          f"{os.cpu_count()} cores")
+          f"{database}, bench {cpu['bench_cores_busy']} cores; machine {cpu['machine_cores_busy']} of "
+          f"{os.cpu_count()} cores busy, {cpu['other_cores_busy']} by other work (load average at the start "
+          f"{cpu['load_average_at_start']})")
     a = r.get("approvals") or {}
     if a.get("approved"):
         print(f"  {'':22} {a['approved']} approvals in {a['wall_s']} s, press -> PDF p50 "
@@ -132,13 +136,16 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated: {','.join(MODES)}")
     parser.add_argument("--approve", type=int, default=20, help="requests approved by staff after each e-surat run")
     parser.add_argument("--pace", type=float, default=3.0, help="paced mode: seconds after the bot's last reply")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 20 residents, 5 approvals, pace 0.3 s")
+    parser.add_argument("--paced-seconds", type=float, default=60.0,
+                        help="paced mode: how long the residents answer (default 60; then they stop where they are)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 20 residents, 5 approvals, pace 0.3 s for 10 s")
     parser.add_argument("--preload", action="store_true", help="start replicas from a preloaded fork server")
     parser.add_argument("--no-targets", action="store_true", help="exit 0 when only targets are missed")
     parser.add_argument("--postgres-url", default=os.environ.get("ESURAT_TEST_POSTGRES_URL") or DEFAULT_PG)
     args = parser.parse_args()
     if args.quick:
-        args.residents, args.approve, args.pace = 20, 5, 0.3
+        args.residents, args.approve, args.pace, args.paced_seconds = 20, 5, 0.3, 10.0
     args.approve = max(0, min(args.approve, args.residents))
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -165,13 +172,13 @@ def main() -> int:
     for backend in args.backends:
         if "paced" in args.modes:
             record(f"{backend}-paced", on_database(backend, args, lambda url, tmp: esurat_run(
-                url, tmp, opts, replicas=1, pace=args.pace)))
+                url, tmp, opts, replicas=1, pace=args.pace, seconds=args.paced_seconds)))
         if "saturated" in args.modes or "echo" in args.modes or ("replicas" in args.modes and backend == "postgres"):
             record(f"{backend}-saturated", on_database(backend, args, lambda url, tmp: esurat_run(
-                url, tmp, opts, replicas=1, pace=0.0)))
+                url, tmp, opts, replicas=1)))
         if "replicas" in args.modes and backend == "postgres":
             record("postgres-2-replicas", on_database(backend, args, lambda url, tmp: esurat_run(
-                url, tmp, opts, replicas=2, pace=0.0)))
+                url, tmp, opts, replicas=2)))
     if "echo" in args.modes:
         done = [r for n, r in runs.items() if n.endswith("-saturated") and "skipped" not in r]
         per_resident = round(done[0]["updates"] / done[0]["residents"]) if done else 31
@@ -196,7 +203,8 @@ def main() -> int:
         "benchmark": "telegram_load",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-        "residents": args.residents, "approved_sample": args.approve, "pace_s": args.pace, "quick": args.quick,
+        "residents": args.residents, "approved_sample": args.approve, "pace_s": args.pace,
+        "paced_seconds": args.paced_seconds, "quick": args.quick,
         "flow": "SKTM: /start, consent, kelurahan, letter, fields, 0 or 1 dependant (alternately), "
                 "a photo per attachment, summary, kirim",
         "latency": "update posted to the webhook -> first bot message to that chat reaching the fake",

@@ -60,18 +60,25 @@ class Webhooks:
             raise RuntimeError(f"the webhook answered {status} to update {update['update_id']}")
 
 
+class Finished(Exception):  # noqa: N818 - not an error: the resident's time is up
+    """The run's time is up: the resident stops before its next step."""
+
+
 class LoadResident:
-    """One resident: steps timed into `timings`, `pace` seconds of thought before each but the first."""
+    """One resident: steps timed into `timings`, `pace` seconds of thought before each but the first; no step
+    begins after time.monotonic() passes `until` (then `Finished` is raised)."""
 
     def __init__(self, tg: LoadFake, hooks: Webhooks, index: int, user_id: int, timings: Timings,
-                 pace: float = 0.0) -> None:
+                 pace: float = 0.0, until: float | None = None) -> None:
         self.tg, self.hooks, self.index, self.user_id = tg, hooks, index, user_id
-        self.timings, self.pace = timings, pace
+        self.timings, self.pace, self.until = timings, pace, until
         self.steps = 0
 
     async def _step(self, kind: str, make: Callable[[], dict[str, Any]]) -> None:
         if self.steps and self.pace:
             await asyncio.sleep(self.pace)
+        if self.until is not None and time.monotonic() >= self.until:
+            raise Finished
         self.steps += 1
         tg, chat = self.tg, self.user_id
         before = tg.sends(chat)  # every earlier reply arrived: sends after this one are caused by this update

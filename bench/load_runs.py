@@ -18,7 +18,7 @@ import asyncpg
 
 import flows
 from bench.load_checks import approve, checks, summary
-from bench.load_residents import EchoResident, SktmResident, Timings, Webhooks, spread
+from bench.load_residents import EchoResident, Finished, SktmResident, Timings, Webhooks, spread
 from bench.telegram_load_support import BENCH_APP, LoadFake, Observer
 from db.engine import make_sessionmaker
 from tests.support.replicas import (
@@ -60,9 +60,10 @@ class Meter:
     def __init__(self, pids: list[int], url: str) -> None:
         self.pids, self.url = pids, url
         self.wall, self.bench = time.monotonic(), time.process_time()
-        self.service = sum(cpu_seconds(p) for p in pids)
+        self.service = [cpu_seconds(p) for p in pids]
         self.machine = machine_ticks()
         self.backends: dict[int, float] = {}
+        self.load = round(os.getloadavg()[0], 2)
 
     @classmethod
     async def start(cls, pids: list[int], url: str = "") -> Meter:
@@ -72,19 +73,26 @@ class Meter:
 
     async def stop(self, updates: int) -> dict[str, Any]:
         wall = time.monotonic() - self.wall
-        service = sum(cpu_seconds(p) for p in self.pids) - self.service
+        each = [cpu_seconds(p) - before for p, before in zip(self.pids, self.service, strict=True)]
+        service = sum(each)
         bench = time.process_time() - self.bench
         busy, total = (now - then for now, then in zip(machine_ticks(), self.machine, strict=True))
         database = None
         if self.url.startswith("postgresql"):
             database = sum(s - self.backends.get(pid, 0.0) for pid, s in (await backend_cpu(self.url)).items())
         cores = os.cpu_count() or 1
-        cpu = {"service_s": round(service, 2), "service_cores_busy": round(service / wall, 2),
+        machine = busy / total * cores if total else 0.0
+        cpu = {"service_s": round(service, 2), "service_s_by_process": [round(x, 2) for x in each],
+               "service_cores_busy": round(service / wall, 2),
                "service_ms_per_update": round(service / updates * 1000, 2) if updates else None,
                "bench_s": round(bench, 2), "bench_cores_busy": round(bench / wall, 2),
-               "machine_cores_busy": round(busy / total * cores, 2) if total else None}
+               "machine_cores_busy": round(machine, 2),
+               # what else ran on the machine meanwhile (other work, PostgreSQL's own): the noise
+               "other_cores_busy": round(machine - (service + bench + (database or 0.0)) / wall, 2),
+               "load_average_at_start": self.load}
         if database is not None:
-            cpu |= {"postgres_backends_s": round(database, 2), "postgres_cores_busy": round(database / wall, 2)}
+            cpu |= {"postgres_backends_s": round(database, 2), "postgres_cores_busy": round(database / wall, 2),
+                    "postgres_ms_per_update": round(database / updates * 1000, 2) if updates else None}
         return {"wall_s": round(wall, 2), "updates_per_s": round(updates / wall, 1) if wall else None, "cpu": cpu}
 
 
@@ -123,9 +131,11 @@ def figures(timings: Timings, measured: dict[str, Any], residents: int) -> dict[
             "latency_ms_by_kind": {k: summary(v) for k, v in timings.latencies_ms.items() if v}}
 
 
-async def esurat_run(url: str, work: Path, opts: Options, *, replicas: int, pace: float) -> dict[str, Any]:
-    """The residents complete their requests on `replicas` replicas (answering `pace` s after the bot's last
-    reply, the starts spread over that time); then staff approve a sample; then the checks."""
+async def esurat_run(url: str, work: Path, opts: Options, *, replicas: int, pace: float = 0.0,
+                     seconds: float | None = None) -> dict[str, Any]:
+    """The residents complete their requests on `replicas` replicas as fast as they can, then staff approve
+    a sample; or, paced (`pace` > 0), they answer `pace` s after the bot's last reply (the starts spread over
+    that time) for `seconds`, then stop where they are. Then the checks."""
     observer = Observer(url, pool_size=10)
     await register_in(make_sessionmaker(observer.engine))
     catalogue, photo = flows.load_catalogue(), jpeg()
@@ -138,22 +148,26 @@ async def esurat_run(url: str, work: Path, opts: Options, *, replicas: int, pace
             async with running_replicas(configs) as procs, Webhooks([p.webhook_url for p in procs]) as hooks:
                 timings = Timings()
                 user_ids = [FIRST_RESIDENT + i for i in range(opts.residents)]
-                people = [SktmResident(tg, hooks, i, u, timings, pace, observer=observer, catalogue=catalogue,
-                                       photo=photo) for i, u in enumerate(user_ids)]
+                until = time.monotonic() + seconds if pace and seconds else None
+                people = [SktmResident(tg, hooks, i, u, timings, pace, until, observer=observer,
+                                       catalogue=catalogue, photo=photo) for i, u in enumerate(user_ids)]
                 meter = await Meter.start([p.pid for p in procs], url)
                 outcomes = await spread([partial(p.request_sktm, dependants=i % 2) for i, p in enumerate(people)],
                                         pace)
                 measured = await meter.stop(timings.updates)
-                errors = [f"{u}: {o!r}" for u, o in zip(user_ids, outcomes, strict=True) if o is not None]
+                errors = [f"{u}: {o!r}" for u, o in zip(user_ids, outcomes, strict=True)
+                          if o is not None and not isinstance(o, Finished)]
                 cards_drain = await drain(observer)
-                step = max(1, opts.residents // opts.approvals) if opts.approvals else 0
-                sample = user_ids[::step][:opts.approvals] if opts.approvals else []
+                approvals = 0 if until else opts.approvals  # stopped midway, paced residents have no request
+                step = max(1, opts.residents // approvals) if approvals else 0
+                sample = user_ids[::step][:approvals] if approvals else []
                 appr: dict[str, Any] = {"approved": 0, "update_ids": []}
                 if sample:
                     appr = await approve(tg, observer, hooks, sample)
                 await drain(observer)
                 result_checks = await checks(tg, observer, user_ids, set(sample),
-                                             timings.update_ids + appr.pop("update_ids"), errors)
+                                             timings.update_ids + appr.pop("update_ids"), errors,
+                                             requests=until is None)
             tracebacks = {p.name: p.tracebacks() for p in procs}
             first = next((text for p in procs for log in p.logs
                           if "Traceback" in (text := log.read_text(errors="replace"))), "")
@@ -161,7 +175,8 @@ async def esurat_run(url: str, work: Path, opts: Options, *, replicas: int, pace
         await observer.close()
     result_checks["no_service_tracebacks"] = {"ok": not any(tracebacks.values()), "tracebacks": tracebacks,
                                               "first": first[first.find("Traceback"):][:3000]}
-    return {"replicas": replicas, "pace_s": pace, **figures(timings, measured, opts.residents),
+    return {"replicas": replicas, "pace_s": pace, "seconds": seconds if until else None,
+            **figures(timings, measured, opts.residents),
             "group_cards_drained_after_s": round(cards_drain, 2), "approvals": appr, "checks": result_checks,
             "ok": all(c["ok"] for c in result_checks.values())}
 

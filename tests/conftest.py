@@ -100,6 +100,7 @@ LONG_TESTS = {
     "tests/web/test_browser_phone.py::": 18,
     "tests/web/test_verify_browser.py::": 12,
     "tests/test_migrations.py::test_upgrading": 15,
+    "tests/test_replicas.py::": 25,
     "tests/privacy/test_authorization.py::": 14,
     "tests/whatsapp/test_inbound.py::": 12,
 }
