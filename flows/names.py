@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 
 # Abbreviations residents type for words of place names.
 ABBREVIATIONS = {
@@ -23,15 +22,6 @@ def ascii_digits(text: str) -> bool:
 
 def normalize(text: str) -> str:
     """Lower case, accents and punctuation removed, abbreviations expanded, spaces collapsed."""
-    return _normalize_short(text) if len(text) <= 64 else _normalize(text)
-
-
-@lru_cache(maxsize=4096)  # mostly the same option and place names, at every message
-def _normalize_short(text: str) -> str:
-    return _normalize(text)
-
-
-def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = _NON_WORD.sub(" ", text.casefold().replace("'", "")).split()
     expanded = (ABBREVIATIONS.get(w, w) for w in words)

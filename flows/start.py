@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from flows import menu_options, visits
 from flows import messages as m
-from flows import visits
 from flows.choice_sets import Option
 from flows.context import Context
 from flows.cross_checks import letter_refused
@@ -11,14 +11,6 @@ from flows.definitions import FieldDef, LetterTypeDef
 from flows.effects import RecordConsent
 from flows.formatting import display
 from flows.inbound import Inbound, Text
-from flows.menu_options import (
-    REQUIREMENTS_OPTIONS,
-    kecamatan_options,
-    kecamatan_prompt,
-    kelurahan_prompts,
-    letter_option,
-    requirements_prompt,
-)
 from flows.menus import Prompt, resolve, texts, yes_no
 from flows.revision import start_revision
 from flows.state import ConversationState, Draft, Step
@@ -67,8 +59,8 @@ def ask_kecamatan(state: ConversationState, ctx: Context) -> Prompt:
     """The kecamatan; a returning resident's last kelurahan is offered first."""
     last = ctx.directory.get(ctx.last_kelurahan)
     if last is None:
-        return kecamatan_prompt(ctx.directory)
-    options = kecamatan_options(ctx.directory)
+        return menu_options.kecamatan_prompt(ctx.directory)
+    options = menu_options.kecamatan_options(ctx.directory)
     again_there = Option(last.slug, m.same_kelurahan(last.name), last.name, (last.name,))
     return Prompt(m.ask_kecamatan_or(last.name), (again_there, *options))
 
@@ -98,7 +90,7 @@ def on_kecamatan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
 
 def ask_kelurahan(state: ConversationState, ctx: Context) -> Prompt:
     kecamatan = state.draft.kecamatan or ""
-    return kelurahan_prompts(ctx.directory).get(kecamatan) or Prompt(m.ask_kelurahan(kecamatan))
+    return menu_options.kelurahan_prompts(ctx.directory).get(kecamatan) or Prompt(m.ask_kelurahan(kecamatan))
 
 
 def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:
@@ -112,7 +104,7 @@ def on_kelurahan(state: ConversationState, ctx: Context, inbound: Inbound) -> Ou
 def _letter_menu(state: ConversationState, ctx: Context, *, every: bool) -> Prompt:
     """The letters offered: those the saved profile does not rule out (`every`: all, to understand a name)."""
     kel = ctx.directory.get(state.draft.kelurahan_slug)
-    options = tuple(letter_option(t) for t in ctx.catalogue
+    options = tuple(menu_options.letter_option(t) for t in ctx.catalogue
                     if every or letter_refused(t, ctx.profile, today(ctx)) is None)
     return Prompt(m.ask_letter(kel.name if kel else ""), options)
 
@@ -138,7 +130,7 @@ def on_letter(state: ConversationState, ctx: Context, inbound: Inbound) -> Outco
 
 def ask_requirements(state: ConversationState, ctx: Context) -> Prompt:
     t = letter_of(state, ctx)
-    return requirements_prompt(t) if t else Prompt(m.NOT_UNDERSTOOD, REQUIREMENTS_OPTIONS)
+    return menu_options.requirements_prompt(t) if t else Prompt(m.NOT_UNDERSTOOD, menu_options.REQUIREMENTS_OPTIONS)
 
 
 def on_requirements(state: ConversationState, ctx: Context, inbound: Inbound) -> Outcome:

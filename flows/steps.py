@@ -43,7 +43,7 @@ def today(ctx: Context) -> date:
     return _local_day(ctx.now)
 
 
-@lru_cache(maxsize=16)  # asked several times for the same message
+@lru_cache(maxsize=1)  # asked several times for the same message (the one before it: another time)
 def _local_day(now: datetime) -> date:
     return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(WIB).date()
 
