@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Iterator
+
+from db.health import exception_chain
 
 _NETWORK: tuple[type[BaseException], ...] = (ConnectionError, socket.gaierror)
 
@@ -24,22 +25,12 @@ def error_code(e: BaseException) -> str:
         if isinstance(value, int | str) and not isinstance(value, bool) and value != "":
             return str(value)
     timeouts, network = _client_errors()
-    for cause in _chain(e):
+    for cause in exception_chain(e):
         if isinstance(cause, timeouts):
             return "timeout"
         if isinstance(cause, network):
             return "network"
     return type(e).__name__
-
-
-def _chain(e: BaseException) -> Iterator[BaseException]:
-    """`e` and the exceptions it was raised from or during, innermost last."""
-    seen: set[int] = set()
-    cause: BaseException | None = e
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        yield cause
-        cause = cause.__cause__ or cause.__context__
 
 
 def _client_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:

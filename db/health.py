@@ -31,7 +31,8 @@ except ImportError:  # pragma: no cover
 _UNREACHABLE = (OSError, sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, *_DRIVER_ERRORS)
 
 
-def _chain(error: BaseException) -> Iterator[BaseException]:
+def exception_chain(error: BaseException) -> Iterator[BaseException]:
+    """`error` and the exceptions it was raised from or during, innermost last."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -48,12 +49,12 @@ def is_unavailable(error: BaseException) -> bool:
     if not isinstance(error, sa_exc.SQLAlchemyError):  # e.g. an HTTP client's error caused by a socket error
         return False
     return any(isinstance(e, _UNREACHABLE) or (isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated)
-               for e in _chain(error))
+               for e in exception_chain(error))
 
 
 def reason(error: BaseException) -> str:
     """The error's class names along its chain: never its message, which may quote SQL parameters."""
-    return " <- ".join(dict.fromkeys(type(e).__name__ for e in _chain(error)))
+    return " <- ".join(dict.fromkeys(type(e).__name__ for e in exception_chain(error)))
 
 
 class OutageLog:
