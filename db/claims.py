@@ -117,7 +117,7 @@ async def renew(session: AsyncSession, model: Any, ids: Collection[int], owner: 
     if not ids:
         return 0
     result = await session.execute(
-        update(model).where(model.id.in_(list(ids)), model.locked_by == owner).values(locked_until=until)
+        update(model).where(model.id.in_(sorted(ids)), model.locked_by == owner).values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -103,7 +103,7 @@ async def claim(
     rows handled since the last claim, marked done first in the same transaction (see `mark_done`)."""
     async with sessions.begin() as session:
         if done:
-            await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in done])
+            await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in sorted(done)])
         rows = await session.scalars(_CLAIM, {"of_channel": channel, "now": now, "limit": limit,
                                               "until": now + lease, "owner": owner})
         return sorted(rows, key=lambda row: row.id)
@@ -116,7 +116,7 @@ async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Seq
         return
     async with sessions.begin() as session:
         await session.execute(update(InboundUpdate).where(
-            InboundUpdate.id.in_(list(ids)), InboundUpdate.locked_by == owner,
+            InboundUpdate.id.in_(sorted(ids)), InboundUpdate.locked_by == owner,
             InboundUpdate.status == InboxStatus.PENDING,
         ).values(locked_until=now + lease))
 
@@ -127,7 +127,7 @@ async def mark_done(sessions: async_sessionmaker[AsyncSession], row_ids: Sequenc
     if not row_ids:
         return
     async with sessions.begin() as session:
-        await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in row_ids])
+        await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in sorted(row_ids)])
 
 
 async def mark_retry(

@@ -127,6 +127,9 @@ async def claim(
 async def settle_in(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime, owner: str | None) -> None:
     """In the caller's transaction: record what became of delivered rows. A retry or a failure is
     recorded only while `owner` still holds the row; a send is recorded whoever holds it (it happened)."""
+    # Rows in ascending id order, as the heartbeat's lease renewal (`UPDATE ... WHERE id IN`) takes them: two
+    # transactions of one process never wait for each other's rows in opposite orders (a PostgreSQL deadlock).
+    outcomes = sorted(outcomes, key=lambda o: o.row_id)
     sent = [{"row_id": o.row_id, "now": now, "result": o.result} for o in outcomes if o.status is OutboxStatus.SENT]
     if sent:  # one statement for every row sent (executemany)
         await session.execute(_SENT, sent)
