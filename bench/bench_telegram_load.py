@@ -93,6 +93,9 @@ def print_run(name: str, r: dict[str, Any]) -> None:
           f"{database}, bench {cpu['bench_cores_busy']} cores; machine {cpu['machine_cores_busy']} of "
           f"{os.cpu_count()} cores busy, {cpu['other_cores_busy']} by other work (load average at the start "
           f"{cpu['load_average_at_start']})")
+    if r.get("postgres_deadlocks"):
+        print(f"  {'':22} PostgreSQL broke {r['postgres_deadlocks']} deadlock(s) in the service's transactions "
+              f"(pg_stat_database; the server log names the statements)")
     a = r.get("approvals") or {}
     if a.get("approved"):
         print(f"  {'':22} {a['approved']} approvals in {a['wall_s']} s, press -> PDF p50 "

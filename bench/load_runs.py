@@ -96,6 +96,18 @@ class Meter:
         return {"wall_s": round(wall, 2), "updates_per_s": round(updates / wall, 1) if wall else None, "cpu": cpu}
 
 
+async def deadlocks(url: str) -> int | None:
+    """Deadlocks PostgreSQL detected (and broke by aborting a transaction) in the database of `url` so far."""
+    if not url.startswith("postgresql"):
+        return None
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute("SELECT pg_stat_force_next_flush()")
+        return int(await conn.fetchval("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"))
+    finally:
+        await conn.close()
+
+
 async def backend_cpu(url: str) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend serving the service's connections to the database of `url`
     (not the bench's: application_name BENCH_APP); {} on SQLite."""
@@ -122,6 +134,22 @@ async def drain(observer: Observer) -> float:
             raise TimeoutError(f"outbox not drained after {DRAIN_TIMEOUT}s")
         await asyncio.sleep(0.05)
     return time.monotonic() - t0
+
+
+def digest(log: str, limit: int = 6000) -> str:
+    """The first traceback of a log without the frames of installed packages: the service's own frames, the
+    exceptions and the SQL statement."""
+    lines = log[log.find("Traceback"):].splitlines()[:400] if "Traceback" in log else []
+    kept: list[str] = []
+    skipping = False
+    for line in lines:
+        if line.startswith('  File "'):
+            skipping = "site-packages" in line or line.startswith('  File "asyncpg')
+        elif not line.startswith("    "):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)[:limit]
 
 
 def figures(timings: Timings, measured: dict[str, Any], residents: int) -> dict[str, Any]:
@@ -169,13 +197,14 @@ async def esurat_run(url: str, work: Path, opts: Options, *, replicas: int, pace
                                              timings.update_ids + appr.pop("update_ids"), errors,
                                              requests=until is None)
             tracebacks = {p.name: p.tracebacks() for p in procs}
+            broken = await deadlocks(url)  # the database is new: all of them during this run
             first = next((text for p in procs for log in p.logs
                           if "Traceback" in (text := log.read_text(errors="replace"))), "")
     finally:
         await observer.close()
     result_checks["no_service_tracebacks"] = {"ok": not any(tracebacks.values()), "tracebacks": tracebacks,
-                                              "first": first[first.find("Traceback"):][:3000]}
-    return {"replicas": replicas, "pace_s": pace, "seconds": seconds if until else None,
+                                              "first": digest(first)}
+    return {"replicas": replicas, "pace_s": pace, "seconds": seconds if until else None, "postgres_deadlocks": broken,
             **figures(timings, measured, opts.residents),
             "group_cards_drained_after_s": round(cards_drain, 2), "approvals": appr, "checks": result_checks,
             "ok": all(c["ok"] for c in result_checks.values())}
