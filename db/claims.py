@@ -112,13 +112,20 @@ def claimable(model: Any, now: datetime | ColumnElement[datetime]) -> ColumnElem
     return or_(model.locked_until.is_(None), model.locked_until <= now)
 
 
+def in_id_order(model: Any, *criteria: ColumnElement[bool]) -> Any:
+    """The ids of `model`'s rows matching `criteria`, locked in ascending id order (PostgreSQL; SQLite has one
+    writer). A worker's round settles its rows in that order too (`db.outbox.settle_in`, `db.inbox.claim`), so
+    the round and its heartbeat's renewal never wait for each other's rows in opposite orders (a deadlock)."""
+    return select(model.id).where(*criteria).order_by(model.id).with_for_update().scalar_subquery()
+
+
 async def renew(session: AsyncSession, model: Any, ids: Collection[int], owner: str, until: datetime) -> int:
     """Extend the lease of the rows in `ids` that `owner` still holds; returns how many."""
     if not ids:
         return 0
     result = await session.execute(
-        update(model).where(model.id.in_(sorted(ids)), model.locked_by == owner).values(locked_until=until)
-        .execution_options(synchronize_session=False)
+        update(model).where(model.id.in_(in_id_order(model, model.id.in_(list(ids)), model.locked_by == owner)))
+        .values(locked_until=until).execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

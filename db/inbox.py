@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from db.claims import in_id_order
 from db.models import InboundUpdate
 
 MAX_ATTEMPTS = 20
@@ -115,10 +116,10 @@ async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Seq
     if not ids:
         return
     async with sessions.begin() as session:
-        await session.execute(update(InboundUpdate).where(
-            InboundUpdate.id.in_(sorted(ids)), InboundUpdate.locked_by == owner,
+        await session.execute(update(InboundUpdate).where(InboundUpdate.id.in_(in_id_order(
+            InboundUpdate, InboundUpdate.id.in_(list(ids)), InboundUpdate.locked_by == owner,
             InboundUpdate.status == InboxStatus.PENDING,
-        ).values(locked_until=now + lease))
+        ))).values(locked_until=now + lease).execution_options(synchronize_session=False))
 
 
 async def mark_done(sessions: async_sessionmaker[AsyncSession], row_ids: Sequence[int], now: datetime) -> None:
