@@ -98,12 +98,7 @@ class InboxWorker:
         worker's loop: while busy, a round follows at once, so the marks wait only for that)."""
         if self._stopping:
             return 0
-        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
-        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=self.batch, lease=self.lease,
-                           done=handled)
-        self._handled = self._handled[len(handled):]
-        self._working.difference_update(handled)
-        self._count(handled)
+        rows = await self._claim(self.batch)
         if not rows:
             return 0
         self._working.update(r.id for r in rows)
@@ -128,6 +123,16 @@ class InboxWorker:
                 raise result  # bookkeeping failed (database gone): the leases run out, the rows come back
         return len(rows)
 
+    async def _claim(self, limit: int) -> list[InboundUpdate]:
+        """Mark what was handled since the last claim done and claim up to `limit` more, in one transaction."""
+        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
+        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=limit, lease=self.lease,
+                           done=handled)
+        self._handled = self._handled[len(handled):]
+        self._working.difference_update(handled)
+        self._count(handled)
+        return rows
+
     async def _flow(self) -> int:
         """The loop's step with concurrency > 1: a pipeline, never a batch waiting for its slowest update.
         Up to 2 x `concurrency` updates are held (at most `concurrency` handled at once); once half of that
@@ -139,12 +144,7 @@ class InboxWorker:
         free = 2 * self.concurrency - len(self._tasks)
         if self._stopping or (self._tasks and free < self.concurrency):
             return 0
-        handled = list(self._handled)  # a copy: finishing updates append to the list meanwhile
-        rows = await claim(self.sessions, self.channel, self.owner, self.clock(), limit=min(free, self.batch),
-                           lease=self.lease, done=handled)
-        self._handled = self._handled[len(handled):]
-        self._working.difference_update(handled)
-        self._count(handled)
+        rows = await self._claim(min(free, self.batch))
         for row in rows:
             self._working.add(row.id)
             self._drained.clear()

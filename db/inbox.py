@@ -96,6 +96,11 @@ _DONE = (  # a Core statement, run with every handled row's id (executemany)
 )
 
 
+def _done_rows(ids: Sequence[int], now: datetime) -> list[dict[str, Any]]:
+    """`_DONE`'s values for each row, in ascending id order (as lease renewals lock them: no deadlock)."""
+    return [{"row_id": i, "now": now, "empty": {}} for i in sorted(ids)]
+
+
 async def claim(
     sessions: async_sessionmaker[AsyncSession], channel: str, owner: str, now: datetime, *, limit: int = 10,
     lease: timedelta = LEASE, done: Sequence[int] = (),
@@ -104,7 +109,7 @@ async def claim(
     rows handled since the last claim, marked done first in the same transaction (see `mark_done`)."""
     async with sessions.begin() as session:
         if done:
-            await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in sorted(done)])
+            await session.execute(_DONE, _done_rows(done, now))
         rows = await session.scalars(_CLAIM, {"of_channel": channel, "now": now, "limit": limit,
                                               "until": now + lease, "owner": owner})
         return sorted(rows, key=lambda row: row.id)
@@ -128,7 +133,7 @@ async def mark_done(sessions: async_sessionmaker[AsyncSession], row_ids: Sequenc
     if not row_ids:
         return
     async with sessions.begin() as session:
-        await session.execute(_DONE, [{"row_id": i, "now": now, "empty": {}} for i in sorted(row_ids)])
+        await session.execute(_DONE, _done_rows(row_ids, now))
 
 
 async def mark_retry(
