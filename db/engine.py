@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from config.private_files import create_private, make_private
+from db import sqlite_inline
 from db.write_turns import WriteTurns
 
 T = TypeVar("T")
@@ -55,6 +56,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", False)
         return create_async_engine(url, **kwargs)
     private_sqlite(url)
+    # SQLite runs in the event loop's thread (db/sqlite_inline.py); a lock held by another process is waited
+    # for up to 30 s with asyncio sleeps, not in SQLite's busy handler (off: busy_timeout 0).
+    kwargs.setdefault("module", sqlite_inline.dbapi())
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -62,7 +66,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -73,6 +77,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(READ_ONLY):
+            sqlite_inline.offload(conn.connection.dbapi_connection)  # a long read: beside the event loop
             conn.exec_driver_sql("BEGIN")
             return
         turns.take(conn)

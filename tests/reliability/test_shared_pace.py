@@ -57,8 +57,9 @@ class Sends:
             self.log.append((row.chat_id, at, name))
             return {}
 
+        # A few rows a round each, so that both claim and book in the same rounds whichever goes first.
         return OutboxSender(sessions, "test", deliver, clock=self.clock, claims=Claims(name),
-                            slots=shared_slots("test", POLICY), sleep=self.sleep)
+                            slots=shared_slots("test", POLICY), sleep=self.sleep, max_in_flight=3)
 
 
 async def test_two_senders_keep_each_chats_interval_and_the_bot_wide_rate(replicas: tuple[Sessions, Sessions]) -> None:
