@@ -42,20 +42,46 @@ class Received:
     payload: dict[str, Any]
 
 
+def _store_statement(insert: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the new rows' keys: a Core statement built once, run with
+    every update's values at once (executemany)."""
+    table: Table = InboundUpdate.__table__  # type: ignore[assignment]
+    return insert(table).on_conflict_do_nothing().returning(table.c.channel, table.c.update_id)
+
+
+_STORE = {"postgresql": _store_statement(postgresql.insert), "sqlite": _store_statement(sqlite.insert)}
+
+
 async def store(session: AsyncSession, channel: str, updates: Sequence[Received], now: datetime) -> int:
     """Insert the updates in the caller's transaction (a repeated one is ignored); the number new."""
-    if not updates:
-        return 0
+    [new] = await store_many(session, [(channel, updates)], now)
+    return new
+
+
+async def store_many(
+    session: AsyncSession, calls: Sequence[tuple[str, Sequence[Received]]], now: datetime,
+) -> list[int]:
+    """`store` for several (channel, updates) at once, in one statement: the number new of each. An update
+    given twice is new (at most) the first time."""
+    values: list[dict[str, Any]] = []
+    first: set[tuple[str, str]] = set()
+    for channel, updates in calls:
+        for u in updates:
+            if (channel, u.update_id) not in first:
+                first.add((channel, u.update_id))
+                values.append({"channel": channel, "update_id": u.update_id, "chat_key": u.chat_key,
+                               "payload": u.payload, "status": InboxStatus.PENDING, "attempts": 0,
+                               "next_attempt_at": now, "received_at": now})
+    if not values:
+        return [0 for _ in calls]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(InboundUpdate).values([
-            {"channel": channel, "update_id": u.update_id, "chat_key": u.chat_key, "payload": u.payload,
-             "status": InboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "received_at": now}
-            for u in updates
-        ]).on_conflict_do_nothing().returning(InboundUpdate.id)
-    )
-    return len(list(await session.scalars(stmt)))
+    new = {(r[0], r[1]) for r in await session.execute(_STORE[dialect], values)}
+    counts = []
+    for channel, updates in calls:
+        mine = {u.update_id for u in updates if (channel, u.update_id) in new}
+        new -= {(channel, update_id) for update_id in mine}  # counted once, by the first call that gave it
+        counts.append(len(mine))
+    return counts
 
 
 def _claim_statement() -> Any:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.health import is_unavailable
-from db.inbox import Received, store
+from db.inbox import Received, store_many
 from lifecycle.service import Clock
 
 
@@ -64,7 +64,7 @@ class InboxWriter:
     async def _commit(self, batch: list[_Call]) -> list[int]:
         now = self.clock()
         async with self.sessions.begin() as session:
-            return [await store(session, call.channel, call.updates, now) for call in batch]
+            return await store_many(session, [(call.channel, call.updates) for call in batch], now)
 
     async def _one(self, call: _Call) -> None:
         try:

@@ -59,7 +59,7 @@ class InlineConnection:
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._conn.isolation_level = value
+        self._conn.isolation_level = value  # type: ignore[assignment]
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
@@ -163,7 +163,7 @@ class _Connecting:
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         conn = sqlite3.connect(self.database, timeout=0, check_same_thread=False, **self.kwargs)
         return InlineConnection(conn, self.timeout)
-        yield  # noqa: unreachable - makes this a generator
+        yield  # makes this a generator (never reached)
 
 
 def connect(database: str, timeout: float = 5.0, **kwargs: Any) -> _Connecting:
