@@ -30,8 +30,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 log = logging.getLogger("esurat.claims")
 
@@ -105,6 +106,25 @@ class Claims:
     def __post_init__(self) -> None:
         if not 0 < self.heartbeat < self.lease.total_seconds():
             raise ValueError("the heartbeat must be shorter than the lease")
+
+
+def pending(model: Any) -> ColumnElement[bool]:
+    """`model.status = 'pending'` with the status written into the SQL, not bound: the partial indexes of
+    pending rows (`db.models.pending_index`) then serve the claim in every plan."""
+    criterion: ColumnElement[bool] = model.status == literal_column("'pending'")
+    return criterion
+
+
+def oldest_pending_of_chat(model: Any, chat: str, channel: Any) -> ColumnElement[bool]:
+    """`model` rows that are the oldest pending row of their chat (column `chat`) in `channel`: one grouped
+    scan of the pending rows (their partial index), whatever the planner knows of the table; an
+    anti-join (NOT EXISTS an earlier pending row) became a nested loop over the channel on a table
+    without statistics. A row without a chat is its own chat."""
+    earlier = aliased(model)
+    oldest = (select(func.min(earlier.id)).where(earlier.channel == channel, pending(earlier))
+              .group_by(getattr(earlier, chat)))
+    criterion: ColumnElement[bool] = model.id.in_(oldest) | getattr(model, chat).is_(None)
+    return criterion
 
 
 def claimable(model: Any, now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:

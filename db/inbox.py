@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, and_, bindparam, delete, exists, select, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
-from db.claims import in_id_order
+from db.claims import in_id_order, oldest_pending_of_chat, pending
 from db.models import InboundUpdate
 
 MAX_ATTEMPTS = 20
@@ -87,19 +86,15 @@ async def store_many(
 def _claim_statement() -> Any:
     """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
     once (building it cost more than running it), its values bound at each call."""
-    earlier = aliased(InboundUpdate)
-    oldest_of_chat = ~exists().where(and_(
-        earlier.channel == InboundUpdate.channel, earlier.chat_key == InboundUpdate.chat_key,
-        earlier.status == InboxStatus.PENDING, earlier.id < InboundUpdate.id,
-    ))
     now: BindParameter[datetime] = bindparam("now")
+    channel: BindParameter[str] = bindparam("of_channel")
     due = (
         select(InboundUpdate.id)
         .where(
-            InboundUpdate.channel == bindparam("of_channel"), InboundUpdate.status == InboxStatus.PENDING,
+            InboundUpdate.channel == channel, pending(InboundUpdate),
             InboundUpdate.next_attempt_at <= now,
             (InboundUpdate.locked_until.is_(None)) | (InboundUpdate.locked_until <= now),
-            oldest_of_chat,
+            oldest_pending_of_chat(InboundUpdate, "chat_key", channel),
         )
         .order_by(InboundUpdate.id)
         .limit(bindparam("limit"))

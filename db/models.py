@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -252,10 +253,21 @@ class ProcessedUpdate(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+PENDING_ONLY = "status = 'pending'"  # the predicate of the partial indexes of work tables
+
+
+def pending_index(name: str, *columns: str) -> Index:
+    """An index of a work table's pending rows only (those the claims look for: a handful, while done rows
+    are kept for days). A claim names the status as the literal `'pending'` (`db.claims.PENDING`), so that
+    this index serves every plan, including PostgreSQL's generic plan of a prepared statement."""
+    return Index(name, *columns, postgresql_where=text(PENDING_ONLY), sqlite_where=text(PENDING_ONLY))
+
+
 class OutboxMessage(Base):
     """Every outbound message, written in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
+    __table_args__ = (pending_index("ix_outbox_pending", "channel", "chat_id", "id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), index=True)
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -314,7 +326,8 @@ class InboundUpdate(Claimable, Base):
     before the platform is told it arrived; it is then handled from here, with retries."""
 
     __tablename__ = "inbound_update"
-    __table_args__ = (UniqueConstraint("channel", "update_id", name="uq_inbound_update_channel_update_id"),)
+    __table_args__ = (UniqueConstraint("channel", "update_id", name="uq_inbound_update_channel_update_id"),
+                      pending_index("ix_inbound_update_pending", "channel", "chat_key", "id"))
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     update_id: Mapped[str] = mapped_column(String(64))

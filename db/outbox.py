@@ -19,11 +19,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, and_, bindparam, exists, select, update
+from sqlalchemy import BindParameter, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
-from db.claims import Claims, claimable
+from db.claims import Claims, claimable, oldest_pending_of_chat, pending
 from db.models import OutboxMessage
 from db.outbound import Outbound, dump_outbound
 from db.send_slots import SendSlots, not_waiting
@@ -66,17 +65,13 @@ def _claim_statement(*, paced: bool) -> Any:
     """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
     once (building it cost more than running it), its values bound at each call. `paced`: only chats whose
     send slot has come (`db.send_slots`) at the bound `ready_at`."""
-    earlier = aliased(OutboxMessage)
-    oldest_of_chat = ~exists().where(and_(
-        earlier.channel == OutboxMessage.channel, earlier.chat_id == OutboxMessage.chat_id,
-        earlier.status == OutboxStatus.PENDING, earlier.id < OutboxMessage.id,
-    ))
     now: BindParameter[datetime] = bindparam("now")
+    channel: BindParameter[str] = bindparam("of_channel")
     due = (
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.channel == bindparam("of_channel"), OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now, claimable(OutboxMessage, now), oldest_of_chat,
+            OutboxMessage.channel == channel, pending(OutboxMessage), OutboxMessage.next_attempt_at <= now,
+            claimable(OutboxMessage, now), oldest_pending_of_chat(OutboxMessage, "chat_id", channel),
             *([not_waiting(bindparam("ready_at"))] if paced else []),
         )
         .order_by(OutboxMessage.id)
