@@ -21,9 +21,10 @@ Slots past by more than `KEEP` seconds say nothing any more and are deleted as b
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, case, delete, exists
+from sqlalchemy import ColumnElement, SQLColumnExpression, Table, bindparam, case, delete, exists
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,9 +34,8 @@ CHANNEL_WIDE = "*"  # the chat_id of a channel's own pace
 KEEP = 60.0  # seconds a past slot is kept
 
 
-def _insert(session: AsyncSession) -> Callable[..., postgresql.Insert | sqlite.Insert]:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind else "sqlite"
 
 
 def _later(a: SQLColumnExpression[float], b: SQLColumnExpression[float] | float) -> ColumnElement[float]:
@@ -49,7 +49,30 @@ def not_waiting(now: SQLColumnExpression[float] | float) -> ColumnElement[bool]:
                            SendSlot.next_at > now)
 
 
-@dataclass(frozen=True)
+_SLOTS: Table = SendSlot.__table__  # type: ignore[assignment]
+PRUNE_EVERY = KEEP / 4  # seconds between two deletions of past slots by one process
+
+
+def _statements(insert: Any) -> tuple[Any, Any, Any]:
+    """Core statements built once per dialect, their values bound at each call: the channel's own slot moved
+    `span` on (RETURNING its end), one chat's slot moved past its send (run for every chat at once), the
+    deletion of slots long past."""
+    t = _SLOTS
+    wide = insert(t).values(channel=bindparam("of_channel"), chat_id=CHANNEL_WIDE, next_at=bindparam("first_end"))
+    wide = wide.on_conflict_do_update(index_elements=[t.c.channel, t.c.chat_id],
+                                      set_={"next_at": _later(t.c.next_at, bindparam("now")) + bindparam("span")})
+    chat = insert(t).values(channel=bindparam("of_channel"), chat_id=bindparam("chat"), next_at=bindparam("at"))
+    chat = chat.on_conflict_do_update(index_elements=[t.c.channel, t.c.chat_id],
+                                      set_={"next_at": _later(t.c.next_at, chat.excluded.next_at)})
+    prune = delete(t).where(t.c.channel == bindparam("of_channel"), t.c.next_at < bindparam("before"),
+                            t.c.chat_id != CHANNEL_WIDE)
+    return wide.returning(t.c.next_at), chat, prune
+
+
+_STATEMENTS = {"postgresql": _statements(postgresql.insert), "sqlite": _statements(sqlite.insert)}
+
+
+@dataclass
 class SendSlots:
     """The pace of one channel: `interval(chat_id)` seconds between two sends to a chat (0: no spacing),
     `global_interval` seconds between two sends of the channel."""
@@ -57,31 +80,26 @@ class SendSlots:
     channel: str
     interval: Callable[[str], float]
     global_interval: float
+    _pruned_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
 
     async def book(self, session: AsyncSession, chats: Sequence[str], now: float) -> list[float]:
         """In the caller's transaction: the moments at which one message to each of `chats` (distinct chats,
         all `not_waiting`) goes, in order, spaced by the channel's interval from its last booking (any replica's)."""
         if not chats:
             return []
-        insert = _insert(session)
+        wide, chat_slot, prune = _STATEMENTS["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
         span = len(chats) * self.global_interval
-        channel_wide = insert(SendSlot).values(channel=self.channel, chat_id=CHANNEL_WIDE, next_at=now + span)
-        channel_wide = channel_wide.on_conflict_do_update(
-            index_elements=[SendSlot.channel, SendSlot.chat_id],
-            set_={"next_at": _later(SendSlot.next_at, now) + span})
-        end = float((await session.execute(channel_wide.returning(SendSlot.next_at))).scalar_one())
+        end = float((await session.execute(wide, {"of_channel": self.channel, "first_end": now + span, "now": now,
+                                                  "span": span})).scalar_one())
         moments = [end - span + i * self.global_interval for i in range(len(chats))]
         spaced: dict[str, float] = {}
         for chat, at in zip(chats, moments, strict=True):
             if (interval := self.interval(chat)) > 0:
                 spaced[chat] = max(spaced.get(chat, 0.0), at + interval)
-        if spaced:
-            chat_slots = insert(SendSlot).values(
-                [{"channel": self.channel, "chat_id": chat, "next_at": at} for chat, at in spaced.items()])
-            await session.execute(chat_slots.on_conflict_do_update(
-                index_elements=[SendSlot.channel, SendSlot.chat_id],
-                set_={"next_at": _later(SendSlot.next_at, chat_slots.excluded.next_at)}))
-        await session.execute(delete(SendSlot).where(
-            SendSlot.channel == self.channel, SendSlot.next_at < now - KEEP, SendSlot.chat_id != CHANNEL_WIDE,
-        ).execution_options(synchronize_session=False))
+        if spaced:  # one statement for every chat (executemany)
+            await session.execute(chat_slot, [{"of_channel": self.channel, "chat": chat, "at": at}
+                                              for chat, at in spaced.items()])
+        if now - self._pruned_at >= PRUNE_EVERY:  # housekeeping: now and then, not at every booking
+            await session.execute(prune, {"of_channel": self.channel, "before": now - KEEP})
+            self._pruned_at = now
         return moments
