@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -43,6 +43,14 @@ def outbound_of(effect: flows.Reply | flows.AskFile, notice: Notice | None = Non
 # Built once (building a statement cost more than running it); values bound at each message.
 _RESIDENT = select(Resident).where(Resident.channel == bindparam("of_channel"),
                                    Resident.external_id == bindparam("chat_id"))
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+_KEY = (_CONVERSATIONS.c.channel == bindparam("of_channel")) & (_CONVERSATIONS.c.chat_id == bindparam("of_chat"))
+# The chat's state as Core statements: read (locked until the commit) and written back without the ORM's
+# identity map and unit of work, which cost more than the statements (every message reads and writes it).
+_STATE = select(_CONVERSATIONS.c.state).where(_KEY).with_for_update()
+_NEW_STATE = insert(_CONVERSATIONS).values(channel=bindparam("of_channel"), chat_id=bindparam("of_chat"),
+                                           state=bindparam("new_state"), updated_at=bindparam("now"))
+_SAVE_STATE = update(_CONVERSATIONS).where(_KEY).values(state=bindparam("new_state"), updated_at=bindparam("now"))
 _LAST_KELURAHAN = (select(Kelurahan.slug).join(LetterRequest, LetterRequest.kelurahan_id == Kelurahan.id)
                    .where(LetterRequest.resident_id == bindparam("resident_id"))
                    .order_by(LetterRequest.id.desc()).limit(1))
@@ -75,18 +83,14 @@ class ChatStates:
     async def step(self, session: AsyncSession, resident: Resident, inbound: flows.Inbound,
                    execute: Execute | None = None) -> None:
         """Feed `inbound` to the engine; its effects go, in order, to `execute` (default: `self.execute`)."""
-        key = (resident.channel, resident.external_id)
-        conv = await session.get(Conversation, key, with_for_update=True)
-        state = flows.ConversationState.restore(conv.state if conv else None)
+        key = {"of_channel": resident.channel, "of_chat": resident.external_id}
+        stored = (await session.execute(_STATE, key)).first()
+        state = flows.ConversationState.restore(stored[0] if stored else None)
         new_state, answer = await self._advance(session, resident, state, inbound, execute)
         if answer is not None:  # the runner's answer to an effect (a slot taken meanwhile): once more
             new_state, _ = await self._advance(session, resident, new_state, answer, execute)
-        data = new_state.model_dump(mode="json")
-        if conv is None:
-            session.add(Conversation(channel=key[0], chat_id=key[1], state=data, updated_at=self.clock()))
-        else:
-            conv.state = data
-            conv.updated_at = self.clock()
+        values = {**key, "new_state": new_state.model_dump(mode="json"), "now": self.clock()}
+        await session.execute(_SAVE_STATE if stored else _NEW_STATE, values)
 
     async def _advance(self, session: AsyncSession, resident: Resident, state: flows.ConversationState,
                        inbound: flows.Inbound, execute: Execute | None) -> tuple[flows.ConversationState,
