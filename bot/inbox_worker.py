@@ -1,7 +1,7 @@
 """A channel-agnostic inbox worker: claims stored inbound updates of one channel (db/inbox.py),
 hands each to the channel's `handle` function, marks it done when that returned, and schedules a
 retry with backoff when it raised. Updates of one chat go one at a time and in order; different
-chats go concurrently (`concurrency`: 1 on SQLite, where writers queue for one lock anyway). A round
+chats go concurrently (`concurrency`; on SQLite their transactions take turns at its write lock). A round
 claims a batch and marks it done in one transaction each. Claims are leased to this process
 instance and renewed by a heartbeat while a handler runs.
 """

@@ -34,7 +34,6 @@ from bot.telegram.updates import CHANNEL, describe, feeder, received
 from bot.untrusted import parse_json, read_body
 from config.settings import TelegramSettings
 from db import identities
-from db.engine import is_sqlite
 from db.health import OutageLog, is_unavailable, reason
 from db.inbox_writer import InboxWriter
 from db.models import Kelurahan, OutboxMessage
@@ -158,8 +157,9 @@ def build_telegram(services: Services) -> TelegramRuntime:
     delivery = TelegramDelivery(bot, sessions, services.moderation, storage.letters_dir, storage.uploads_dir)
     rate = RatePolicy(per_chat=tg.chat_interval, per_group=tg.group_interval, global_per_second=tg.global_per_second,
                       is_group=is_group)
-    # Chats are handled concurrently on PostgreSQL; on SQLite writers queue for one lock anyway.
-    concurrency = 1 if is_sqlite(storage.effective_database_url) else 8
+    # Chats are handled 8 at a time on either database: while one waits (a file download, its turn at
+    # SQLite's one write lock, a PostgreSQL round trip) the others go on; one chat's updates stay in order.
+    concurrency = 8
     inbox = InboxWorker(sessions, CHANNEL, feeder(dp, bot), clock=clock, owner=services.claims.owner,
                         batch=20, concurrency=concurrency, describe=describe, on_handled=services.metrics.handled)
     poller = TelegramPoller(bot, sessions, clock, timeout=tg.polling_timeout,

@@ -21,7 +21,6 @@ from bot.whatsapp.client import WhatsAppClient
 from bot.whatsapp.delivery import WhatsAppDelivery
 from bot.whatsapp.updates import describe, handler
 from bot.whatsapp.webhook import CHANNEL, webhook_router
-from db.engine import is_sqlite
 from db.models import Kelurahan, OutboxMessage
 from db.outbound import Outbound
 
@@ -42,8 +41,9 @@ class WhatsAppChannel:
         self.client = client if client is not None else WhatsAppClient(wa)
         self.delivery = WhatsAppDelivery(self.client, services.sessions, wa, settings.storage.letters_dir,
                                          services.clock)
-        # Chats are handled concurrently on PostgreSQL; on SQLite writers queue for one lock anyway.
-        concurrency = 1 if is_sqlite(settings.storage.effective_database_url) else 8
+        # Chats are handled 8 at a time on either database: while one waits (a file download, its turn at
+        # SQLite's one write lock, a PostgreSQL round trip) the others go on; one chat's updates stay in order.
+        concurrency = 8
         self.inbox = InboxWorker(services.sessions, CHANNEL, handler(services.conversation, self.client,
                                                                      services.intake),
                                  clock=services.clock, owner=services.claims.owner, batch=10,
