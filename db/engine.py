@@ -18,6 +18,8 @@ from db.write_turns import WriteTurns
 
 T = TypeVar("T")
 READ_ONLY = "esurat_read_only"  # a connection execution option: this connection's transactions only read
+LONG_READ = "esurat_long_read"  # and read much (statistics, exports): on SQLite beside the event loop
+SQLITE_POOL = {"pool_size": 20, "max_overflow": 20}  # the chat's 8 handlers, webhooks, senders: no connection churn
 
 
 def is_sqlite(url: str) -> bool:
@@ -59,6 +61,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # SQLite runs in the event loop's thread (db/sqlite_inline.py); a lock held by another process is waited
     # for up to 30 s with asyncio sleeps, not in SQLite's busy handler (off: busy_timeout 0).
     kwargs.setdefault("module", sqlite_inline.dbapi())
+    for option, value in SQLITE_POOL.items():
+        kwargs.setdefault(option, value)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -76,8 +80,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(READ_ONLY):
-            sqlite_inline.offload(conn.connection.dbapi_connection)  # a long read: beside the event loop
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY):
+            if options.get(LONG_READ):
+                sqlite_inline.offload(conn.connection.dbapi_connection)  # beside the event loop
             conn.exec_driver_sql("BEGIN")
             return
         turns.take(conn)
@@ -91,7 +97,7 @@ async def read_only_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session for long reads (the statistics): on SQLite its transaction is a plain (deferred) BEGIN,
     so it takes no write lock and the chat's writes go on beside it (WAL readers see a snapshot)."""
     async with engine.connect() as conn:
-        await conn.execution_options(**{READ_ONLY: True})
+        await conn.execution_options(**{READ_ONLY: True, LONG_READ: True})
         async with AsyncSession(bind=conn) as session:
             yield session
 

@@ -6,7 +6,7 @@ the chat's short statements. Here a statement runs where it is awaited. What cou
 - another process's writer (the CLI, `--workers`): SQLite's busy handler is off (busy_timeout 0) and a
   statement that meets a lock is tried again after an asyncio sleep, up to the connection's timeout;
   writers of this process wait their turn on an asyncio lock first (`db.write_turns`);
-- a long read (the statistics, exports): a transaction begun read-only (`db.engine.READ_ONLY`) runs in a
+- a long read (the statistics, exports): a transaction begun as one (`db.engine.LONG_READ`) runs in a
   worker thread instead (`offload`), as aiosqlite would have.
 
 It plugs in as the DBAPI module of SQLAlchemy's aiosqlite dialect (`dbapi()`), which expects aiosqlite's
