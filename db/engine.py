@@ -61,8 +61,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # SQLite runs in the event loop's thread (db/sqlite_inline.py); a lock held by another process is waited
     # for up to 30 s with asyncio sleeps, not in SQLite's busy handler (off: busy_timeout 0).
     kwargs.setdefault("module", sqlite_inline.dbapi())
-    for option, value in SQLITE_POOL.items():
-        kwargs.setdefault(option, value)
+    if sqlite_file(url) is not None:  # a file: a queue pool (in memory, SQLAlchemy keeps one connection)
+        for option, value in SQLITE_POOL.items():
+            kwargs.setdefault(option, value)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
