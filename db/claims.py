@@ -24,17 +24,17 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, FromClause, Row, Table, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 log = logging.getLogger("esurat.claims")
+T = TypeVar("T")
 
 
 def host_tag() -> str:
@@ -108,23 +108,31 @@ class Claims:
             raise ValueError("the heartbeat must be shorter than the lease")
 
 
-def pending(model: Any) -> ColumnElement[bool]:
-    """`model.status = 'pending'` with the status written into the SQL, not bound: the partial indexes of
-    pending rows (`db.models.pending_index`) then serve the claim in every plan."""
-    criterion: ColumnElement[bool] = model.status == literal_column("'pending'")
+def pending(table: FromClause) -> ColumnElement[bool]:
+    """`status = 'pending'` with the status written into the SQL, not bound: the partial indexes of pending
+    rows (`db.models.pending_index`) then serve the claim in every plan."""
+    criterion: ColumnElement[bool] = table.c.status == literal_column("'pending'")
     return criterion
 
 
-def oldest_pending_of_chat(model: Any, chat: str, channel: Any) -> ColumnElement[bool]:
-    """`model` rows that are the oldest pending row of their chat (column `chat`) in `channel`: one grouped
-    scan of the pending rows (their partial index), whatever the planner knows of the table; an
+def oldest_pending_of_chat(table: Table, chat: str, channel: Any) -> ColumnElement[bool]:
+    """Rows of `table` that are the oldest pending row of their chat (column `chat`) in `channel`: one
+    grouped scan of the pending rows (their partial index), whatever the planner knows of the table; an
     anti-join (NOT EXISTS an earlier pending row) became a nested loop over the channel on a table
     without statistics. A row without a chat is its own chat."""
-    earlier = aliased(model)
-    oldest = (select(func.min(earlier.id)).where(earlier.channel == channel, pending(earlier))
-              .group_by(getattr(earlier, chat)))
-    criterion: ColumnElement[bool] = model.id.in_(oldest) | getattr(model, chat).is_(None)
+    earlier = table.alias()
+    oldest = (select(func.min(earlier.c.id)).where(earlier.c.channel == channel, pending(earlier))
+              .group_by(earlier.c[chat]))
+    criterion: ColumnElement[bool] = table.c.id.in_(oldest) | table.c[chat].is_(None)
     return criterion
+
+
+def loaded(model: type[T], rows: Iterable[Row[Any]]) -> list[T]:
+    """Objects of `model` made from the rows a Core claim returned, in id order (detached: read, not
+    written back). A Core UPDATE ... RETURNING, not the ORM's, because the ORM built, keyed and loaded
+    its statement anew at every claim."""
+    objects = [model(**row._mapping) for row in rows]
+    return sorted(objects, key=lambda o: o.id)  # type: ignore[attr-defined]
 
 
 def claimable(model: Any, now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:

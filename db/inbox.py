@@ -18,7 +18,7 @@ from sqlalchemy import BindParameter, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.claims import in_id_order, oldest_pending_of_chat, pending
+from db.claims import in_id_order, loaded, oldest_pending_of_chat, pending
 from db.models import InboundUpdate
 
 MAX_ATTEMPTS = 20
@@ -84,26 +84,24 @@ async def store_many(
 
 
 def _claim_statement() -> Any:
-    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
-    once (building it cost more than running it), its values bound at each call."""
+    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: a Core
+    statement built once (building it cost more than running it), its values bound at each call."""
+    t: Table = InboundUpdate.__table__  # type: ignore[assignment]
     now: BindParameter[datetime] = bindparam("now")
     channel: BindParameter[str] = bindparam("of_channel")
     due = (
-        select(InboundUpdate.id)
+        select(t.c.id)
         .where(
-            InboundUpdate.channel == channel, pending(InboundUpdate),
-            InboundUpdate.next_attempt_at <= now,
-            (InboundUpdate.locked_until.is_(None)) | (InboundUpdate.locked_until <= now),
-            oldest_pending_of_chat(InboundUpdate, "chat_key", channel),
+            t.c.channel == channel, pending(t), t.c.next_attempt_at <= now,
+            (t.c.locked_until.is_(None)) | (t.c.locked_until <= now), oldest_pending_of_chat(t, "chat_key", channel),
         )
-        .order_by(InboundUpdate.id)
+        .order_by(t.c.id)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
     return (
-        update(InboundUpdate).where(InboundUpdate.id.in_(due.scalar_subquery()))
-        .values(locked_by=bindparam("owner"), locked_until=bindparam("until")).returning(InboundUpdate)
-        .execution_options(synchronize_session=False)
+        update(t).where(t.c.id.in_(due.scalar_subquery()))
+        .values(locked_by=bindparam("owner"), locked_until=bindparam("until")).returning(*t.c)
     )
 
 
@@ -131,9 +129,8 @@ async def claim(
     async with sessions.begin() as session:
         if done:
             await session.execute(_DONE, _done_rows(done, now))
-        rows = await session.scalars(_CLAIM, {"of_channel": channel, "now": now, "limit": limit,
-                                              "until": now + lease, "owner": owner})
-        return sorted(rows, key=lambda row: row.id)
+        return loaded(InboundUpdate, await session.execute(_CLAIM, {
+            "of_channel": channel, "now": now, "limit": limit, "until": now + lease, "owner": owner}))
 
 
 async def renew(sessions: async_sessionmaker[AsyncSession], owner: str, ids: Sequence[int], now: datetime, *,

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.claims import Claims, claimable, oldest_pending_of_chat, pending
+from db.claims import Claims, claimable, loaded, oldest_pending_of_chat, pending
 from db.models import OutboxMessage
 from db.outbound import Outbound, dump_outbound
 from db.send_slots import SendSlots, not_waiting
@@ -62,32 +62,31 @@ def enqueue(
 
 
 def _claim_statement(*, paced: bool) -> Any:
-    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: built
-    once (building it cost more than running it), its values bound at each call. `paced`: only chats whose
-    send slot has come (`db.send_slots`) at the bound `ready_at`."""
+    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: a Core
+    statement built once (building it cost more than running it), its values bound at each call. `paced`:
+    only chats whose send slot has come (`db.send_slots`) at the bound `ready_at`."""
+    t = _TABLE
     now: BindParameter[datetime] = bindparam("now")
     channel: BindParameter[str] = bindparam("of_channel")
     due = (
-        select(OutboxMessage.id)
+        select(t.c.id)
         .where(
-            OutboxMessage.channel == channel, pending(OutboxMessage), OutboxMessage.next_attempt_at <= now,
-            claimable(OutboxMessage, now), oldest_pending_of_chat(OutboxMessage, "chat_id", channel),
-            *([not_waiting(bindparam("ready_at"))] if paced else []),
+            t.c.channel == channel, pending(t), t.c.next_attempt_at <= now, claimable(t.c, now),
+            oldest_pending_of_chat(t, "chat_id", channel), *([not_waiting(bindparam("ready_at"))] if paced else []),
         )
-        .order_by(OutboxMessage.id)
+        .order_by(t.c.id)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
     return (
-        update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(locked_until=bindparam("until"), locked_by=bindparam("owner")).returning(OutboxMessage)
-        .execution_options(synchronize_session=False, populate_existing=True)
+        update(t).where(t.c.id.in_(due.scalar_subquery()))
+        .values(locked_until=bindparam("until"), locked_by=bindparam("owner")).returning(*t.c)
     )
 
 
+_TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
 _CLAIM = _claim_statement(paced=False)
 _CLAIM_PACED = _claim_statement(paced=True)
-_TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
 _SENT = (  # a Core statement: run once with every sent row's values (executemany)
     update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
         status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None, locked_by=None,
@@ -106,8 +105,7 @@ async def claim_in(session: AsyncSession, channel: str, now: datetime, *, limit:
     values = {"of_channel": channel, "now": now, "limit": limit, "until": now + lease, "owner": owner}
     if paced:
         values["ready_at"] = now.timestamp()
-    rows = await session.scalars(_CLAIM_PACED if paced else _CLAIM, values)
-    return sorted(rows, key=lambda row: row.id)
+    return loaded(OutboxMessage, await session.execute(_CLAIM_PACED if paced else _CLAIM, values))
 
 
 async def claim(

@@ -45,8 +45,9 @@ def _later(a: SQLColumnExpression[float], b: SQLColumnExpression[float] | float)
 
 def not_waiting(now: SQLColumnExpression[float] | float) -> ColumnElement[bool]:
     """Outbox rows whose chat may be sent to at `now` (epoch seconds; for `claim_in`)."""
-    return ~exists().where(SendSlot.channel == OutboxMessage.channel, SendSlot.chat_id == OutboxMessage.chat_id,
-                           SendSlot.next_at > now)
+    outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
+    return ~exists().where(_SLOTS.c.channel == outbox.c.channel, _SLOTS.c.chat_id == outbox.c.chat_id,
+                           _SLOTS.c.next_at > now)
 
 
 _SLOTS: Table = SendSlot.__table__  # type: ignore[assignment]
