@@ -112,7 +112,7 @@ class ChatStates:
         """The effects that concern only the chat; the others need `ConversationService`."""
         match effect:
             case flows.Reply() | flows.AskFile():
-                enqueue(session, resident.channel, resident.external_id, outbound_of(effect), self.clock())
+                await enqueue(session, resident.channel, resident.external_id, outbound_of(effect), self.clock())
             case flows.SaveProfile(profile=profile):
                 resident.profile = {**(resident.profile or {}), **profile}
                 if resident.consent_at is None:
@@ -135,7 +135,7 @@ class ChatStates:
         async def optional(session: AsyncSession, resident: Resident, effect: flows.Effect) -> flows.Inbound | None:
             if isinstance(effect, flows.Reply | flows.AskFile):  # the survey's first question: never a paid template
                 message = outbound_of(effect).model_copy(update={"optional": True})
-                enqueue(session, resident.channel, resident.external_id, message, self.clock())
+                await enqueue(session, resident.channel, resident.external_id, message, self.clock())
                 return None
             return await self.execute(session, resident, effect)
 
@@ -160,7 +160,8 @@ class ChatStates:
             """The first message of the correction announces it (a channel may send it as a template)."""
             nonlocal notice
             if isinstance(effect, flows.Reply | flows.AskFile) and notice is not None:
-                enqueue(session, resident.channel, resident.external_id, outbound_of(effect, notice), self.clock())
+                message = outbound_of(effect, notice)
+                await enqueue(session, resident.channel, resident.external_id, message, self.clock())
                 notice = None
                 return None
             return await self.execute(session, resident, effect)

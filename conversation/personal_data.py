@@ -45,7 +45,7 @@ class PersonalData:
         else:
             text = erased_text(await self.erase(session, resident, effect.draft_files))
         for piece in split_text(text):
-            enqueue(session, resident.channel, resident.external_id, TextOut(text=piece), self.clock())
+            await enqueue(session, resident.channel, resident.external_id, TextOut(text=piece), self.clock())
 
     async def _requests(self, session: AsyncSession, resident: Resident) -> list[LetterRequest]:
         return list(await session.scalars(

@@ -87,7 +87,7 @@ class ConversationService:
                 text = status_text(list(rows), self.chats.catalogue)
                 if self.chats.visits is not None and (visits := await self.chats.visits.booked_of(session, resident)):
                     text += "\n\n" + visit_lines(visits)
-                enqueue(session, resident.channel, resident.external_id, TextOut(text=text), self.clock())
+                await enqueue(session, resident.channel, resident.external_id, TextOut(text=text), self.clock())
             case flows.ShowPersonalData() | flows.ErasePersonalData():
                 if self.personal_data is None:
                     raise EffectNotHandled(f"{type(effect).__name__} needs the PersonalData service")

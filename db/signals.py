@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from db.models import OutboxMessage
 
+OUTBOX_WRITTEN = "outbox"  # a session.info key: this transaction wrote outbox rows (db.outbox.enqueue)
+
 
 class OutboxSignal:
     def __init__(self) -> None:
@@ -33,15 +35,15 @@ class OutboxSignal:
         @event.listens_for(SignallingSession, "before_flush")
         def _mark(session: Session, _ctx: Any, _instances: Any) -> None:
             if any(isinstance(obj, OutboxMessage) for obj in session.new):
-                session.info["outbox"] = True
+                session.info[OUTBOX_WRITTEN] = True
 
         @event.listens_for(SignallingSession, "after_commit")
         def _fire(session: Session) -> None:
-            if session.info.pop("outbox", False):
+            if session.info.pop(OUTBOX_WRITTEN, False):
                 self.fire()
 
         @event.listens_for(SignallingSession, "after_rollback")
         def _forget(session: Session) -> None:
-            session.info.pop("outbox", None)
+            session.info.pop(OUTBOX_WRITTEN, None)
 
         return SignallingSession

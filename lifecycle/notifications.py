@@ -83,7 +83,7 @@ class OutboxNotifier:
             letter = await session.scalar(select(Letter).where(Letter.request_id == req.id))
             if letter is None:
                 raise NotFound(f"Surat untuk permohonan {req.code} belum tersimpan")
-            enqueue(session, resident.channel, resident.external_id, DocumentOut(
+            await enqueue(session, resident.channel, resident.external_id, DocumentOut(
                 letter_id=letter.id, path=letter.pdf_path, filename=f"{req.letter_type}-{req.code}.pdf",
                 caption=f"{title} Anda telah terbit. Nomor: {letter.number}. "
                         "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",
@@ -94,7 +94,7 @@ class OutboxNotifier:
         else:
             text = resident_text(event, req, title)
             if text:
-                enqueue(session, resident.channel, resident.external_id,
+                await enqueue(session, resident.channel, resident.external_id,
                         TextOut(text=text, notice=notice_of(event, req, title)), now)
         await self._moderation(session, req, kel, event)
 
@@ -107,7 +107,7 @@ class OutboxNotifier:
                 f"ditandatangani: {message} Persetujuan tetap tercatat dan nomornya tidak berubah; "
                 "penandatanganan dicoba lagi otomatis.")
         for channel, chat in await self.moderation_targets(session, kel):
-            enqueue(session, channel, chat, TextOut(text=text), self.clock())
+            await enqueue(session, channel, chat, TextOut(text=text), self.clock())
 
     async def _moderation(self, session: AsyncSession, req: LetterRequest, kel: Kelurahan, event: Event) -> None:
         now = self.clock()
@@ -117,8 +117,8 @@ class OutboxNotifier:
                 post = ModerationPost(request_id=req.id, channel=channel, chat_id=chat, created_at=now)
                 session.add(post)
                 await session.flush()
-                enqueue(session, channel, chat, ModerationCardOut(request_id=req.id, post_id=post.id), now)
+                await enqueue(session, channel, chat, ModerationCardOut(request_id=req.id, post_id=post.id), now)
             return
         for post in posts:
-            enqueue(session, post.channel, post.chat_id,
+            await enqueue(session, post.channel, post.chat_id,
                     CardUpdateOut(request_id=req.id, post_id=post.id, event=event.value), now)

@@ -137,4 +137,4 @@ class ServiceTimeReminders:
 
     async def _post(self, session: AsyncSession, kel: Kelurahan, text: str, now: datetime) -> None:
         for channel, chat in await self.moderation_targets(session, kel):
-            enqueue(session, channel, chat, TextOut(text=text), now)
+            await enqueue(session, channel, chat, TextOut(text=text), now)

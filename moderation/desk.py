@@ -58,7 +58,7 @@ class StaffDesk:
                     s.add(prompt)
                     await s.flush()
                     text = f"{NEEDS_TEXT[action]} untuk permohonan {code}, dengan membalas pesan ini."
-                    enqueue(s, channel, chat_id, StaffPromptOut(text=text, prompt_id=prompt.id), clock())
+                    await enqueue(s, channel, chat_id, StaffPromptOut(text=text, prompt_id=prompt.id), clock())
             return DeskAnswer(REPLY_BELOW)
         try:  # dedup and the decision in one short transaction, which schedules the letter (a follow-up)
             async with moderation.sessions.begin() as s:
@@ -94,4 +94,4 @@ class StaffDesk:
         except DomainError as e:
             async with moderation.sessions.begin() as s:
                 if await first_time(s, channel, update_id, clock()):
-                    enqueue(s, channel, chat_id, TextOut(text=f"Tidak dapat diproses: {e}"), clock())
+                    await enqueue(s, channel, chat_id, TextOut(text=f"Tidak dapat diproses: {e}"), clock())

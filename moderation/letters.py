@@ -137,7 +137,7 @@ class LetterDesk:
             if req is None or resident is None:
                 raise ResendRefused(f"Warga pemegang surat {letter.number} tidak ditemukan")
             title = self.titles.get(req.letter_type, req.letter_type)
-            enqueue(s, resident.channel, resident.external_id, DocumentOut(
+            await enqueue(s, resident.channel, resident.external_id, DocumentOut(
                 letter_id=letter.id, path=letter.pdf_path, filename=f"{req.letter_type}-{req.code}.pdf",
                 caption=f"{title} Anda (dikirim ulang oleh petugas kelurahan). Nomor: {letter.number}. "
                         "Keaslian surat dapat diperiksa dengan memindai kode QR pada surat.",

@@ -77,7 +77,7 @@ class ForwardedCheck:
             att = await session.get(Attachment, attachment_id)
             if att is None or att.deleted_at is not None:
                 return
-            enqueue(session, str(channel), str(chat), TextOut(text=answer), self.clock())
+            await enqueue(session, str(channel), str(chat), TextOut(text=answer), self.clock())
             paths = await mark_deleted(session, [att], self.clock(), CHECKED)
             event.listen(session.sync_session, "after_commit",
                          lambda _s: remove_files(self.uploads_dir, paths), once=True)

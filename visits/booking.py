@@ -86,7 +86,7 @@ class VisitBookings:
             VisitBooking.resident_id == resident.id, VisitBooking.kelurahan_id == kel.id,
             VisitBooking.letter_type == letter.code, VisitBooking.status == "booked", VisitBooking.slot_start > now))
         if same is not None:
-            self._say(session, resident, texts.already(same.code, same.slot_start))
+            await self._say(session, resident, texts.already(same.code, same.slot_start))
             return None
         slot = next((s for s in await slots(session, kel.id, now) if s.start == effect.start), None)
         if slot is None or not await _take_place(session, kel.id, slot.start, slot.capacity):
@@ -96,7 +96,7 @@ class VisitBookings:
         session.add(booking)
         await session.flush()
         await schedule_reminder(session, booking, now)
-        self._say(session, resident, texts.booked(booking.code, booking.slot_start, letter.title, kel.name,
+        await self._say(session, resident, texts.booked(booking.code, booking.slot_start, letter.title, kel.name,
                                                   kel.address, letter.requirements))
         return None
 
@@ -111,10 +111,10 @@ class VisitBookings:
             .values(status="cancelled", updated_at=now).execution_options(synchronize_session=False)),
             "rowcount", 0))
         if booking is None or not done:
-            self._say(session, resident, texts.NOT_CANCELLED)
+            await self._say(session, resident, texts.NOT_CANCELLED)
             return False
         await free_place(session, booking.kelurahan_id, booking.slot_start)
-        self._say(session, resident, texts.cancelled(booking.code, booking.slot_start))
+        await self._say(session, resident, texts.cancelled(booking.code, booking.slot_start))
         return True
 
     async def booked_of(self, session: AsyncSession, resident: Resident) -> list[tuple[str, datetime, str]]:
@@ -124,8 +124,8 @@ class VisitBookings:
             VisitBooking.slot_start > self.clock()).order_by(VisitBooking.slot_start))
         return [(code, start, self._title(lt, short=True)) for code, start, lt in rows]
 
-    def _say(self, session: AsyncSession, resident: Resident, text: str) -> None:
-        enqueue(session, resident.channel, resident.external_id, TextOut(text=text), self.clock())
+    async def _say(self, session: AsyncSession, resident: Resident, text: str) -> None:
+        await enqueue(session, resident.channel, resident.external_id, TextOut(text=text), self.clock())
 
 
 async def free_place(session: AsyncSession, kelurahan_id: int, start: datetime) -> None:

@@ -60,4 +60,4 @@ class VisitReminders:
                 return
             text = texts.reminder(booking.code, booking.slot_start, letter.title if letter else booking.letter_type,
                                   kel.name, kel.address, letter.requirements if letter else [])
-            enqueue(session, resident.channel, resident.external_id, TextOut(text=text), now)
+            await enqueue(session, resident.channel, resident.external_id, TextOut(text=text), now)

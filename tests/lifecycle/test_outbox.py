@@ -27,7 +27,7 @@ Sessions = async_sessionmaker[AsyncSession]
 async def fill(sessions: Sessions, clock: FixedClock, items: list[tuple[str, str]]) -> None:
     async with sessions.begin() as s:
         for chat, text in items:
-            enqueue(s, "test", chat, TextOut(text=text), clock())
+            await enqueue(s, "test", chat, TextOut(text=text), clock())
 
 
 def sender(sessions: Sessions, clock: FixedClock, deliver: Deliver) -> OutboxSender:

@@ -71,7 +71,7 @@ async def test_every_failed_attempt_is_counted_by_channel_and_code(
 
     async with sessions.begin() as s:
         for chat in failures:
-            enqueue(s, "test", chat, TextOut(text=chat), clock())
+            await enqueue(s, "test", chat, TextOut(text=chat), clock())
     metrics = Metrics()
     sender = OutboxSender(sessions, "test", deliver, clock=clock, limiter=RateLimiter(RatePolicy(0, 0, 10_000)),
                           send_timeout=0.2, on_error=metrics.send_failed)

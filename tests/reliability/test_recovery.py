@@ -41,7 +41,7 @@ class ShiftedClock:
 async def fill(sessions: async_sessionmaker[AsyncSession], now: datetime, chats: list[str]) -> None:
     async with sessions.begin() as s:
         for chat in chats:
-            enqueue(s, "test", chat, TextOut(text=f"untuk {chat}"), now)
+            await enqueue(s, "test", chat, TextOut(text=f"untuk {chat}"), now)
 
 
 async def test_outbox_claims_of_a_dead_process_are_taken_after_the_lease_of_a_live_one_never(

@@ -67,7 +67,7 @@ async def test_two_senders_keep_each_chats_interval_and_the_bot_wide_rate(replic
     chats = ["a"] * 6 + ["-100"] * 3 + [f"c{i}" for i in range(12)] + ["b"] * 4
     async with replicas[0].begin() as s:
         for n, chat in enumerate(chats):
-            enqueue(s, "test", chat, TextOut(text=f"{chat}#{n}"), clock())
+            await enqueue(s, "test", chat, TextOut(text=f"{chat}#{n}"), clock())
     sends = Sends(clock)
     one, two = sends.sender(replicas[0], "A"), sends.sender(replicas[1], "B")
     for step in range(200):
@@ -110,7 +110,7 @@ async def test_a_chat_not_yet_due_is_left_to_the_others_and_old_slots_go(replica
     clock = FixedClock()
     async with replicas[0].begin() as s:
         for chat in ("a", "a", "b"):
-            enqueue(s, "test", chat, TextOut(text=chat), clock())
+            await enqueue(s, "test", chat, TextOut(text=chat), clock())
     sends = Sends(clock)
     one = sends.sender(replicas[0], "A")
     await one.run_once()
@@ -124,7 +124,7 @@ async def test_a_chat_not_yet_due_is_left_to_the_others_and_old_slots_go(replica
     assert [c for c, _, name in sends.log if name == "B"] == ["a"]
     clock.now += timedelta(seconds=KEEP + 5)
     async with replicas[0].begin() as s:
-        enqueue(s, "test", "z", TextOut(text="z"), clock())
+        await enqueue(s, "test", "z", TextOut(text="z"), clock())
     await one.run_once()  # a booking deletes the slots long past
     async with replicas[0]() as s:
         assert set(await s.scalars(select(SendSlot.chat_id))) == {CHANNEL_WIDE, "z"}

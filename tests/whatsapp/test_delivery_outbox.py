@@ -51,7 +51,7 @@ async def sender(fake_whatsapp: FakeWhatsApp, whatsapp_settings: WhatsAppSetting
 async def fill(sessions: Sessions, clock: FixedClock, items: list[tuple[str, str]]) -> None:
     async with sessions.begin() as session:
         for wa_id, text in items:
-            enqueue(session, "whatsapp", wa_id, TextOut(text=text), clock())
+            await enqueue(session, "whatsapp", wa_id, TextOut(text=text), clock())
 
 
 async def rows(sessions: Sessions) -> list[OutboxMessage]:
