@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from config.private_files import create_private, make_private
-from db import sqlite_inline
+from db import sqlite_adapter
 from db.write_turns import WriteTurns
 
 T = TypeVar("T")
@@ -60,11 +60,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     private_sqlite(url)
     # SQLite runs in the event loop's thread (db/sqlite_inline.py); a lock held by another process is waited
     # for up to 30 s with asyncio sleeps, not in SQLite's busy handler (off: busy_timeout 0).
-    kwargs.setdefault("module", sqlite_inline.dbapi())
+    kwargs.setdefault("module", sqlite_adapter.dbapi())
     if sqlite_file(url) is not None:  # a file: a queue pool (in memory, SQLAlchemy keeps one connection)
         for option, value in SQLITE_POOL.items():
             kwargs.setdefault(option, value)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}  # seconds a lock of another process is waited for
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -84,7 +85,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         options = conn.get_execution_options()
         if options.get(READ_ONLY):
             if options.get(LONG_READ):
-                sqlite_inline.offload(conn.connection.dbapi_connection)  # beside the event loop
+                sqlite_adapter.offload(conn.connection.dbapi_connection)  # beside the event loop
             conn.exec_driver_sql("BEGIN")
             return
         turns.take(conn)
