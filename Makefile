@@ -62,7 +62,8 @@ bench: $(STAMP)
 	@if ! ldconfig -p | grep -q libpango-1.0 || ! command -v wrk >/dev/null; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BENCH_APT_PACKAGES); fi
 	$(BIN)/pip install -q -e '.[test,bench]'
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@failed=""; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "failed or missed a target:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
