@@ -30,7 +30,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, FromClause, Row, Table, func, literal_column, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    FromClause,
+    Row,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 log = logging.getLogger("esurat.claims")
@@ -125,6 +137,26 @@ def oldest_pending_of_chat(table: Table, chat: str, channel: Any) -> ColumnEleme
               .group_by(earlier.c[chat]))
     criterion: ColumnElement[bool] = table.c.id.in_(oldest) | table.c[chat].is_(None)
     return criterion
+
+
+def claim_statement(table: Table, chat: str, *also: ColumnElement[bool]) -> Any:
+    """UPDATE ... RETURNING of the due rows of one channel of a work table (the inbox, the outbox): pending,
+    due at `now`, not leased, the oldest pending of their chat (column `chat`), and `also`; at most `limit`,
+    in id order, leased to `owner` until `until`; rows another transaction holds are skipped. A Core
+    statement built once (building it cost more than running it), its values bound at each call
+    (`of_channel`, `now`, `limit`, `owner`, `until`); its rows become objects with `loaded`."""
+    now: BindParameter[datetime] = bindparam("now")
+    channel: BindParameter[str] = bindparam("of_channel")
+    due = (
+        select(table.c.id)
+        .where(table.c.channel == channel, pending(table), table.c.next_attempt_at <= now, claimable(table.c, now),
+               oldest_pending_of_chat(table, chat, channel), *also)
+        .order_by(table.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    return (update(table).where(table.c.id.in_(due.scalar_subquery()))
+            .values(locked_by=bindparam("owner"), locked_until=bindparam("until")).returning(*table.c))
 
 
 def loaded(model: type[T], rows: Iterable[Row[Any]]) -> list[T]:

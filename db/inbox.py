@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.claims import in_id_order, loaded, oldest_pending_of_chat, pending
+from db.claims import claim_statement, in_id_order, loaded
 from db.models import InboundUpdate
+from db.upserts import of_session, per_dialect
 
 MAX_ATTEMPTS = 20
 LEASE = timedelta(seconds=10)
@@ -41,14 +41,9 @@ class Received:
     payload: dict[str, Any]
 
 
-def _store_statement(insert: Any) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING the new rows' keys: a Core statement built once, run with
-    every update's values at once (executemany)."""
-    table: Table = InboundUpdate.__table__  # type: ignore[assignment]
-    return insert(table).on_conflict_do_nothing().returning(table.c.channel, table.c.update_id)
-
-
-_STORE = {"postgresql": _store_statement(postgresql.insert), "sqlite": _store_statement(sqlite.insert)}
+_TABLE: Table = InboundUpdate.__table__  # type: ignore[assignment]
+_STORE = per_dialect(  # INSERT ... ON CONFLICT DO NOTHING RETURNING the new rows' keys, run with every update at once
+    lambda insert: insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.channel, _TABLE.c.update_id))
 
 
 async def store(session: AsyncSession, channel: str, updates: Sequence[Received], now: datetime) -> int:
@@ -73,8 +68,7 @@ async def store_many(
                                "next_attempt_at": now, "received_at": now})
     if not values:
         return [0 for _ in calls]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    new = {(r[0], r[1]) for r in await session.execute(_STORE[dialect], values)}
+    new = {(r[0], r[1]) for r in await session.execute(of_session(_STORE, session), values)}
     counts = []
     for channel, updates in calls:
         mine = {u.update_id for u in updates if (channel, u.update_id) in new}
@@ -83,30 +77,7 @@ async def store_many(
     return counts
 
 
-def _claim_statement() -> Any:
-    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: a Core
-    statement built once (building it cost more than running it), its values bound at each call."""
-    t: Table = InboundUpdate.__table__  # type: ignore[assignment]
-    now: BindParameter[datetime] = bindparam("now")
-    channel: BindParameter[str] = bindparam("of_channel")
-    due = (
-        select(t.c.id)
-        .where(
-            t.c.channel == channel, pending(t), t.c.next_attempt_at <= now,
-            (t.c.locked_until.is_(None)) | (t.c.locked_until <= now), oldest_pending_of_chat(t, "chat_key", channel),
-        )
-        .order_by(t.c.id)
-        .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True)
-    )
-    return (
-        update(t).where(t.c.id.in_(due.scalar_subquery()))
-        .values(locked_by=bindparam("owner"), locked_until=bindparam("until")).returning(*t.c)
-    )
-
-
-_CLAIM = _claim_statement()
-_TABLE: Table = InboundUpdate.__table__  # type: ignore[assignment]
+_CLAIM = claim_statement(_TABLE, "chat_key")
 _DONE = (  # a Core statement, run with every handled row's id (executemany)
     update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
         status=InboxStatus.DONE, handled_at=bindparam("now"), locked_by=None, locked_until=None,

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.claims import Claims, claimable, loaded, oldest_pending_of_chat, pending
+from db.claims import Claims, claim_statement, loaded
 from db.models import OutboxMessage
 from db.outbound import Outbound, dump_outbound
 from db.send_slots import SendSlots, not_waiting
@@ -60,33 +60,10 @@ async def enqueue(session: AsyncSession, channel: str, chat_id: str | int, messa
     session.info[OUTBOX_WRITTEN] = True  # the senders of this process are woken by the commit (db/signals.py)
 
 
-def _claim_statement(*, paced: bool) -> Any:
-    """UPDATE ... RETURNING of the due rows of one channel, at most one (the oldest pending) per chat: a Core
-    statement built once (building it cost more than running it), its values bound at each call. `paced`:
-    only chats whose send slot has come (`db.send_slots`) at the bound `ready_at`."""
-    t = _TABLE
-    now: BindParameter[datetime] = bindparam("now")
-    channel: BindParameter[str] = bindparam("of_channel")
-    due = (
-        select(t.c.id)
-        .where(
-            t.c.channel == channel, pending(t), t.c.next_attempt_at <= now, claimable(t.c, now),
-            oldest_pending_of_chat(t, "chat_id", channel), *([not_waiting(bindparam("ready_at"))] if paced else []),
-        )
-        .order_by(t.c.id)
-        .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True)
-    )
-    return (
-        update(t).where(t.c.id.in_(due.scalar_subquery()))
-        .values(locked_until=bindparam("until"), locked_by=bindparam("owner")).returning(*t.c)
-    )
-
-
 _TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
-_CLAIM = _claim_statement(paced=False)
+_CLAIM = claim_statement(_TABLE, "chat_id")
+_CLAIM_PACED = claim_statement(_TABLE, "chat_id", not_waiting(bindparam("ready_at")))  # chats whose slot has come
 _INSERT = insert(_TABLE)
-_CLAIM_PACED = _claim_statement(paced=True)
 _SENT = (  # a Core statement: run once with every sent row's values (executemany)
     update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
         status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None, locked_by=None,
