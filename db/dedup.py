@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ProcessedUpdate
+from db.upserts import Insert, of_session, per_dialect
 
 _TABLE: Table = ProcessedUpdate.__table__  # type: ignore[assignment]
 
 
-def _record(insert: Any) -> Any:
+def _record(insert: Insert) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect (its values bound at each call); a
     Core statement on the table (the ORM's bulk-insert path costs more than the statement)."""
     return (
@@ -23,12 +23,10 @@ def _record(insert: Any) -> Any:
     )
 
 
-_RECORD = {"postgresql": _record(postgresql.insert), "sqlite": _record(sqlite.insert)}
+_RECORD = per_dialect(_record)
 
 
 async def first_time(session: AsyncSession, channel: str, update_id: str | int, now: datetime) -> bool:
     """Record the update id in the caller's transaction; False if it was handled before."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    stmt = _RECORD["postgresql" if dialect == "postgresql" else "sqlite"]
     params = {"of_channel": channel, "of_update": str(update_id), "now": now}
-    return (await session.execute(stmt, params)).scalar_one_or_none() is not None
+    return (await session.execute(of_session(_RECORD, session), params)).scalar_one_or_none() is not None

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import RateCount
+from db.upserts import insert_for
 
 
 class Count(NamedTuple):
@@ -30,8 +30,7 @@ async def publish(session: AsyncSession, counts: Sequence[Count], now: float) ->
     """In the caller's transaction: set each count (a replica's total for a client and minute)."""
     if not counts:
         return
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RateCount)
+    insert = insert_for(session)(RateCount)
     upsert = insert.on_conflict_do_update(
         index_elements=[RateCount.scope, RateCount.client, RateCount.minute, RateCount.replica],
         set_={"spent": insert.excluded.spent, "at": insert.excluded.at})

@@ -25,17 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, Table, bindparam, case, delete, exists
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxMessage, SendSlot
+from db.upserts import Insert, of_session, per_dialect
 
 CHANNEL_WIDE = "*"  # the chat_id of a channel's own pace
 KEEP = 60.0  # seconds a past slot is kept
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind else "sqlite"
 
 
 def _later(a: SQLColumnExpression[float], b: SQLColumnExpression[float] | float) -> ColumnElement[float]:
@@ -54,7 +50,7 @@ _SLOTS: Table = SendSlot.__table__  # type: ignore[assignment]
 PRUNE_EVERY = KEEP / 4  # seconds between two deletions of past slots by one process
 
 
-def _statements(insert: Any) -> tuple[Any, Any, Any]:
+def _statements(insert: Insert) -> tuple[Any, Any, Any]:
     """Core statements built once per dialect, their values bound at each call: the channel's own slot moved
     `span` on (RETURNING its end), one chat's slot moved past its send (run for every chat at once), the
     deletion of slots long past."""
@@ -70,7 +66,7 @@ def _statements(insert: Any) -> tuple[Any, Any, Any]:
     return wide.returning(t.c.next_at), chat, prune
 
 
-_STATEMENTS = {"postgresql": _statements(postgresql.insert), "sqlite": _statements(sqlite.insert)}
+_STATEMENTS = per_dialect(_statements)
 
 
 @dataclass
@@ -88,7 +84,7 @@ class SendSlots:
         all `not_waiting`) goes, in order, spaced by the channel's interval from its last booking (any replica's)."""
         if not chats:
             return []
-        wide, chat_slot, prune = _STATEMENTS["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
+        wide, chat_slot, prune = of_session(_STATEMENTS, session)
         span = len(chats) * self.global_interval
         end = float((await session.execute(wide, {"of_channel": self.channel, "first_end": now + span, "now": now,
                                                   "span": span})).scalar_one())

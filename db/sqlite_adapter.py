@@ -27,6 +27,20 @@ async def _nothing() -> None:
     return None
 
 
+def _at_once(inline: Any, fn: Callable[..., Any], *args: Any) -> bool:
+    """`fn(*args)` on SQLite here and now; False when it must take the awaitable path instead: the
+    transaction is offloaded, or another process holds the lock (`fn` then failed and is tried again there)."""
+    if inline.offload:
+        return False
+    try:
+        fn(*args)
+    except sqlite3.OperationalError as e:
+        if e.sqlite_errorcode not in LOCKED:
+            raise
+        return False
+    return True
+
+
 class _Cursor(AsyncAdapt_aiosqlite_cursor):
     """SQLAlchemy's adapted cursor, calling SQLite at once (see the module's docstring)."""
 
@@ -41,31 +55,20 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
             self._cursor._cursor.close()  # type: ignore[attr-defined]
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
-        if not self._connection.offload:
-            cursor = self._cursor._cursor  # type: ignore[attr-defined]
-            try:
-                cursor.execute(operation, () if parameters is None else parameters)
-            except sqlite3.OperationalError as e:
-                if e.sqlite_errorcode not in LOCKED:
-                    raise
-            else:
-                if cursor.description:
-                    self._rows = collections.deque(cursor.fetchall())
-                await_only(_nothing())  # AsyncConnection.execute insists that its statement awaited something
-                return None
-        return super().execute(operation, parameters)  # waits for the lock (or runs in the worker thread)
+        cursor = self._cursor._cursor  # type: ignore[attr-defined]
+        if not _at_once(self._connection, cursor.execute, operation, () if parameters is None else parameters):
+            return super().execute(operation, parameters)  # waits for the lock (or runs in the worker thread)
+        if cursor.description:
+            self._rows = collections.deque(cursor.fetchall())
+        await_only(_nothing())  # AsyncConnection.execute insists that its statement awaited something
+        return None
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
-        if not self._connection.offload:
-            try:
-                self._cursor._cursor.executemany(operation, seq_of_parameters)  # type: ignore[attr-defined]
-            except sqlite3.OperationalError as e:
-                if e.sqlite_errorcode not in LOCKED:
-                    raise
-            else:
-                await_only(_nothing())
-                return None
-        return super().executemany(operation, seq_of_parameters)
+        if not _at_once(self._connection, self._cursor._cursor.executemany,  # type: ignore[attr-defined]
+                        operation, seq_of_parameters):
+            return super().executemany(operation, seq_of_parameters)
+        await_only(_nothing())
+        return None
 
 
 class _Connection(AsyncAdapt_aiosqlite_connection):
@@ -73,22 +76,12 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
     _cursor_cls = _Cursor
 
     def commit(self) -> None:
-        self._end(self._connection._conn.commit, super().commit)
+        if not _at_once(self._connection, self._connection._conn.commit):
+            super().commit()
 
     def rollback(self) -> None:
-        self._end(self._connection._conn.rollback, super().rollback)
-
-    def _end(self, now: Callable[[], None], waiting: Callable[[], None]) -> None:
-        inline: InlineConnection = self._connection  # type: ignore[assignment]
-        if not inline.offload:
-            try:
-                now()
-            except sqlite3.OperationalError as e:
-                if e.sqlite_errorcode not in LOCKED:
-                    raise
-            else:
-                return
-        waiting()
+        if not _at_once(self._connection, self._connection._conn.rollback):
+            super().rollback()
 
 
 class _Dbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import NumberSequence
+from db.upserts import insert_for
 from flows.dates import local_date
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -36,8 +36,7 @@ def format_number(pattern: str, *, kode: str, seq: int, unit: str, when: datetim
 async def next_sequence(session: AsyncSession, kelurahan_id: int, when: datetime) -> int:
     """The next sequence value of the kelurahan in the year (in WIB) of the aware moment `when`."""
     year = local_date(when).year
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     upsert = insert(NumberSequence).values(kelurahan_id=kelurahan_id, year=year, last_value=1).on_conflict_do_update(
         index_elements=[NumberSequence.kelurahan_id, NumberSequence.year],
         set_={"last_value": NumberSequence.last_value + 1},

@@ -11,13 +11,13 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from db.models import Kelurahan, Resident, VisitBooking, VisitSlotCount
 from db.outbound import TextOut
 from db.outbox import enqueue
+from db.upserts import insert_for
 from flows.commands import command_of
 from flows.dates import WIB
 from lifecycle.service import Clock
@@ -35,8 +35,7 @@ def new_code() -> str:
 
 
 async def _take_place(session: AsyncSession, kelurahan_id: int, start: datetime, capacity: int) -> bool:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     upsert = insert(VisitSlotCount).values(kelurahan_id=kelurahan_id, slot_start=start, booked=1).on_conflict_do_update(
         index_elements=[VisitSlotCount.kelurahan_id, VisitSlotCount.slot_start],
         set_={"booked": VisitSlotCount.booked + 1}, where=VisitSlotCount.booked < capacity,
