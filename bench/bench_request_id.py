@@ -37,6 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.service_process import NO_LIMIT, service_env, start_service  # noqa: E402
 from bot.logging_setup import configure_logging, unconfigure_logging  # noqa: E402
 from bot.request_id import RequestId  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -146,25 +147,16 @@ def serve_variant(variant: str) -> None:
 
 
 def start(variant: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_", "WHATSAPP_"))}
-    env.update({"ESURAT_DATA_DIR": str(data_dir), "ESURAT_HTTP_PORT": str(port), "ESURAT_HTTP_HOST": "127.0.0.1",
-                "ESURAT_PUBLIC_URL": f"http://127.0.0.1:{port}", "ESURAT_LOG_LEVEL": "WARNING",
-                "ESURAT_VERIFY_RATE_LIMIT_PER_MINUTE": "1000000000"})  # wrk is one client: /v/ would answer 429
-    log = (data_dir / f"service-{variant}.log").open("ab")
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", variant], env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            if r.status_code == 200:
-                assert ("x-request-id" in r.headers) == (variant == "with"), variant
-                assert httpx.get(f"http://127.0.0.1:{port}{PATHS['verify']}").status_code == 404  # looked up
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"the service did not start: see {data_dir}")
+    env = service_env(data_dir, port, ESURAT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+                      ESURAT_VERIFY_RATE_LIMIT_PER_MINUTE=NO_LIMIT)
+
+    def ready(answer: httpx.Response) -> bool:
+        assert ("x-request-id" in answer.headers) == (variant == "with"), variant
+        assert httpx.get(f"http://127.0.0.1:{port}{PATHS['verify']}").status_code == 404  # looked up
+        return True
+
+    return start_service([sys.executable, __file__, "--serve", variant], env, data_dir / f"service-{variant}.log",
+                         port, ready=ready)
 
 
 def wrk(base: str, path: str) -> float:

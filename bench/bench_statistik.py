@@ -36,6 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.service_process import ESURAT, finish, service_env, start_service  # noqa: E402
 from bench.statistik_data import fill  # noqa: E402
 from bench.telegram_load_support import pg_create, pg_drop  # noqa: E402
 from db.engine import make_engine, make_sessionmaker  # noqa: E402
@@ -84,21 +85,7 @@ def wrk(base: str, path: str, script: Path | None = None) -> float:
 
 
 def serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_", "WHATSAPP_"))}
-    env.update({"ESURAT_DATA_DIR": str(data_dir), "ESURAT_DATABASE_URL": url, "ESURAT_HTTP_PORT": str(port),
-                "ESURAT_HTTP_HOST": "127.0.0.1", "ESURAT_LOG_LEVEL": "WARNING"})
-    log = (data_dir / "service.log").open("ab")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "esurat"), "run"], env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"the service did not start: see {data_dir / 'service.log'}")
+    return start_service(ESURAT, service_env(data_dir, port, ESURAT_DATABASE_URL=url), data_dir / "service.log", port)
 
 
 def measure_http(url: str, data_dir: Path, slugs: list[str]) -> dict[str, Any]:
@@ -185,9 +172,7 @@ def main() -> int:
         "targets": {"cold_city_s": TARGET_COLD_S, "cached_ratio": TARGET_RATIO}, "results": results,
         "missed": missed, "day": date.today().isoformat(),
     }, indent=2) + "\n")
-    for m in missed:
-        print("MISSED:", m)
-    return 1 if missed else 0
+    return finish(missed)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.service_process import finish  # noqa: E402
 from bench.telegram_load_support import pg_create, pg_drop  # noqa: E402
 from bench.verify_data import generator_version, prepare  # noqa: E402
 from bench.verify_service import Service, wrk  # noqa: E402
@@ -203,9 +204,7 @@ def main() -> int:
         "results": results, "notes": notes, "missed": missed, "ok": not missed,
         "run_s": round(time.perf_counter() - started),
     }, indent=2) + "\n")
-    for m in missed:
-        print("MISSED:", m)
-    return 1 if missed else 0
+    return finish(missed)
 
 
 if __name__ == "__main__":

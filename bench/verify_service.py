@@ -7,13 +7,13 @@ import asyncio
 import os
 import re
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from bench.service_process import ESURAT, NO_LIMIT, service_env, start_service
 from bench.verify_data import RAW_NAME, RAW_NIK, sample_ids
 from db.engine import make_engine
 from tests.support.service import free_port
@@ -59,25 +59,10 @@ class Service:
             (work / f"{name}.lua").write_text(SCRIPT % {"ids": work / "ids.txt", "headers": headers, "pick": pick,
                                                         "seed": time.time_ns() % 1_000_000})
         port = free_port()
-        full = {k: v for k, v in os.environ.items() if not k.startswith(("ESURAT_", "TELEGRAM_", "WHATSAPP_"))}
-        full.update({"ESURAT_DATA_DIR": str(work / "data"), "ESURAT_DATABASE_URL": url, "ESURAT_HTTP_PORT": str(port),
-                     "ESURAT_HTTP_HOST": "127.0.0.1", "ESURAT_LOG_LEVEL": "WARNING",
-                     "ESURAT_VERIFY_RATE_LIMIT_PER_MINUTE": "1000000000", **env})  # the limit out of wrk's way
-        log = (work / "service.log").open("ab")
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "esurat"), "run"], env=full, stdout=log, stderr=log)
-        service = cls(f"http://127.0.0.1:{port}", work, ids, proc)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{service.base}/healthz", timeout=1).status_code == 200:
-                    return service
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        service.stop()
-        raise SystemExit(f"the service did not start: see {work / 'service.log'}")
+        full = service_env(work / "data", port, ESURAT_DATABASE_URL=url, ESURAT_VERIFY_RATE_LIMIT_PER_MINUTE=NO_LIMIT,
+                           **env)
+        proc = start_service(ESURAT, full, work / "service.log", port, timeout=120)
+        return cls(f"http://127.0.0.1:{port}", work, ids, proc)
 
     def check_pages(self) -> None:
         """The sampled letters are found ASLI, with their holder's name and NIK masked; an unknown id is not."""
